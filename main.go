@@ -1,0 +1,153 @@
+// Command archex runs a small production system inside its own process and
+// shows it live: a dashboard in the terminal (archex), a headless run with a
+// per-second timeline (archex run), one traced request (archex trace) and an
+// architecture quiz (archex quiz).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// usageError is bad input from the user: a one-line message, then usage on
+// stderr and exit code 2.
+type usageError struct {
+	msg   string
+	usage func(io.Writer)
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+func badUsage(usage func(io.Writer), format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), usage: usage}
+}
+
+// command is one subcommand. run gets the arguments after the subcommand name.
+type command struct {
+	name    string
+	summary string
+	run     func(env *cliEnv, args []string) error
+}
+
+// cliEnv is what a command may touch: its streams and the process's way out.
+type cliEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// isTerminal reports whether stdout is an interactive terminal.
+	isTerminal bool
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run the system headless and print a per-second timeline", cmdRun},
+		{"trace", "send one request and print its hops", cmdTrace},
+		{"quiz", "practise with the architecture quiz", cmdQuiz},
+	}
+}
+
+func main() {
+	env := &cliEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, isTerminal: stdoutIsTerminal()}
+	os.Exit(runMain(env, os.Args[1:]))
+}
+
+// runMain dispatches to a subcommand and turns its error into an exit code.
+func runMain(env *cliEnv, args []string) int {
+	err := dispatch(env, args)
+	var ue *usageError
+	var ie interruptedError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.stderr, "archex: %s\n", ue.msg)
+		if ue.usage != nil {
+			ue.usage(env.stderr)
+		}
+		return exitUsage
+	case errors.As(err, &ie):
+		return exitInterrupted
+	default:
+		fmt.Fprintf(env.stderr, "archex: %v\n", err)
+		return exitFailure
+	}
+}
+
+// interruptedError ends a command that the user interrupted (exit 130).
+type interruptedError struct{}
+
+func (interruptedError) Error() string { return "interrupted" }
+
+func dispatch(env *cliEnv, args []string) error {
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		for _, c := range commands() {
+			if c.name == args[0] {
+				return c.run(env, args[1:])
+			}
+		}
+		if args[0] == "help" {
+			mainUsage(env.stdout)
+			return nil
+		}
+		return badUsage(mainUsage, "unknown command %q: try 'archex help'", args[0])
+	}
+	return cmdDashboard(env, args)
+}
+
+func mainUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: archex [flags]            open the dashboard")
+	fmt.Fprintln(w, "       archex <command> [flags]")
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "'archex <command> -h' shows a command's flags.")
+}
+
+// newFlagSet makes a flag set that reports errors to the caller instead of
+// exiting, and prints nothing itself (runMain prints the one-line error).
+func newFlagSet(name string, usage func(io.Writer)) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses args and turns a flag error into a usage error. -h prints
+// the usage on stdout and returns flag.ErrHelp.
+func parseFlags(env *cliEnv, fs *flag.FlagSet, usage func(io.Writer), args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(env.stdout)
+		return err
+	}
+	if err != nil {
+		return badUsage(usage, "%s %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return badUsage(usage, "%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// flagUsage returns a usage printer for a flag set with a synopsis line.
+func flagUsage(synopsis string, fs **flag.FlagSet) func(io.Writer) {
+	return func(w io.Writer) {
+		fmt.Fprintf(w, "usage: %s\n", synopsis)
+		(*fs).SetOutput(w)
+		(*fs).PrintDefaults()
+		(*fs).SetOutput(io.Discard)
+	}
+}
