@@ -1,0 +1,402 @@
+// Package database is the Database component: SQLite (modernc.org/sqlite, pure
+// Go) in a file under a temporary directory, seeded with a product catalog.
+// Its connection pool is its capacity: every statement holds a connection for
+// its modeled latency, so when more queries arrive than the pool can serve
+// they queue for a connection, for real. Kill makes it refuse; revive reopens
+// the same file, so the data survives (durable, unlike the cache).
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/archex/archex/components/event"
+	"github.com/archex/archex/components/model"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver
+)
+
+// Defaults for the database.
+const (
+	DefaultPool     = 4
+	DefaultProducts = 1000
+)
+
+// DefaultLatency is the modeled latency of one statement.
+var DefaultLatency = model.Latency{Base: 8 * time.Millisecond, Jitter: 2 * time.Millisecond}
+
+// Config configures a Database.
+type Config struct {
+	Name     string // as on the card, for messages
+	Dir      string // directory for the database file (required)
+	Pool     int    // connections: the capacity (default 4)
+	Latency  model.Latency
+	Products int // catalog size (default 1000)
+	Seed     uint64
+}
+
+// Product is one row of the catalog.
+type Product struct {
+	ID         int
+	Name       string
+	PriceCents int
+}
+
+// Query describes one statement that ran, for a trace.
+type Query struct {
+	SQL    string
+	Took   time.Duration // from asking for a connection to the result
+	Waited time.Duration // of which waiting for a free connection
+	Rows   int
+}
+
+// Stats are the database's live figures.
+type Stats struct {
+	Down    bool
+	Pool    int   // connections in the pool (capacity)
+	InUse   int   // connections holding a statement
+	Waiting int   // statements waiting for a connection
+	Queries int64 // statements run since start
+	Errors  int64 // statements that failed
+}
+
+// ErrNotFound is returned for a product that does not exist.
+var ErrNotFound = errors.New("no such product")
+
+// Database is the Database component.
+type Database struct {
+	cfg     Config
+	path    string
+	station *model.Station
+	faults  model.Faults
+
+	mu  sync.Mutex // guards gen during kill/revive
+	gen atomic.Pointer[generation]
+
+	inUse   atomic.Int64
+	waiting atomic.Int64
+	queries atomic.Int64
+	errs    atomic.Int64
+}
+
+// generation is one open period of the database; kill ends it.
+type generation struct {
+	db     *sql.DB
+	ctx    context.Context // cancelled on kill: in-flight statements fail
+	cancel context.CancelFunc
+}
+
+// Open creates the database file, seeds the catalog and opens the pool.
+func Open(cfg Config) (*Database, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("database: no directory")
+	}
+	if cfg.Name == "" {
+		cfg.Name = "Database"
+	}
+	if cfg.Pool <= 0 {
+		cfg.Pool = DefaultPool
+	}
+	if cfg.Products <= 0 {
+		cfg.Products = DefaultProducts
+	}
+	d := &Database{cfg: cfg, path: filepath.Join(cfg.Dir, "archex.db")}
+	// The pool is the capacity limit; the station only models latency.
+	d.station = model.NewStation(0, cfg.Latency, &d.faults, model.NewRand(cfg.Seed, cfg.Name))
+	g, err := d.open()
+	if err != nil {
+		return nil, err
+	}
+	if err := seed(g.db, cfg.Products); err != nil {
+		g.db.Close()
+		return nil, fmt.Errorf("database: seed: %w", err)
+	}
+	d.gen.Store(g)
+	return d, nil
+}
+
+func (d *Database) open() (*generation, error) {
+	dsn := "file:" + d.path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database: open %s: %w", d.path, err)
+	}
+	db.SetMaxOpenConns(d.cfg.Pool)
+	db.SetMaxIdleConns(d.cfg.Pool)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database: open %s: %w", d.path, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &generation{db: db, ctx: ctx, cancel: cancel}, nil
+}
+
+func seed(db *sql.DB, products int) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range []string{
+		`CREATE TABLE IF NOT EXISTS products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS applied_events (event_id TEXT PRIMARY KEY, type TEXT NOT NULL, product_id INTEGER NOT NULL, applied_at INTEGER NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS product_stats (product_id INTEGER PRIMARY KEY, views INTEGER NOT NULL DEFAULT 0, updates INTEGER NOT NULL DEFAULT 0)`,
+	} {
+		if _, err := tx.Exec(stmt); err != nil {
+			return err
+		}
+	}
+	ins, err := tx.Prepare(`INSERT OR IGNORE INTO products (id, name, price_cents) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for id := 1; id <= products; id++ {
+		if _, err := ins.Exec(id, productName(id), 499+(id*37)%9500); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+var adjectives = []string{"Steel", "Oak", "Glass", "Copper", "Linen", "Cedar", "Stone", "Wool", "Brass", "Slate"}
+var nouns = []string{"Lamp", "Chair", "Kettle", "Desk", "Mug", "Shelf", "Clock", "Rug", "Vase", "Stool"}
+
+func productName(id int) string {
+	return fmt.Sprintf("%s %s %d", adjectives[id%len(adjectives)], nouns[(id/len(adjectives))%len(nouns)], id)
+}
+
+// Name is the component's name on the card.
+func (d *Database) Name() string { return d.cfg.Name }
+
+// Faults are the chaos applied to every statement.
+func (d *Database) Faults() *model.Faults { return &d.faults }
+
+// Latency is the modeled latency of one statement.
+func (d *Database) Latency() model.Latency { return d.cfg.Latency }
+
+// Down reports whether the database has been killed.
+func (d *Database) Down() bool { return d.gen.Load() == nil }
+
+// Kill makes the database refuse: new statements fail at once and statements
+// in flight are cancelled.
+func (d *Database) Kill() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	g := d.gen.Swap(nil)
+	if g == nil {
+		return
+	}
+	g.cancel()
+	g.db.Close()
+}
+
+// Revive reopens the database file: the data is intact.
+func (d *Database) Revive() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gen.Load() != nil {
+		return nil
+	}
+	g, err := d.open()
+	if err != nil {
+		return err
+	}
+	d.gen.Store(g)
+	return nil
+}
+
+// Close closes the database for good.
+func (d *Database) Close() { d.Kill() }
+
+// Stats returns the live figures.
+func (d *Database) Stats() Stats {
+	return Stats{
+		Down:    d.Down(),
+		Pool:    d.cfg.Pool,
+		InUse:   int(d.inUse.Load()),
+		Waiting: int(d.waiting.Load()),
+		Queries: d.queries.Load(),
+		Errors:  d.errs.Load(),
+	}
+}
+
+// statement runs fn on a pooled connection after the modeled latency,
+// counting it. The connection is held for the whole modeled latency: the pool
+// is the capacity.
+func (d *Database) statement(ctx context.Context, sqlText string, fn func(ctx context.Context, conn *sql.Conn) (int, error)) (Query, error) {
+	q := Query{SQL: sqlText}
+	start := time.Now()
+	g := d.gen.Load()
+	if g == nil {
+		d.errs.Add(1)
+		return q, fmt.Errorf("%s refused the connection: %w", d.cfg.Name, model.ErrDown)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(g.ctx, cancel)
+	defer stop()
+
+	d.waiting.Add(1)
+	conn, err := g.db.Conn(ctx)
+	d.waiting.Add(-1)
+	q.Waited = time.Since(start)
+	if err != nil {
+		d.errs.Add(1)
+		return q, d.describe(g, err)
+	}
+	d.inUse.Add(1)
+	defer func() {
+		conn.Close()
+		d.inUse.Add(-1)
+	}()
+	d.queries.Add(1)
+	if err := d.station.Wait(ctx); err != nil {
+		d.errs.Add(1)
+		q.Took = time.Since(start)
+		return q, d.describe(g, err)
+	}
+	q.Rows, err = fn(ctx, conn)
+	q.Took = time.Since(start)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		d.errs.Add(1)
+		return q, d.describe(g, err)
+	}
+	return q, err
+}
+
+// describe turns an error into one a user can read, noting a kill.
+func (d *Database) describe(g *generation, err error) error {
+	if g.ctx.Err() != nil {
+		return fmt.Errorf("%s went down: %w", d.cfg.Name, model.ErrDown)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s timed out: %w", d.cfg.Name, err)
+	}
+	return fmt.Errorf("%s: %w", d.cfg.Name, err)
+}
+
+// GetProduct reads one product.
+func (d *Database) GetProduct(ctx context.Context, id int) (Product, Query, error) {
+	const q = "SELECT name, price_cents FROM products WHERE id=?"
+	p := Product{ID: id}
+	info, err := d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
+		err := conn.QueryRowContext(ctx, q, id).Scan(&p.Name, &p.PriceCents)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, ErrNotFound
+		}
+		if err != nil {
+			return 0, err
+		}
+		return 1, nil
+	})
+	return p, info, err
+}
+
+// UpdatePrice writes a product's price.
+func (d *Database) UpdatePrice(ctx context.Context, id, priceCents int) (Query, error) {
+	const q = "UPDATE products SET price_cents=? WHERE id=?"
+	return d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
+		res, err := conn.ExecContext(ctx, q, priceCents, id)
+		if err != nil {
+			return 0, err
+		}
+		n, _ := res.RowsAffected()
+		if n == 0 {
+			return 0, ErrNotFound
+		}
+		return int(n), nil
+	})
+}
+
+// ApplyEvents applies a batch of events in one transaction, idempotently: an
+// event whose id was applied before changes nothing (Duplicate); an event
+// about a product that does not exist can never apply (Rejected). results has
+// one entry per event.
+func (d *Database) ApplyEvents(ctx context.Context, events []event.Event) (results []event.Result, info Query, err error) {
+	const q = "INSERT OR IGNORE INTO applied_events ...; UPDATE product_stats ..."
+	results = make([]event.Result, len(events))
+	info, err = d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		defer tx.Rollback()
+		applied := 0
+		for i, ev := range events {
+			r, err := applyOne(ctx, tx, ev)
+			if err != nil {
+				return 0, err
+			}
+			results[i] = r
+			if r == event.Applied {
+				applied++
+			}
+		}
+		return applied, tx.Commit()
+	})
+	return results, info, err
+}
+
+func applyOne(ctx context.Context, tx *sql.Tx, ev event.Event) (event.Result, error) {
+	var exists int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM products WHERE id=?`, ev.Product).Scan(&exists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return event.Rejected, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var column string
+	switch ev.Type {
+	case event.ProductViewed:
+		column = "views"
+	case event.ProductUpdated:
+		column = "updates"
+	default:
+		return event.Rejected, nil
+	}
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO applied_events (event_id, type, product_id, applied_at) VALUES (?, ?, ?, ?)`,
+		ev.ID, ev.Type, ev.Product, time.Now().UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return event.Duplicate, nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO product_stats (product_id, `+column+`) VALUES (?, 1)
+		ON CONFLICT(product_id) DO UPDATE SET `+column+` = `+column+` + 1`, ev.Product)
+	if err != nil {
+		return 0, err
+	}
+	return event.Applied, nil
+}
+
+// Applied counts the events applied so far, straight from the table: the
+// proof that each event was applied once.
+func (d *Database) Applied(ctx context.Context) (int, error) {
+	g := d.gen.Load()
+	if g == nil {
+		return 0, fmt.Errorf("%s refused the connection: %w", d.cfg.Name, model.ErrDown)
+	}
+	var n int
+	err := g.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM applied_events`).Scan(&n)
+	return n, err
+}
+
+// Views returns how many view events were applied for a product.
+func (d *Database) Views(ctx context.Context, id int) (int, error) {
+	g := d.gen.Load()
+	if g == nil {
+		return 0, fmt.Errorf("%s refused the connection: %w", d.cfg.Name, model.ErrDown)
+	}
+	var n int
+	err := g.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT views FROM product_stats WHERE product_id=?), 0)`, id).Scan(&n)
+	return n, err
+}
