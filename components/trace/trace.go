@@ -51,7 +51,10 @@ type Hop struct {
 	Start    time.Time
 	Duration time.Duration
 	Outcome  Outcome
-	Detail   string // one line for humans: "MISS product:42"
+	// Op is the operation the hop carried, when it is a call to a store:
+	// GET, SET, DEL, SELECT, UPDATE, XADD, APPLY.
+	Op     string
+	Detail string // one line for humans: "MISS product:42"
 	Async    bool   // part of the branch that finishes after the response
 }
 
@@ -79,7 +82,22 @@ const (
 	// nanoseconds), so the receiver can record the hop's start. All
 	// components share one process and one clock.
 	HeaderSent = "X-Archex-Sent"
+	// HeaderFrom carries the sender's component name, so the receiver can
+	// record the hop without knowing its neighbours.
+	HeaderFrom = "X-Archex-From"
 )
+
+// Send marks h as sent by the component from at t.
+func Send(h http.Header, from string, t time.Time) {
+	h.Set(HeaderFrom, from)
+	Stamp(h, t)
+}
+
+// Received reads who sent h and when; a header without a send time gives
+// fallback.
+func Received(h http.Header, fallback time.Time) (from string, sent time.Time) {
+	return h.Get(HeaderFrom), SentOr(h, fallback)
+}
 
 // Stamp sets the send time on h.
 func Stamp(h http.Header, t time.Time) {

@@ -1,0 +1,230 @@
+// Package cache is the Cache component: an embedded Redis (miniredis) on a
+// loopback port, spoken to over real RESP with go-redis. Kill closes the
+// server; revive starts a new, empty one on the same address, so the cache
+// comes back cold and visibly rebuilds. Keys expire with real time.
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/redisclient"
+)
+
+// Defaults for the cache.
+var (
+	DefaultLatency = model.Latency{Base: time.Millisecond, Jitter: 300 * time.Microsecond}
+	// DefaultDeadHost is what a call to a killed cache costs: a dead host
+	// never answers, so the client waits out its connect timeout. On
+	// loopback the refusal is instant; the model makes it as slow as in a
+	// real network, which is what a circuit breaker saves.
+	DefaultDeadHost = 20 * time.Millisecond
+)
+
+// Config configures a Cache.
+type Config struct {
+	Name     string // as on the card
+	Latency  model.Latency
+	Capacity int           // calls served at once (0: unlimited)
+	DeadHost time.Duration // cost of a call to a killed cache; <0 for none
+	Seed     uint64
+	// Addr is where to listen ("127.0.0.1:0" when empty).
+	Addr string
+}
+
+// Stats are the cache's live figures.
+type Stats struct {
+	Down   bool
+	Keys   int
+	Hits   int64
+	Misses int64
+	Errors int64
+}
+
+// Cache is the Cache component.
+type Cache struct {
+	cfg     Config
+	station *model.Station
+	faults  model.Faults
+
+	mu     sync.Mutex // guards server and client swaps
+	server *miniredis.Miniredis
+	client atomic.Pointer[redis.Client]
+	addr   string
+	down   atomic.Bool
+
+	hits, misses, errs atomic.Int64
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Open starts the cache server and its client.
+func Open(cfg Config) (*Cache, error) {
+	if cfg.Name == "" {
+		cfg.Name = "Cache"
+	}
+	if cfg.DeadHost == 0 {
+		cfg.DeadHost = DefaultDeadHost
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	c := &Cache{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{})}
+	c.station = model.NewStation(cfg.Capacity, cfg.Latency, &c.faults, model.NewRand(cfg.Seed, cfg.Name))
+	srv := miniredis.NewMiniRedis()
+	if err := srv.StartAddr(cfg.Addr); err != nil {
+		return nil, fmt.Errorf("cache: listen on %s: %w", cfg.Addr, err)
+	}
+	c.server = srv
+	c.addr = srv.Addr()
+	c.client.Store(redisclient.New(c.addr))
+	go c.clock()
+	return c, nil
+}
+
+// clock moves the server's TTLs on with real time. miniredis only expires
+// keys when told time has passed; its ClockTTL mode does this on every
+// command by walking every key, which costs more than a tick here.
+func (c *Cache) clock() {
+	defer close(c.done)
+	const tick = 100 * time.Millisecond
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case now := <-t.C:
+			c.mu.Lock()
+			if c.server != nil {
+				c.server.FastForward(now.Sub(last))
+			}
+			c.mu.Unlock()
+			last = now
+		}
+	}
+}
+
+// Name is the component's name on the card.
+func (c *Cache) Name() string { return c.cfg.Name }
+
+// Addr is the server's address.
+func (c *Cache) Addr() string { return c.addr }
+
+// Faults are the chaos applied to every call.
+func (c *Cache) Faults() *model.Faults { return &c.faults }
+
+// Latency is the modeled latency of one call.
+func (c *Cache) Latency() model.Latency { return c.cfg.Latency }
+
+// Down reports whether the cache has been killed.
+func (c *Cache) Down() bool { return c.down.Load() }
+
+// Kill closes the server: every call fails (after the dead-host cost).
+func (c *Cache) Kill() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.server == nil {
+		return
+	}
+	c.down.Store(true)
+	c.server.Close()
+	c.server = nil
+}
+
+// Revive starts a new, empty server on the same address: a cold cache.
+func (c *Cache) Revive() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.server != nil {
+		return nil
+	}
+	srv := miniredis.NewMiniRedis()
+	if err := srv.StartAddr(c.addr); err != nil {
+		return fmt.Errorf("cache: restart on %s: %w", c.addr, err)
+	}
+	c.server = srv
+	// Connections to the old server are dead; start the client afresh.
+	old := c.client.Swap(redisclient.New(c.addr))
+	old.Close()
+	c.down.Store(false)
+	return nil
+}
+
+// Close stops the cache for good.
+func (c *Cache) Close() {
+	close(c.stop)
+	<-c.done
+	c.Kill()
+	c.client.Load().Close()
+}
+
+// Stats returns the live figures.
+func (c *Cache) Stats() Stats {
+	s := Stats{Down: c.Down(), Hits: c.hits.Load(), Misses: c.misses.Load(), Errors: c.errs.Load()}
+	c.mu.Lock()
+	if c.server != nil {
+		s.Keys = len(c.server.Keys())
+	}
+	c.mu.Unlock()
+	return s
+}
+
+// call runs one command through the station, charging the dead-host cost
+// when the server cannot be reached.
+func (c *Cache) call(ctx context.Context, cmd func(ctx context.Context, rc *redis.Client) error) (time.Duration, error) {
+	start := time.Now()
+	err := c.station.Serve(ctx, func() error { return cmd(ctx, c.client.Load()) })
+	if err != nil && !errors.Is(err, redis.Nil) {
+		c.errs.Add(1)
+		if c.cfg.DeadHost > 0 && redisclient.Unreachable(err) {
+			if wait := c.cfg.DeadHost - time.Since(start); wait > 0 {
+				model.Sleep(ctx, wait)
+			}
+			err = fmt.Errorf("%s unreachable (no answer in %v): %w", c.cfg.Name, c.cfg.DeadHost, model.ErrDown)
+		}
+	}
+	return time.Since(start), err
+}
+
+// Get looks a key up. A miss is not an error: hit is false.
+func (c *Cache) Get(ctx context.Context, key string) (value string, hit bool, took time.Duration, err error) {
+	took, err = c.call(ctx, func(ctx context.Context, rc *redis.Client) error {
+		v, err := rc.Get(ctx, key).Result()
+		value = v
+		return err
+	})
+	switch {
+	case errors.Is(err, redis.Nil):
+		c.misses.Add(1)
+		return "", false, took, nil
+	case err != nil:
+		return "", false, took, err
+	}
+	c.hits.Add(1)
+	return value, true, took, nil
+}
+
+// Set stores a key with a time to live.
+func (c *Cache) Set(ctx context.Context, key, value string, ttl time.Duration) (time.Duration, error) {
+	return c.call(ctx, func(ctx context.Context, rc *redis.Client) error {
+		return rc.Set(ctx, key, value, ttl).Err()
+	})
+}
+
+// Del removes a key.
+func (c *Cache) Del(ctx context.Context, key string) (time.Duration, error) {
+	return c.call(ctx, func(ctx context.Context, rc *redis.Client) error {
+		return rc.Del(ctx, key).Err()
+	})
+}

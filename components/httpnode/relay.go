@@ -1,0 +1,76 @@
+package httpnode
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/archex/archex/components/trace"
+)
+
+// ReplyWriter is handed to the next handler by a component that runs in
+// front of it in the same server (a middleware hop). When the response
+// starts, it records the hop back from the next component to this one and
+// stamps the response as sent on by this one.
+type ReplyWriter struct {
+	http.ResponseWriter
+	Name     string // this component
+	Instance string
+	Trace    trace.ID
+	Recorder trace.Recorder
+	wrote    bool
+}
+
+// WriteHeader records the reply hop once and passes the status on.
+func (w *ReplyWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	now := time.Now()
+	from, sent := trace.Received(w.Header(), now)
+	w.Recorder.Record(trace.Hop{
+		Trace: w.Trace, From: from, To: w.Name, Instance: w.Instance,
+		Start: sent, Duration: now.Sub(sent), Outcome: statusOutcome(code),
+		Detail: fmt.Sprintf("%d %s", code, http.StatusText(code)),
+	})
+	trace.Send(w.Header(), w.Name, time.Now())
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *ReplyWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *ReplyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// RelayResponse records the hop of a proxied response back to the component
+// name (from whoever stamped it, or fallbackFrom), then stamps it as sent on
+// by name. Reverse proxies call it from ModifyResponse.
+func RelayResponse(resp *http.Response, name, fallbackFrom, instance string, rec trace.Recorder) {
+	now := time.Now()
+	from, sent := trace.Received(resp.Header, now)
+	if from == "" {
+		from = fallbackFrom
+	}
+	detail := resp.Status
+	if instance != "" {
+		detail += " from " + instance
+	}
+	rec.Record(trace.Hop{
+		Trace: trace.FromHeader(resp.Request.Header), From: from, To: name, Instance: instance,
+		Start: sent, Duration: now.Sub(sent), Outcome: statusOutcome(resp.StatusCode), Detail: detail,
+	})
+	trace.Send(resp.Header, name, time.Now())
+}
+
+func statusOutcome(code int) trace.Outcome {
+	if code >= 500 {
+		return trace.Error
+	}
+	return trace.OK
+}

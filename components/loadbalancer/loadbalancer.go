@@ -1,0 +1,436 @@
+// Package loadbalancer is the Load Balancer component: a real reverse proxy
+// (net/http/httputil) on a loopback listener in front of the service
+// replicas. It spreads requests round-robin or to the replica with the fewest
+// requests in flight, checks each replica's health actively, takes a replica
+// that does not answer out of rotation at once, and retries an idempotent
+// request once on another replica when the first one could not be reached.
+package loadbalancer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/archex/archex/components/httpnode"
+	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/trace"
+)
+
+// Algorithm chooses the replica for a request.
+type Algorithm string
+
+// The algorithms.
+const (
+	RoundRobin Algorithm = "round-robin"
+	LeastConn  Algorithm = "least-connections"
+)
+
+// Defaults for the load balancer.
+var (
+	DefaultLatency        = model.Latency{Base: 200 * time.Microsecond, Jitter: 50 * time.Microsecond}
+	DefaultHealthInterval = 250 * time.Millisecond
+)
+
+// Backend is one replica behind the load balancer.
+type Backend struct {
+	Name string // "replica-1"
+	Addr string // host:port
+}
+
+// Config configures a load balancer.
+type Config struct {
+	Name           string // as on the card
+	Next           string // the card's name for what stands behind it
+	Addr           string // where to listen ("127.0.0.1:0" when empty)
+	Backends       []Backend
+	Algorithm      Algorithm
+	HealthInterval time.Duration
+	Latency        model.Latency
+	Capacity       int
+	Seed           uint64
+	Recorder       trace.Recorder
+	OnPanic        httpnode.PanicFunc
+	// Timeout bounds one proxied request (default 5 s).
+	Timeout time.Duration
+}
+
+// BackendStats are one replica's figures as the load balancer sees them.
+type BackendStats struct {
+	Name    string
+	Healthy bool
+	Active  int   // requests in flight
+	Served  int64 // requests sent to it
+}
+
+// Stats are the load balancer's live figures.
+type Stats struct {
+	Down      bool
+	Algorithm Algorithm
+	Healthy   int
+	Backends  []BackendStats
+	Retries   int64
+	Rejected  int64 // answered 503: no healthy replica or none reachable
+}
+
+// LB is the Load Balancer component.
+type LB struct {
+	cfg     Config
+	station *model.Station
+	faults  model.Faults
+	rng     *model.Rand
+	node    *httpnode.Server
+	proxy   *httputil.ReverseProxy
+	client  *http.Client // health checks
+	algo    atomic.Value // Algorithm
+	next    atomic.Uint64
+	pool    []*backend
+
+	retries, rejected atomic.Int64
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+type backend struct {
+	Backend
+	healthy atomic.Bool
+	active  atomic.Int64
+	served  atomic.Int64
+}
+
+type ctxKey struct{}
+
+// attempt is the per-request routing state shared by the handler and the
+// transport.
+type attempt struct {
+	first *backend
+	tried []*backend
+}
+
+// New starts the load balancer.
+func New(cfg Config) (*LB, error) {
+	if cfg.Name == "" {
+		cfg.Name = "Load Balancer"
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.Next == "" {
+		cfg.Next = "API Gateway"
+	}
+	if cfg.Algorithm == "" {
+		cfg.Algorithm = RoundRobin
+	}
+	if cfg.HealthInterval <= 0 {
+		cfg.HealthInterval = DefaultHealthInterval
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.Recorder == nil {
+		cfg.Recorder = trace.Discard
+	}
+	lb := &LB{cfg: cfg, stop: make(chan struct{})}
+	lb.algo.Store(cfg.Algorithm)
+	lb.rng = model.NewRand(cfg.Seed, cfg.Name)
+	lb.station = model.NewStation(cfg.Capacity, cfg.Latency, &lb.faults, lb.rng)
+	for _, b := range cfg.Backends {
+		be := &backend{Backend: b}
+		be.healthy.Store(true)
+		lb.pool = append(lb.pool, be)
+	}
+	transport := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	lb.client = &http.Client{Transport: transport, Timeout: cfg.HealthInterval}
+	lb.proxy = &httputil.ReverseProxy{
+		Rewrite:        func(pr *httputil.ProxyRequest) { pr.Out.URL.Scheme = "http" },
+		Transport:      &retrying{lb: lb, next: transport},
+		ModifyResponse: lb.modifyResponse,
+		ErrorHandler:   lb.proxyError,
+		ErrorLog:       log.New(io.Discard, "", 0),
+	}
+	node, err := httpnode.Listen(cfg.Name, cfg.Addr, http.HandlerFunc(lb.serve), cfg.OnPanic)
+	if err != nil {
+		return nil, err
+	}
+	lb.node = node
+	lb.wg.Add(1)
+	go lb.checkHealth()
+	return lb, nil
+}
+
+// Name is the component's name on the card.
+func (lb *LB) Name() string { return lb.cfg.Name }
+
+// URL is the front door.
+func (lb *LB) URL() string { return lb.node.URL() }
+
+// Faults are the chaos applied to every request.
+func (lb *LB) Faults() *model.Faults { return &lb.faults }
+
+// Latency is the modeled latency of routing one request.
+func (lb *LB) Latency() model.Latency { return lb.cfg.Latency }
+
+// Down reports whether the load balancer has been killed.
+func (lb *LB) Down() bool { return lb.node.Down() }
+
+// Kill closes the front door: users' connections are refused.
+func (lb *LB) Kill() { lb.node.Kill() }
+
+// Revive opens the front door again.
+func (lb *LB) Revive() error { return lb.node.Revive() }
+
+// SetAlgorithm switches between round-robin and least-connections.
+func (lb *LB) SetAlgorithm(a Algorithm) { lb.algo.Store(a) }
+
+// Close stops the load balancer for good.
+func (lb *LB) Close() {
+	close(lb.stop)
+	lb.wg.Wait()
+	lb.node.Close()
+	lb.client.CloseIdleConnections()
+}
+
+// Stats returns the live figures.
+func (lb *LB) Stats() Stats {
+	s := Stats{Down: lb.Down(), Algorithm: lb.algo.Load().(Algorithm), Retries: lb.retries.Load(), Rejected: lb.rejected.Load()}
+	for _, b := range lb.pool {
+		h := b.healthy.Load()
+		if h {
+			s.Healthy++
+		}
+		s.Backends = append(s.Backends, BackendStats{Name: b.Name, Healthy: h, Active: int(b.active.Load()), Served: b.served.Load()})
+	}
+	return s
+}
+
+// checkHealth asks every replica for /healthz on a ticker.
+func (lb *LB) checkHealth() {
+	defer lb.wg.Done()
+	t := time.NewTicker(lb.cfg.HealthInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-lb.stop:
+			return
+		case <-t.C:
+		}
+		var wg sync.WaitGroup
+		for _, b := range lb.pool {
+			wg.Add(1)
+			go func(b *backend) {
+				defer wg.Done()
+				b.healthy.Store(lb.probe(b))
+			}(b)
+		}
+		wg.Wait()
+	}
+}
+
+func (lb *LB) probe(b *backend) bool {
+	resp, err := lb.client.Get("http://" + b.Addr + "/healthz")
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// pick chooses a healthy replica not tried yet.
+func (lb *LB) pick(tried []*backend) *backend {
+	candidates := make([]*backend, 0, len(lb.pool))
+	for _, b := range lb.pool {
+		if b.healthy.Load() && !contains(tried, b) {
+			candidates = append(candidates, b)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	if lb.algo.Load().(Algorithm) == LeastConn {
+		best := candidates[0]
+		for _, b := range candidates[1:] {
+			if b.active.Load() < best.active.Load() {
+				best = b
+			}
+		}
+		return best
+	}
+	return candidates[lb.next.Add(1)%uint64(len(candidates))]
+}
+
+func contains(list []*backend, b *backend) bool {
+	for _, x := range list {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+// serve routes one request: the modeled latency, a replica, then the proxy.
+func (lb *LB) serve(w http.ResponseWriter, r *http.Request) {
+	from, sent := trace.Received(r.Header, time.Now())
+	id := trace.FromHeader(r.Header)
+	if id == "" {
+		// A request from outside archex (curl): start its trace here.
+		id = trace.NewID(lb.rng.Uint64())
+		r.Header.Set(trace.HeaderID, string(id))
+	}
+	var chosen *backend
+	err := lb.station.Serve(r.Context(), func() error {
+		chosen = lb.pick(nil)
+		return nil
+	})
+	hop := trace.Hop{Trace: id, From: from, To: lb.cfg.Name, Start: sent, Duration: time.Since(sent)}
+	switch {
+	case err != nil:
+		hop.Outcome, hop.Detail = trace.Error, fmt.Sprintf("%s %s: %v", r.Method, r.URL.Path, err)
+	case chosen == nil:
+		hop.Outcome, hop.Detail = trace.Error, fmt.Sprintf("%s %s: no healthy replica", r.Method, r.URL.Path)
+	default:
+		hop.Instance = chosen.Name
+		hop.Detail = fmt.Sprintf("%s %s -> %s (%s)", r.Method, r.URL.Path, chosen.Name, lb.algo.Load().(Algorithm))
+	}
+	lb.cfg.Recorder.Record(hop)
+	if err != nil || chosen == nil {
+		reason := "no healthy replica"
+		if err != nil {
+			reason = err.Error()
+		}
+		lb.reject(w, reason)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), lb.cfg.Timeout)
+	defer cancel()
+	ctx = context.WithValue(ctx, ctxKey{}, &attempt{first: chosen})
+	r = r.WithContext(ctx)
+	trace.Send(r.Header, lb.cfg.Name, time.Now())
+	lb.proxy.ServeHTTP(w, r)
+}
+
+func (lb *LB) reject(w http.ResponseWriter, reason string) {
+	lb.rejected.Add(1)
+	trace.Send(w.Header(), lb.cfg.Name, time.Now())
+	http.Error(w, lb.cfg.Name+": "+reason, http.StatusServiceUnavailable)
+}
+
+// modifyResponse records the hop back from the replica and stamps the hop on
+// to the user.
+func (lb *LB) modifyResponse(resp *http.Response) error {
+	inst := ""
+	if a, ok := resp.Request.Context().Value(ctxKey{}).(*attempt); ok && len(a.tried) > 0 {
+		inst = a.tried[len(a.tried)-1].Name
+	}
+	httpnode.RelayResponse(resp, lb.cfg.Name, lb.cfg.Next, inst, lb.cfg.Recorder)
+	return nil
+}
+
+// proxyError answers when no replica could be reached, even after a retry.
+func (lb *LB) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	reason := err.Error()
+	var ue unreachableError
+	if errors.As(err, &ue) {
+		reason = ue.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		reason = fmt.Sprintf("no answer from a replica within %v", lb.cfg.Timeout)
+	}
+	start := trace.SentOr(r.Header, time.Now())
+	lb.cfg.Recorder.Record(trace.Hop{
+		Trace: trace.FromHeader(r.Header), From: lb.cfg.Name, To: lb.cfg.Next,
+		Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: reason,
+	})
+	lb.reject(w, reason)
+}
+
+// retrying sends the request to the chosen replica and, when that replica
+// cannot be reached and the request is idempotent, once to another.
+type retrying struct {
+	lb   *LB
+	next http.RoundTripper
+}
+
+type unreachableError struct {
+	name string
+	err  error
+}
+
+func (e unreachableError) Error() string { return fmt.Sprintf("%s unreachable: %v", e.name, e.err) }
+func (e unreachableError) Unwrap() error { return e.err }
+
+func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
+	a, _ := req.Context().Value(ctxKey{}).(*attempt)
+	if a == nil {
+		return nil, errors.New("load balancer: request without routing state")
+	}
+	b := a.first
+	for try := 0; ; try++ {
+		a.tried = append(a.tried, b)
+		out := req.Clone(req.Context())
+		out.URL.Host = b.Addr
+		out.Host = b.Addr
+		b.active.Add(1)
+		b.served.Add(1)
+		resp, err := t.next.RoundTrip(out)
+		if err == nil {
+			resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { b.active.Add(-1) }}
+			return resp, nil
+		}
+		b.active.Add(-1)
+		if refused(err) {
+			// Passive health: a replica that refuses connections is out
+			// of rotation now, not at the next health check.
+			b.healthy.Store(false)
+		}
+		if try > 0 || !idempotent(req) || req.Context().Err() != nil {
+			return nil, unreachableError{name: b.Name, err: err}
+		}
+		next := t.lb.pick(a.tried)
+		if next == nil {
+			return nil, unreachableError{name: b.Name, err: err}
+		}
+		t.lb.retries.Add(1)
+		b = next
+	}
+}
+
+func idempotent(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return r.Body == nil || r.Body == http.NoBody
+	}
+	return false
+}
+
+func refused(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &op) && op.Op == "dial")
+}
+
+// doneBody calls done once when the response body is closed.
+type doneBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *doneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}
