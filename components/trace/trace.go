@@ -55,7 +55,7 @@ type Hop struct {
 	// GET, SET, DEL, SELECT, UPDATE, XADD, APPLY.
 	Op     string
 	Detail string // one line for humans: "MISS product:42"
-	Async    bool   // part of the branch that finishes after the response
+	Async  bool   // part of the branch that finishes after the response
 }
 
 // End is when the hop finished.
