@@ -2,19 +2,15 @@
 // implementation for (a CDN, a search index, object storage, an auth
 // service ...) as a real hop: it does its modeled latency inside its capacity
 // limit and can be killed like the rest. It takes part in the flow in one of
-// three ways: as a call the service makes, as a middleware in front of the
-// service (behind the load balancer), or as a reverse proxy of its own in
-// front of the load balancer.
+// two ways: as a call the service makes, or as a stage requests pass through
+// on their way in (Wrap), either in front of the service in each replica or,
+// in front of the load balancer, as a reverse proxy of its own.
 package generic
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -43,7 +39,6 @@ type Component struct {
 	station *model.Station
 	faults  model.Faults
 	down    atomic.Bool
-	node    *httpnode.Server // when it runs as a proxy of its own
 	calls   atomic.Int64
 }
 
@@ -75,31 +70,12 @@ func (c *Component) Calls() int64 { return c.calls.Load() }
 // Down reports whether the component has been killed.
 func (c *Component) Down() bool { return c.down.Load() }
 
-// Kill makes the component refuse work (as a proxy: close its listener).
-func (c *Component) Kill() {
-	c.down.Store(true)
-	if c.node != nil {
-		c.node.Kill()
-	}
-}
+// Kill makes the component refuse work: calls fail and connections through
+// it are cut.
+func (c *Component) Kill() { c.down.Store(true) }
 
 // Revive brings it back.
-func (c *Component) Revive() error {
-	if c.node != nil {
-		if err := c.node.Revive(); err != nil {
-			return err
-		}
-	}
-	c.down.Store(false)
-	return nil
-}
-
-// Close stops its server, if it has one.
-func (c *Component) Close() {
-	if c.node != nil {
-		c.node.Close()
-	}
-}
+func (c *Component) Revive() { c.down.Store(false) }
 
 // Call does one unit of work for a caller.
 func (c *Component) Call(ctx context.Context) (time.Duration, error) {
@@ -147,41 +123,4 @@ func (c *Component) receive(w http.ResponseWriter, r *http.Request, instance str
 	c.cfg.Recorder.Record(hop)
 	trace.Send(r.Header, c.cfg.Name, time.Now())
 	return id, true
-}
-
-// Listen runs the component as a reverse proxy of its own on loopback in
-// front of target (the next stage's URL), whose card name is next.
-func (c *Component) Listen(target, next string) (string, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return "", err
-	}
-	transport := &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
-	proxy := &httputil.ReverseProxy{
-		Rewrite:   func(pr *httputil.ProxyRequest) { pr.SetURL(u); pr.Out.Host = u.Host },
-		Transport: transport,
-		ModifyResponse: func(resp *http.Response) error {
-			httpnode.RelayResponse(resp, c.cfg.Name, next, "", c.cfg.Recorder)
-			return nil
-		},
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			start := trace.SentOr(r.Header, time.Now())
-			c.cfg.Recorder.Record(trace.Hop{Trace: trace.FromHeader(r.Header), From: c.cfg.Name, To: next,
-				Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: err.Error()})
-			trace.Send(w.Header(), c.cfg.Name, time.Now())
-			http.Error(w, fmt.Sprintf("%s: %s unreachable", c.cfg.Name, next), http.StatusBadGateway)
-		},
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
-	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := c.receive(w, r, ""); ok {
-			proxy.ServeHTTP(w, r)
-		}
-	})
-	node, err := httpnode.Listen(c.cfg.Name, "127.0.0.1:0", front, c.cfg.OnPanic)
-	if err != nil {
-		return "", err
-	}
-	c.node = node
-	return node.URL(), nil
 }

@@ -2,7 +2,11 @@ package httpnode
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"time"
 
 	"github.com/archex/archex/components/trace"
@@ -29,11 +33,15 @@ func (w *ReplyWriter) WriteHeader(code int) {
 	w.wrote = true
 	now := time.Now()
 	from, sent := trace.Received(w.Header(), now)
-	w.Recorder.Record(trace.Hop{
-		Trace: w.Trace, From: from, To: w.Name, Instance: w.Instance,
-		Start: sent, Duration: now.Sub(sent), Outcome: statusOutcome(code),
-		Detail: fmt.Sprintf("%d %s", code, http.StatusText(code)),
-	})
+	// A response this component wrote itself (its proxy could not reach
+	// the next one) is not a hop back to it.
+	if from != w.Name {
+		w.Recorder.Record(trace.Hop{
+			Trace: w.Trace, From: from, To: w.Name, Instance: w.Instance,
+			Start: sent, Duration: now.Sub(sent), Outcome: statusOutcome(code),
+			Detail: fmt.Sprintf("%d %s", code, http.StatusText(code)),
+		})
+	}
 	trace.Send(w.Header(), w.Name, time.Now())
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -73,4 +81,26 @@ func statusOutcome(code int) trace.Outcome {
 		return trace.Error
 	}
 	return trace.OK
+}
+
+// Proxy forwards every request to target, the component the card calls next.
+// It is the inside of a stage that runs as a server of its own: wrap it in
+// the stage's middleware, whose ReplyWriter records the hop back. When next
+// cannot be reached, it records the failed hop and answers 502.
+func Proxy(name, next string, target *url.URL, rec trace.Recorder) http.Handler {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = target.Host
+		},
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			start := trace.SentOr(r.Header, time.Now())
+			rec.Record(trace.Hop{Trace: trace.FromHeader(r.Header), From: name, To: next,
+				Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: next + " unreachable: " + err.Error()})
+			trace.Send(w.Header(), name, time.Now())
+			http.Error(w, fmt.Sprintf("%s: %s unreachable", name, next), http.StatusBadGateway)
+		},
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
 }

@@ -1,0 +1,298 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/loadbalancer"
+	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/traffic"
+)
+
+// part is one component as chaos sees it.
+type part struct {
+	comp    card.Component
+	alias   string // the short name a fault takes
+	latency model.Latency
+	faults  *model.Faults // nil: not a component chaos can slow
+	kill    func() error
+	revive  func() error
+	down    func() bool
+}
+
+// kindAliases are the short names of the known kinds.
+var kindAliases = map[card.Kind]string{
+	card.KindClient:       "user",
+	card.KindLoadBalancer: "loadbalancer",
+	card.KindAPIGateway:   "gateway",
+	card.KindService:      "service",
+	card.KindCache:        "cache",
+	card.KindDatabase:     "database",
+	card.KindQueue:        "queue",
+	card.KindWorker:       "worker",
+}
+
+// slug turns a card name into a chaos target: "Feed Cache" -> "feed-cache".
+func slug(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(name)), "-")
+}
+
+func noErr(fn func()) func() error { return func() error { fn(); return nil } }
+
+// makeParts lists every component with its chaos handles, in card order.
+func (e *Engine) makeParts() []*part {
+	kindCount := map[card.Kind]int{}
+	for _, c := range e.card.Components {
+		kindCount[c.Kind]++
+	}
+	var parts []*part
+	for _, c := range e.card.Components {
+		p := &part{comp: c, alias: slug(c.Name), latency: e.spec(c).latency}
+		if a, ok := kindAliases[c.Kind]; ok && kindCount[c.Kind] == 1 {
+			p.alias = a
+		}
+		switch c.Kind {
+		case card.KindClient:
+			p.kill = noErr(func() { e.user.SetPaused(true) })
+			p.revive = noErr(func() { e.user.SetPaused(false) })
+			p.down = func() bool { return e.user.Stats().Paused }
+		case card.KindLoadBalancer:
+			p.faults, p.kill, p.revive, p.down = e.lb.Faults(), noErr(e.lb.Kill), e.lb.Revive, e.lb.Down
+		case card.KindAPIGateway:
+			if e.gw != nil {
+				p.faults, p.kill, p.revive, p.down = e.gw.Faults(), noErr(e.gw.Kill), noErr(e.gw.Revive), e.gw.Down
+			}
+		case card.KindService:
+			p.faults = e.svc.Faults()
+			p.kill = func() error { return e.svc.Kill(-1) }
+			p.revive = func() error { return e.svc.Revive(-1) }
+			p.down = e.svc.Down
+		case card.KindCache:
+			ch := e.cacheNamed(c.Name)
+			p.faults, p.kill, p.revive, p.down = ch.Faults(), noErr(ch.Kill), ch.Revive, ch.Down
+		case card.KindDatabase:
+			p.faults, p.kill, p.revive, p.down = e.db.Faults(), noErr(e.db.Kill), e.db.Revive, e.db.Down
+		case card.KindQueue:
+			p.faults, p.kill, p.revive, p.down = e.queue.Faults(), noErr(e.queue.Kill), e.queue.Revive, e.queue.Down
+		case card.KindWorker:
+			p.faults, p.kill, p.revive, p.down = e.worker.Faults(), noErr(e.worker.Kill), noErr(e.worker.Revive), e.worker.Down
+		default:
+			g := e.generic[c.Name]
+			p.faults, p.kill, p.revive, p.down = g.Faults(), noErr(g.Kill), noErr(g.Revive), g.Down
+		}
+		if p.kill == nil {
+			// On the card but not on the request's path: nothing runs.
+			p.kill, p.revive, p.down = noErr(func() {}), noErr(func() {}), func() bool { return false }
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// Targets lists the names faults take, for messages and help.
+func (e *Engine) Targets() []string {
+	var out []string
+	for _, p := range e.parts {
+		out = append(out, p.alias)
+		if p.comp.Kind == card.KindService {
+			names, _ := e.svc.Replicas()
+			for i := range names {
+				out = append(out, p.alias+"-"+strconv.Itoa(i+1))
+			}
+		}
+	}
+	return out
+}
+
+// resolve finds a chaos target: a short name (cache, service-2), a card
+// name ("Feed Cache") or its slug. replica is -1 unless one replica of the
+// service is meant.
+func (e *Engine) resolve(target string) (p *part, replica int, err error) {
+	t := slug(target)
+	for _, p := range e.parts {
+		if p.alias == t || slug(p.comp.Name) == t {
+			return p, -1, nil
+		}
+	}
+	for _, p := range e.parts {
+		if p.comp.Kind != card.KindService {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(t, p.alias+"-"); ok {
+			n, err := strconv.Atoi(rest)
+			names, _ := e.svc.Replicas()
+			if err == nil && n >= 1 && n <= len(names) {
+				return p, n - 1, nil
+			}
+			return nil, 0, fmt.Errorf("unknown component %q: the service has replicas %s-1 to %s-%d", target, p.alias, p.alias, len(names))
+		}
+	}
+	return nil, 0, fmt.Errorf("unknown component %q: use one of %s", target, strings.Join(e.Targets(), ", "))
+}
+
+// CheckTarget reports whether target names a component, with the error a
+// user should see when it does not.
+func (e *Engine) CheckTarget(target string) error {
+	_, _, err := e.resolve(target)
+	return err
+}
+
+// Kill stops a component the way it fails for real (see each component).
+func (e *Engine) Kill(target string) error {
+	return e.chaos(target, "killed", func(p *part, replica int) error {
+		if replica >= 0 {
+			return e.svc.Kill(replica)
+		}
+		return p.kill()
+	})
+}
+
+// Revive brings a killed component back.
+func (e *Engine) Revive(target string) error {
+	return e.chaos(target, "revived", func(p *part, replica int) error {
+		if replica >= 0 {
+			return e.svc.Revive(replica)
+		}
+		return p.revive()
+	})
+}
+
+// Slow adds d to every unit of work of a component (0 removes it).
+func (e *Engine) Slow(target string, d time.Duration) error {
+	return e.chaos(target, fmt.Sprintf("slowed by %v", d), func(p *part, _ int) error {
+		if p.faults == nil {
+			return fmt.Errorf("%s cannot be slowed", p.comp.Name)
+		}
+		p.faults.SetSlow(d)
+		return nil
+	})
+}
+
+// FailRate makes a fraction (0..1) of a component's calls fail.
+func (e *Engine) FailRate(target string, f float64) error {
+	if f < 0 || f > 1 {
+		return fmt.Errorf("fail rate %v: give a fraction from 0 to 1", f)
+	}
+	return e.chaos(target, fmt.Sprintf("failing %.0f%% of calls", f*100), func(p *part, _ int) error {
+		if p.faults == nil {
+			return fmt.Errorf("%s cannot be made to fail calls", p.comp.Name)
+		}
+		p.faults.SetFailRate(f)
+		return nil
+	})
+}
+
+// Heal removes added latency and failures from a component.
+func (e *Engine) Heal(target string) error {
+	return e.chaos(target, "healed", func(p *part, _ int) error {
+		if p.faults != nil {
+			p.faults.Heal()
+		}
+		return nil
+	})
+}
+
+// CrashWorker makes the next worker consumer to apply a batch crash after
+// the database commit and before the acknowledgement.
+func (e *Engine) CrashWorker() error {
+	if e.worker == nil {
+		return fmt.Errorf("card %q has no background worker", e.card.Title)
+	}
+	e.worker.CrashNext()
+	e.notes.add(time.Now(), e.worker.Name(), "will crash mid-job (after the database commit, before the ack)", LevelWarn)
+	return nil
+}
+
+func (e *Engine) chaos(target, what string, fn func(p *part, replica int) error) error {
+	if e.closed.Load() {
+		return errClosed
+	}
+	p, replica, err := e.resolve(target)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := fn(p, replica); err != nil {
+		return err
+	}
+	name := p.comp.Name
+	if replica >= 0 {
+		name = fmt.Sprintf("%s replica-%d", name, replica+1)
+	}
+	level := LevelWarn
+	if what == "revived" || what == "healed" {
+		level = LevelInfo
+	}
+	e.notes.add(time.Now(), name, what, level)
+	return nil
+}
+
+// downList names what is down now, as faults name it.
+func (e *Engine) downList() []string {
+	var out []string
+	for _, p := range e.parts {
+		switch {
+		case p.down():
+			out = append(out, p.alias)
+		case p.comp.Kind == card.KindService:
+			for _, r := range e.svc.Stats().Replicas {
+				if r.Down {
+					out = append(out, p.alias+"-"+strings.TrimPrefix(r.Name, "replica-"))
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SetBreaker switches the circuit breaker on the cache on or off.
+func (e *Engine) SetBreaker(on bool) {
+	e.svc.SetBreaker(on)
+	e.notes.add(time.Now(), e.svc.Name(), "circuit breaker "+onOff(on), LevelInfo)
+}
+
+// SetSingleflight switches the sharing of concurrent misses on or off.
+func (e *Engine) SetSingleflight(on bool) {
+	e.svc.SetSingleflight(on)
+	e.notes.add(time.Now(), e.svc.Name(), "singleflight "+onOff(on), LevelInfo)
+}
+
+// SetAlgorithm picks the load balancer's algorithm.
+func (e *Engine) SetAlgorithm(a loadbalancer.Algorithm) error {
+	if e.lb == nil {
+		return fmt.Errorf("card %q has no load balancer", e.card.Title)
+	}
+	if a != loadbalancer.RoundRobin && a != loadbalancer.LeastConn {
+		return fmt.Errorf("unknown algorithm %q: use %s or %s", a, loadbalancer.RoundRobin, loadbalancer.LeastConn)
+	}
+	e.lb.SetAlgorithm(a)
+	e.notes.add(time.Now(), e.lb.Name(), "algorithm: "+string(a), LevelInfo)
+	return nil
+}
+
+// SetRate sets the users' arrival rate (requests per second).
+func (e *Engine) SetRate(r float64) {
+	e.mu.Lock()
+	e.setRate = max(0, r)
+	e.mu.Unlock()
+	e.user.SetRate(r)
+}
+
+// SetPattern picks the traffic pattern.
+func (e *Engine) SetPattern(p traffic.Pattern) { e.user.SetPattern(p) }
+
+// SetPaused pauses or resumes the traffic.
+func (e *Engine) SetPaused(p bool) { e.user.SetPaused(p) }
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/archex/archex/components/trace"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func newEngine(t testing.TB, opts Options) *Engine {
+	t.Helper()
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	e, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func pairs(hops []trace.Hop) []string {
+	var out []string
+	for _, h := range hops {
+		out = append(out, h.From+" -> "+h.To)
+	}
+	return out
+}
+
+func TestColdReadIsTheCardsFourteenHops(t *testing.T) {
+	e := newEngine(t, Options{})
+	tr, err := e.Send(context.Background(), Request{Product: 42}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.OK() {
+		t.Fatalf("status %d: %s", tr.Status, tr.Err)
+	}
+	var want []string
+	for _, h := range e.Card().Flow {
+		want = append(want, h.From+" -> "+h.To)
+	}
+	got := pairs(tr.Hops)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("hops:\n%s\nwant the card's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for i, h := range tr.Hops {
+		t.Logf("%2d %-40s %8.2fms %-8s %s", i+1, h.From+" -> "+h.To, float64(h.Duration)/1e6, h.Outcome, h.Detail)
+	}
+	if got, want := tr.Hops[4].Detail, "MISS product:42"; got != want {
+		t.Errorf("hop 5 detail %q, want %q", got, want)
+	}
+	if !strings.HasPrefix(tr.Hops[5].Detail, "SELECT name, price_cents FROM products WHERE id=42 (") {
+		t.Errorf("hop 6 detail %q", tr.Hops[5].Detail)
+	}
+}
+
+func TestHitSkipsTheDatabaseAndTheFill(t *testing.T) {
+	e := newEngine(t, Options{})
+	ctx := context.Background()
+	if _, err := e.Send(ctx, Request{Product: 7}, true); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := e.Send(ctx, Request{Product: 7}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"User -> Load Balancer", "Load Balancer -> API Gateway", "API Gateway -> Service Layer",
+		"Service Layer -> Cache", "Cache -> Service Layer",
+		"Service Layer -> Message Queue", "Message Queue -> Background Worker", "Background Worker -> Database",
+		"Service Layer -> API Gateway", "API Gateway -> Load Balancer", "Load Balancer -> User",
+	}
+	if got := pairs(tr.Hops); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("hops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if tr.Hops[4].Outcome != trace.Hit || tr.Hops[4].Detail != "HIT product:7" {
+		t.Errorf("hop 5 = %v %q, want a hit", tr.Hops[4].Outcome, tr.Hops[4].Detail)
+	}
+	_ = time.Second
+}

@@ -1,0 +1,303 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/service"
+	"github.com/archex/archex/components/traffic"
+)
+
+// State is a component's health as a word.
+type State int
+
+// States of a component.
+const (
+	Up       State = iota
+	Degraded       // working, but slowed, failing some calls, or short of replicas
+	Open           // a cache the circuit breaker has stopped calling
+	Down           // killed
+)
+
+var stateNames = [...]string{"UP", "DEGRADED", "OPEN", "DOWN"}
+
+func (s State) String() string { return stateNames[s] }
+
+// Status is one component's live state and figures. Figures that do not
+// apply to its kind are zero.
+type Status struct {
+	Name        string
+	Alias       string // the name chaos takes: cache, database, service ...
+	Kind        card.Kind
+	Description string
+	State       State
+	Note        string // why it is not UP, in a few words
+
+	RPS     int     // calls received in the last second
+	Errors  int     // of which failed
+	P99     float64 // ms spent at the component, last second
+	Modeled model.Latency
+	Slow    time.Duration // added by chaos
+	Fail    float64       // fraction of calls failed by chaos
+
+	HitRatio *float64 // cache
+	Keys     int      // cache
+
+	PoolInUse, PoolSize, PoolWaiting int // database
+	QPS                              int // database: statements in the last second
+
+	Depth, Pending int           // queue
+	Lag            time.Duration // queue: age of the oldest unfinished event
+	DeadLettered   int64         // queue
+
+	Jobs      int // worker: events finished in the last second
+	Consumers int // worker
+
+	Healthy, Replicas int    // load balancer, service
+	Breaker           string // the cache breaker's state, on a cache: closed, half-open, open
+}
+
+// Requests are the user's requests since start. Sent = OK + Failed +
+// InFlight holds in every snapshot.
+type Requests struct {
+	Sent, OK, Failed, InFlight int64
+	Rate                       float64 // asked for now
+	SetRate                    float64 // the rate set (the pattern varies around it)
+	Pattern                    traffic.Pattern
+	Paused                     bool
+}
+
+// Events are the queue's events since start. Published = Processed +
+// DeadLettered + Queued once the system is still.
+type Events struct {
+	Published, Processed, Duplicated, DeadLettered int64
+	Queued                                         int
+	PublishFailed                                  int64 // could not be published (queue down)
+}
+
+// Switches are the settings a user can flip.
+type Switches struct {
+	Breaker, Singleflight bool
+	Algorithm             string
+}
+
+// Snapshot is the whole system at one moment. The engine builds a new one
+// every refresh and never changes it afterwards: readers may keep it.
+type Snapshot struct {
+	At         time.Time
+	Elapsed    time.Duration
+	Card       *card.Card
+	Components []Status // in card order
+	Requests   Requests
+	Events     Events
+	Switches   Switches
+	// Last is the last complete second; History the seconds before it,
+	// oldest first, up to historyInSnapshot of them.
+	Last    Second
+	History []Second
+}
+
+// Component returns a component's status by name.
+func (s *Snapshot) Component(name string) (Status, bool) {
+	for _, c := range s.Components {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Status{}, false
+}
+
+// ByKind returns the status of the first component of kind k.
+func (s *Snapshot) ByKind(k card.Kind) (Status, bool) {
+	for _, c := range s.Components {
+		if c.Kind == k {
+			return c, true
+		}
+	}
+	return Status{}, false
+}
+
+// historyInSnapshot is how many seconds of history a snapshot carries.
+const historyInSnapshot = 300
+
+// Snapshot returns the latest snapshot. It never blocks.
+func (e *Engine) Snapshot() *Snapshot { return e.snap.Load() }
+
+// History returns every second kept so far, oldest first.
+func (e *Engine) History() []Second { return e.rec.history(0) }
+
+// tick refreshes the snapshot ten times a second and closes each second.
+func (e *Engine) tick() {
+	defer e.wg.Done()
+	defer e.recoverIn("engine ticker")
+	const every = 100 * time.Millisecond
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case now := <-t.C:
+			e.refresh(now)
+		}
+	}
+}
+
+// recoverIn reports a panic in an engine goroutine instead of crashing.
+func (e *Engine) recoverIn(where string) {
+	if v := recover(); v != nil {
+		e.reportPanic(where, v)
+	}
+}
+
+// counters are the cumulative figures the per-second ones are deltas of.
+type counters struct {
+	sent, dbQueries, jobs int64
+}
+
+// refresh closes any second that has ended and publishes a new snapshot.
+func (e *Engine) refresh(now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	elapsed := now.Sub(e.start)
+	for e.closedSeconds < int(elapsed/time.Second) {
+		c := e.counters()
+		depth := 0
+		if e.queue != nil {
+			depth = e.queue.Stats().Depth
+		}
+		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), depth, int(c.jobs-e.prev.jobs), e.downList())
+		e.prev = c
+		e.closedSeconds++
+	}
+	snap := e.assemble(now, elapsed)
+	e.watch(snap)
+	e.snap.Store(snap)
+}
+
+func (e *Engine) counters() counters {
+	c := counters{sent: e.user.Stats().Sent}
+	if e.db != nil {
+		c.dbQueries = e.db.Stats().Queries
+	}
+	if e.worker != nil {
+		st := e.worker.Stats()
+		c.jobs = st.Processed + st.Duplicated + st.DeadLettered
+	}
+	return c
+}
+
+// assemble builds a snapshot from the components' own figures and the last
+// complete second.
+func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
+	hist := e.rec.history(historyInSnapshot + 1)
+	s := &Snapshot{At: now, Elapsed: elapsed, Card: e.card}
+	if n := len(hist); n > 0 {
+		s.Last, s.History = hist[n-1], hist[:n-1]
+	}
+	us := e.user.Stats()
+	s.Requests = Requests{Sent: us.Sent, OK: us.OK, Failed: us.Failed, InFlight: us.InFlight,
+		Rate: us.Rate, SetRate: e.setRate, Pattern: us.Pattern, Paused: us.Paused}
+	svc := e.svc.Stats()
+	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn}
+	if e.lb != nil {
+		s.Switches.Algorithm = string(e.lb.Stats().Algorithm)
+	}
+	s.Events.PublishFailed = svc.PublishFailed
+	for _, p := range e.parts {
+		s.Components = append(s.Components, e.status(p, s, svc))
+	}
+	return s
+}
+
+type serviceStats = service.Stats
+
+// status is one component's status.
+func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
+	st := Status{Name: p.comp.Name, Alias: p.alias, Kind: p.comp.Kind, Description: p.comp.Description, Modeled: p.latency}
+	last := s.Last.Components[p.comp.Name]
+	st.RPS, st.Errors, st.P99 = last.Calls, last.Errors, last.P99
+	if p.faults != nil {
+		st.Slow, st.Fail = p.faults.Slow(), p.faults.FailRate()
+	}
+	switch p.comp.Kind {
+	case card.KindClient:
+		st.RPS = s.Last.Sent
+	case card.KindLoadBalancer:
+		ls := e.lb.Stats()
+		st.Healthy, st.Replicas = ls.Healthy, len(ls.Backends)
+	case card.KindService:
+		st.Healthy, st.Replicas = svc.Up, len(svc.Replicas)
+	case card.KindCache:
+		c := e.cacheNamed(p.comp.Name)
+		cs := c.Stats()
+		st.Keys, st.HitRatio = cs.Keys, last.HitRatio
+		for _, b := range svc.Breakers {
+			if b.Cache == p.comp.Name {
+				st.Breaker = b.State
+			}
+		}
+	case card.KindDatabase:
+		ds := e.db.Stats()
+		st.PoolInUse, st.PoolSize, st.PoolWaiting, st.QPS = ds.InUse, ds.Pool, ds.Waiting, s.Last.DBQPS
+	case card.KindQueue:
+		qs := e.queue.Stats()
+		st.Depth, st.Pending, st.Lag, st.DeadLettered = qs.Depth, qs.Pending, qs.Lag, qs.DeadLettered
+		s.Events.Published, s.Events.Queued = qs.Published, qs.Depth
+	case card.KindWorker:
+		ws := e.worker.Stats()
+		st.Jobs, st.Consumers = s.Last.Jobs, ws.Consumers
+		s.Events.Processed, s.Events.Duplicated, s.Events.DeadLettered = ws.Processed, ws.Duplicated, ws.DeadLettered
+	}
+	st.State, st.Note = e.health(p, st)
+	return st
+}
+
+// health sums a component up in one word and a note.
+func (e *Engine) health(p *part, st Status) (State, string) {
+	switch {
+	case p.down():
+		return Down, "killed"
+	case st.Breaker == "open":
+		return Open, "breaker open: not called"
+	case st.Replicas > 0 && st.Healthy < st.Replicas:
+		return Degraded, fmt.Sprintf("%d/%d replicas", st.Healthy, st.Replicas)
+	case st.Fail > 0:
+		return Degraded, fmt.Sprintf("failing %.0f%% of calls", st.Fail*100)
+	case st.Slow > 0:
+		return Degraded, fmt.Sprintf("slowed +%v", st.Slow)
+	case st.PoolWaiting > st.PoolSize:
+		return Degraded, fmt.Sprintf("saturated: %d waiting", st.PoolWaiting)
+	case st.Breaker == "half-open":
+		return Degraded, "breaker half-open: trying"
+	}
+	return Up, ""
+}
+
+// watch turns changes between the previous snapshot and this one into
+// notices.
+func (e *Engine) watch(s *Snapshot) {
+	prev := e.snap.Load()
+	if prev == nil {
+		return
+	}
+	for i, c := range s.Components {
+		was := prev.Components[i]
+		if c.State != was.State {
+			level := LevelInfo
+			if c.State == Down || c.State == Open {
+				level = LevelWarn
+			}
+			text := fmt.Sprintf("%s -> %s", was.State, c.State)
+			if c.Note != "" {
+				text += " (" + c.Note + ")"
+			}
+			e.notes.add(s.At, c.Name, text, level)
+		}
+		if c.Breaker != was.Breaker && c.Breaker != "" {
+			e.notes.add(s.At, c.Name, fmt.Sprintf("circuit breaker %s -> %s", was.Breaker, c.Breaker), LevelInfo)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/traffic"
+)
+
+// Trace is one request followed across every component: its hops in the
+// card's order, the asynchronous branch listed where it forks (at the
+// queue), though it finishes after the user already has the response.
+type Trace struct {
+	ID      trace.ID
+	Seq     uint64 // order in which requests finished; 0 until then
+	Product int
+	Write   bool
+	Start   time.Time
+	// Duration is what the user waited; Status what they got (0: no
+	// response at all) and Err why it failed.
+	Duration time.Duration
+	Status   int
+	Err      string
+	Done     bool // the user has the response
+	Hops     []trace.Hop
+}
+
+// OK reports whether the user got a successful answer.
+func (t Trace) OK() bool { return t.Status >= 200 && t.Status < 300 }
+
+// AsyncHops counts the hops of the asynchronous branch recorded so far.
+func (t Trace) AsyncHops() int {
+	n := 0
+	for _, h := range t.Hops {
+		if h.Async {
+			n++
+		}
+	}
+	return n
+}
+
+// traceRec is a trace being recorded.
+type traceRec struct {
+	Trace
+	recorded int // hops, to break ties of equal start times
+	order    []int
+}
+
+func (r *traceRec) add(h trace.Hop) {
+	r.Hops = append(r.Hops, h)
+	r.order = append(r.order, r.recorded)
+	r.recorded++
+}
+
+func (r *traceRec) finish(res traffic.Result, seq uint64) {
+	r.Seq, r.Done = seq, true
+	r.Product, r.Write = res.Request.Product, res.Request.Write
+	r.Start, r.Duration, r.Status, r.Err = res.Start, res.Duration, res.Status, res.Err
+}
+
+// snapshot copies the trace with its hops in the card's order.
+func (r *traceRec) snapshot() Trace {
+	t := r.Trace
+	t.Hops = orderHops(r.Hops, r.order)
+	return t
+}
+
+// orderHops puts the synchronous hops in time order and lists the async
+// branch right after the hop that forked it: the last synchronous hop into
+// the component the branch starts from.
+func orderHops(hops []trace.Hop, recorded []int) []trace.Hop {
+	idx := make([]int, len(hops))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if c := hops[a].Start.Compare(hops[b].Start); c != 0 {
+			return c
+		}
+		return recorded[a] - recorded[b]
+	})
+	var sync, async []trace.Hop
+	for _, i := range idx {
+		if hops[i].Async {
+			async = append(async, hops[i])
+		} else {
+			sync = append(sync, hops[i])
+		}
+	}
+	if len(async) == 0 {
+		return sync
+	}
+	fork := len(sync)
+	for i := len(sync) - 1; i >= 0; i-- {
+		if sync[i].To == async[0].From {
+			fork = i + 1
+			break
+		}
+	}
+	out := make([]trace.Hop, 0, len(hops))
+	out = append(out, sync[:fork]...)
+	out = append(out, async...)
+	return append(out, sync[fork:]...)
+}
