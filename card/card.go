@@ -8,6 +8,8 @@ package card
 import (
 	"fmt"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Kind is what a component is. Known kinds get their real component in the
@@ -148,18 +150,21 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // MarshalYAML writes the duration as text.
 func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
 
-// UnmarshalYAML reads a duration written as text.
-func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
-	var s string
-	if err := unmarshal(&s); err != nil {
-		return err
+// UnmarshalYAML reads a duration written as text. Its errors carry the
+// node's line, as the decoder's own type errors do.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	bad := func(why string) error {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: bad duration %q: %s", n.Line, n.Value, why)}}
 	}
-	v, err := time.ParseDuration(s)
+	if n.Kind != yaml.ScalarNode {
+		return bad("write it like 8ms or 250us")
+	}
+	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("bad duration %q: write it like 8ms or 250us", s)
+		return bad("write it like 8ms or 250us")
 	}
 	if v < 0 {
-		return fmt.Errorf("bad duration %q: must not be negative", s)
+		return bad("must not be negative")
 	}
 	*d = Duration(v)
 	return nil

@@ -1,10 +1,20 @@
-// Package cards holds the design cards archex ships, embedded in the binary.
-// The production card is the default: the card the product was created from.
+// Package cards holds the design cards archex ships, embedded in the binary,
+// each in both forms: the YAML card (name.yaml) and the text of its page
+// (name.txt). The production card is the default: the card the product was
+// created from. The others (a URL shortener with a CDN, a chat system with a
+// queue and no cache, a read-heavy news feed with two caches) show archex
+// running cards it was not built around.
 package cards
 
 import (
 	"embed"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
 
 	"github.com/archex/archex/card"
 )
@@ -26,11 +36,16 @@ func Default() *card.Card {
 	return c
 }
 
-// Load parses one embedded card by file name.
+// Load reads one embedded card by file name, in either form. A text card is
+// read with the embedded YAML cards as its answer key (AnswerKey), so
+// production.txt, whose page hides most of its quiz, reads complete.
 func Load(name string) (*card.Card, error) {
 	data, err := files.ReadFile(name)
 	if err != nil {
 		return nil, err
+	}
+	if card.DetectForm(name, data) == card.FormText {
+		return card.ImportText(name, data, card.WithAnswerKey(AnswerKey()...))
 	}
 	return card.Parse(name, data)
 }
@@ -43,4 +58,47 @@ func Files() []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// Names lists the embedded cards by name (the file name without its
+// extension), sorted: "chat", "news-feed", "production", "url-shortener".
+func Names() []string {
+	var names []string
+	for _, f := range Files() {
+		if path.Ext(f) == ".yaml" {
+			names = append(names, strings.TrimSuffix(f, ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// AnswerKey returns the embedded YAML cards, the default first: the answer
+// key for importing the text of their pages (card.WithAnswerKey).
+func AnswerKey() []*card.Card {
+	keys := []*card.Card{Default()}
+	for _, name := range Names() {
+		if name+".yaml" == DefaultName {
+			continue
+		}
+		if c, err := Load(name + ".yaml"); err == nil {
+			keys = append(keys, c)
+		}
+	}
+	return keys
+}
+
+// Open reads the card that ref names: a card file on disk in either form
+// (card.Load, with AnswerKey for the text form) or, when no such file
+// exists, an embedded card by name ("chat"). This is what --card takes.
+func Open(ref string) (*card.Card, error) {
+	if _, err := os.Stat(ref); err != nil && errors.Is(err, fs.ErrNotExist) {
+		for _, name := range Names() {
+			if ref == name {
+				return Load(name + ".yaml")
+			}
+		}
+		return nil, fmt.Errorf("%s: no such file, nor an embedded card (embedded: %s)", ref, strings.Join(Names(), ", "))
+	}
+	return card.Load(ref, card.WithAnswerKey(AnswerKey()...))
 }

@@ -20,8 +20,8 @@ import (
 	"github.com/archex/archex/cards"
 	"github.com/archex/archex/components/cache"
 	"github.com/archex/archex/components/database"
-	"github.com/archex/archex/components/generic"
 	"github.com/archex/archex/components/gateway"
+	"github.com/archex/archex/components/generic"
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/model"
@@ -74,19 +74,19 @@ type Engine struct {
 
 	parts []*part // every component, in card order
 
-	rec    *recorder
-	start  time.Time
+	rec   *recorder
+	start time.Time
 	// Guarded by mu: the seconds closed so far, the counters at the end of
 	// the last one, and the rate the user set.
 	closedSeconds int
 	prev          counters
 	setRate       float64
-	snap   atomic.Pointer[Snapshot]
-	notes  *noticeLog
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
-	mu     sync.Mutex // serialises chaos and settings
+	snap          atomic.Pointer[Snapshot]
+	notes         *noticeLog
+	stop          chan struct{}
+	wg            sync.WaitGroup
+	closed        atomic.Bool
+	mu            sync.Mutex // serialises chaos and settings
 }
 
 // New builds and starts every component of the card. Traffic starts with

@@ -48,7 +48,7 @@ type window struct {
 
 type compWindow struct {
 	calls, errors int
-	lookups, hits int // for a cache
+	lookups, hits int                     // for a cache
 	latency       *hdrhistogram.Histogram // time spent at the component, µs
 }
 
