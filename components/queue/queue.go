@@ -21,7 +21,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,7 +32,6 @@ import (
 	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/redisclient"
-	"github.com/archex/archex/components/trace"
 )
 
 // Defaults for the queue.
@@ -64,31 +62,6 @@ type Config struct {
 	Latency  model.Latency
 	MaxTries int // deliveries before a rejected event is dead-lettered
 	Seed     uint64
-}
-
-// Delivery is one message handed to a consumer.
-type Delivery struct {
-	StreamID string
-	Event    event.Event
-	// Tries counts the deliveries of this message, this one included:
-	// 1 the first time, more when it was claimed again after its
-	// consumer left it pending.
-	Tries int
-	// Err is set when the message could not be decoded into an event. Such
-	// a message can never be applied; the consumer should dead-letter it.
-	Err error
-
-	fields map[string]any // as stored, so a dead letter keeps what was sent
-}
-
-// DeadLetter is one message moved to the dead-letter stream.
-type DeadLetter struct {
-	StreamID string // in the dead-letter stream
-	Original string // the id it had in the main stream
-	Event    event.Event
-	Reason   string
-	Tries    int
-	At       time.Time // when it was dead-lettered
 }
 
 // Stats are the queue's live figures.
@@ -244,58 +217,6 @@ func (q *Queue) fail(op string, err error) error {
 	return fmt.Errorf("%s: %s: %w", q.cfg.Name, op, err)
 }
 
-// Field names of a message in the streams.
-const (
-	fieldID        = "id"
-	fieldType      = "type"
-	fieldProduct   = "product"
-	fieldTrace     = "trace"
-	fieldPublished = "published" // Unix nanoseconds
-	fieldReason    = "reason"
-	fieldTries     = "tries"
-	fieldOriginal  = "original"
-)
-
-func encode(ev event.Event) []any {
-	return []any{
-		fieldID, ev.ID,
-		fieldType, ev.Type,
-		fieldProduct, strconv.Itoa(ev.Product),
-		fieldTrace, string(ev.Trace),
-		fieldPublished, strconv.FormatInt(ev.Published.UnixNano(), 10),
-	}
-}
-
-// decode reads an event from a message's fields, saying what is wrong with
-// a message that is not one.
-func decode(fields map[string]any) (event.Event, error) {
-	str := func(k string) string { s, _ := fields[k].(string); return s }
-	ev := event.Event{ID: str(fieldID), Type: str(fieldType), Trace: trace.ID(str(fieldTrace))}
-	var errs []error
-	if ev.ID == "" {
-		errs = append(errs, errors.New("no event id"))
-	}
-	if p, err := strconv.Atoi(str(fieldProduct)); err != nil {
-		errs = append(errs, fmt.Errorf("product %q is not a number", str(fieldProduct)))
-	} else {
-		ev.Product = p
-	}
-	if n, err := strconv.ParseInt(str(fieldPublished), 10, 64); err != nil {
-		errs = append(errs, fmt.Errorf("published %q is not a time", str(fieldPublished)))
-	} else {
-		ev.Published = time.Unix(0, n)
-	}
-	return ev, errors.Join(errs...)
-}
-
-func delivery(m redis.XMessage, tries int) Delivery {
-	ev, err := decode(m.Values)
-	if err != nil {
-		err = fmt.Errorf("malformed message %s: %w", m.ID, err)
-	}
-	return Delivery{StreamID: m.ID, Event: ev, Tries: tries, Err: err, fields: m.Values}
-}
-
 // Publish appends ev to the stream after the modeled latency. ev.ID must be
 // set: it is what makes applying the event idempotent. A zero Published is
 // set to now. took includes the modeled latency.
@@ -324,176 +245,6 @@ func (q *Queue) Publish(ctx context.Context, ev event.Event) (streamID string, t
 	}
 	q.published.Add(1)
 	return streamID, took, nil
-}
-
-// Read delivers up to count messages no consumer of the group has seen yet
-// to consumer. It never blocks: an empty stream gives no deliveries and no
-// error. (A blocking XREADGROUP on miniredis gets no reply at all once the
-// server has been restarted; polling does not depend on it.)
-func (q *Queue) Read(ctx context.Context, consumer string, count int) ([]Delivery, error) {
-	res, err := q.client.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group:    q.cfg.Group,
-		Consumer: consumer,
-		Streams:  []string{q.cfg.Stream, ">"},
-		Count:    int64(count),
-		Block:    -1, // 0 would block forever
-	}).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, q.fail("XREADGROUP "+q.cfg.Stream, err)
-	}
-	var ds []Delivery
-	for _, s := range res {
-		for _, m := range s.Messages {
-			ds = append(ds, delivery(m, 1))
-		}
-	}
-	return ds, nil
-}
-
-// Claim hands to consumer up to count messages that other consumers (or
-// consumer itself) left pending for at least minIdle: the redelivery that
-// makes a crash or a stop lose nothing. Each delivery says how many times
-// its message has been delivered, this time included.
-func (q *Queue) Claim(ctx context.Context, consumer string, minIdle time.Duration, count int) ([]Delivery, error) {
-	msgs, _, err := q.client.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-		Stream:   q.cfg.Stream,
-		Group:    q.cfg.Group,
-		Consumer: consumer,
-		MinIdle:  minIdle,
-		Start:    "0-0",
-		Count:    int64(count),
-	}).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, q.fail("XAUTOCLAIM "+q.cfg.Stream, err)
-	}
-	if len(msgs) == 0 {
-		return nil, nil
-	}
-	// XAUTOCLAIM does not say how often a message was delivered; the
-	// pending entries list does.
-	cmds := make([]*redis.XPendingExtCmd, len(msgs))
-	_, err = q.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, m := range msgs {
-			cmds[i] = p.XPendingExt(ctx, &redis.XPendingExtArgs{
-				Stream: q.cfg.Stream, Group: q.cfg.Group, Start: m.ID, End: m.ID, Count: 1,
-			})
-		}
-		return nil
-	})
-	if err != nil {
-		// The messages are claimed and will be claimed again if not acked:
-		// fail the whole call rather than guess the counts.
-		return nil, q.fail("XPENDING "+q.cfg.Stream, err)
-	}
-	ds := make([]Delivery, len(msgs))
-	for i, m := range msgs {
-		tries := 2 // claimed, so delivered before at least once
-		if p := cmds[i].Val(); len(p) == 1 && p[0].ID == m.ID {
-			tries = int(p[0].RetryCount)
-		}
-		ds[i] = delivery(m, tries)
-	}
-	return ds, nil
-}
-
-// Ack marks the messages done and deletes them from the stream, in one
-// transaction. done is how many of them this call acknowledged: a message
-// another consumer acknowledged first (both were handed it after a long
-// stall) is not counted again, so summing done over every consumer counts
-// each message once.
-func (q *Queue) Ack(ctx context.Context, ids ...string) (done int, err error) {
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	acks := make([]*redis.IntCmd, len(ids))
-	_, err = q.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			acks[i] = p.XAck(ctx, q.cfg.Stream, q.cfg.Group, id)
-		}
-		p.XDel(ctx, q.cfg.Stream, ids...)
-		return nil
-	})
-	if err != nil {
-		return 0, q.fail("XACK "+q.cfg.Stream, err)
-	}
-	for _, c := range acks {
-		done += int(c.Val())
-	}
-	return done, nil
-}
-
-// deadLetterScript moves one message to the dead-letter stream only if it
-// was still pending: two consumers holding the same message after a stall
-// must not both dead-letter it.
-//
-// KEYS: stream, dead-letter stream. ARGV: group, id, then field/value pairs.
-var deadLetterScript = redis.NewScript(`
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
-	return 0
-end
-redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
-redis.call('XDEL', KEYS[1], ARGV[2])
-return 1
-`)
-
-// DeadLetter moves a delivered message to the dead-letter stream with the
-// reason and the number of tries, and removes it from the stream. moved is
-// false when the message was no longer pending (another consumer finished
-// it first).
-func (q *Queue) DeadLetter(ctx context.Context, d Delivery, reason string) (moved bool, err error) {
-	args := []any{q.cfg.Group, d.StreamID}
-	if d.fields != nil {
-		for k, v := range d.fields {
-			args = append(args, k, v)
-		}
-	} else {
-		args = append(args, encode(d.Event)...)
-	}
-	args = append(args, fieldReason, reason, fieldTries, strconv.Itoa(d.Tries), fieldOriginal, d.StreamID)
-	n, err := deadLetterScript.Run(ctx, q.client, []string{q.cfg.Stream, q.cfg.DeadLetter}, args...).Int()
-	if err != nil {
-		return false, q.fail("dead-letter "+d.StreamID, err)
-	}
-	if n == 1 {
-		q.deadLettered.Add(1)
-	}
-	return n == 1, nil
-}
-
-// DeadLetters reads the dead-letter stream, oldest first.
-func (q *Queue) DeadLetters(ctx context.Context) ([]DeadLetter, error) {
-	msgs, err := q.client.XRange(ctx, q.cfg.DeadLetter, "-", "+").Result()
-	if err != nil {
-		return nil, q.fail("XRANGE "+q.cfg.DeadLetter, err)
-	}
-	out := make([]DeadLetter, len(msgs))
-	for i, m := range msgs {
-		ev, _ := decode(m.Values) // a malformed message is kept as it came
-		str := func(k string) string { s, _ := m.Values[k].(string); return s }
-		tries, _ := strconv.Atoi(str(fieldTries))
-		out[i] = DeadLetter{
-			StreamID: m.ID,
-			Original: str(fieldOriginal),
-			Event:    ev,
-			Reason:   str(fieldReason),
-			Tries:    tries,
-			At:       idTime(m.ID),
-		}
-	}
-	return out, nil
-}
-
-// idTime is when a stream entry was added: the milliseconds part of its id.
-func idTime(id string) time.Time {
-	ms, _, _ := strings.Cut(id, "-")
-	n, err := strconv.ParseInt(ms, 10, 64)
-	if err != nil {
-		return time.Time{}
-	}
-	return time.UnixMilli(n)
 }
 
 // Stats returns the live figures. It asks the broker with a short timeout;
