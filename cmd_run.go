@@ -1,7 +1,169 @@
 package main
 
-func cmdRun(env *cliEnv, args []string) error   { return badUsage(mainUsage, "run: not built yet") }
-func cmdTrace(env *cliEnv, args []string) error { return badUsage(mainUsage, "trace: not built yet") }
-func cmdDashboard(env *cliEnv, args []string) error {
-	return badUsage(mainUsage, "dashboard: not built yet")
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/archex/archex/components/traffic"
+	"github.com/archex/archex/engine"
+	"github.com/archex/archex/headless"
+)
+
+// faultList collects repeated --fault flags.
+type faultList []string
+
+func (f *faultList) String() string     { return strings.Join(*f, "; ") }
+func (f *faultList) Set(s string) error { *f = append(*f, s); return nil }
+
+// systemFlags are the flags every command that runs the system shares.
+type systemFlags struct {
+	seed    uint64
+	card    string
+	pattern string
+	rate    float64
+}
+
+func (s *systemFlags) register(fs *flag.FlagSet, rate float64) {
+	fs.Uint64Var(&s.seed, "seed", 1, "random seed: the same seed gives the same arrivals, keys and jitter")
+	fs.StringVar(&s.card, "card", "", "design card to run (YAML or the card's text form); default: the production card")
+	fs.StringVar(&s.pattern, "pattern", "steady", "traffic pattern: steady, ramp, spike or wave")
+	fs.Float64Var(&s.rate, "rate", rate, "requests per second")
+}
+
+// options turns the flags into engine options, or a usage error.
+func (s *systemFlags) options(usage func(io.Writer)) (engine.Options, error) {
+	p, err := traffic.ParsePattern(s.pattern)
+	if err != nil {
+		return engine.Options{}, badUsage(usage, "--pattern: %v", err)
+	}
+	if s.rate < 0 {
+		return engine.Options{}, badUsage(usage, "--rate %v: give requests per second, 0 or more", s.rate)
+	}
+	c, err := loadCard(s.card)
+	if err != nil {
+		return engine.Options{}, badUsage(usage, "%v", err)
+	}
+	return engine.Options{Card: c, Seed: s.seed, Rate: s.rate, Pattern: p}, nil
+}
+
+func cmdRun(env *cliEnv, args []string) error {
+	var fs *flag.FlagSet
+	usage := flagUsage(`archex run [--duration 20s] [--rate 200] [--seed 1] [--fault "kill cache @5s"]... [--json]`, &fs)
+	fs = newFlagSet("run", usage)
+	var (
+		sys      systemFlags
+		duration = fs.Duration("duration", 20*time.Second, "how long the traffic runs")
+		drain    = fs.Duration("drain", 10*time.Second, "at the end, how long to wait for requests in flight and the queue")
+		asJSON   = fs.Bool("json", false, "print one JSON object (timeline and summary) instead of a table")
+		faults   faultList
+	)
+	sys.register(fs, 200)
+	fs.Var(&faults, "fault", `a fault at a time, e.g. "kill cache @5s" (repeat for more)`)
+	if err := parseFlags(env, fs, usage, args); err != nil {
+		return err
+	}
+	if *duration < time.Second {
+		return badUsage(usage, "--duration %v: run for at least 1s", *duration)
+	}
+	if *drain < 0 {
+		return badUsage(usage, "--drain %v: give a duration, 0 or more", *drain)
+	}
+	opts, err := sys.options(usage)
+	if err != nil {
+		return err
+	}
+	var script []engine.Fault
+	for _, s := range faults {
+		f, err := engine.ParseFault(s)
+		if err != nil {
+			return badUsage(usage, "--fault: %v", err)
+		}
+		if f.At >= *duration {
+			return badUsage(usage, "--fault %q: at %v, but the run lasts %v", s, f.At, *duration)
+		}
+		script = append(script, f)
+	}
+
+	e, err := engine.New(opts)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	for _, f := range script {
+		if err := e.CheckFault(f); err != nil {
+			return badUsage(usage, "--fault: %v", err)
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	run := headless.Run{Duration: *duration, Drain: *drain, Faults: script}
+	if !*asJSON {
+		headless.TableHeader(env.stdout)
+		run.OnSecond = func(s engine.Second) { headless.TableRow(env.stdout, s) }
+	}
+	rep, err := run.Execute(ctx, e)
+	if *asJSON {
+		if werr := headless.WriteJSON(env.stdout, rep); werr != nil {
+			return werr
+		}
+	} else {
+		fmt.Fprintln(env.stdout)
+		headless.WriteSummary(env.stdout, rep.Summary)
+	}
+	if errors.Is(err, context.Canceled) {
+		return interruptedError{}
+	}
+	return err
+}
+
+func cmdTrace(env *cliEnv, args []string) error {
+	var fs *flag.FlagSet
+	usage := flagUsage("archex trace [--key N] [--warm] [--write] [--json]", &fs)
+	fs = newFlagSet("trace", usage)
+	var (
+		seed   = fs.Uint64("seed", 1, "random seed")
+		cardF  = fs.String("card", "", "design card to run (YAML or the card's text form); default: the production card")
+		key    = fs.Int("key", 42, "product id to read")
+		warm   = fs.Bool("warm", false, "read the key once first, so the traced read is a cache hit")
+		write  = fs.Bool("write", false, "trace a write (PUT) instead of a read")
+		asJSON = fs.Bool("json", false, `print {"hops":[{"from","to","ms","detail"}]}`)
+	)
+	if err := parseFlags(env, fs, usage, args); err != nil {
+		return err
+	}
+	if *key < 1 {
+		return badUsage(usage, "--key %d: products are numbered from 1", *key)
+	}
+	c, err := loadCard(*cardF)
+	if err != nil {
+		return badUsage(usage, "%v", err)
+	}
+	e, err := engine.New(engine.Options{Card: c, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	ctx := context.Background()
+	if *warm {
+		if _, err := e.Send(ctx, engine.Request{Product: *key}, true); err != nil {
+			return err
+		}
+	}
+	t, err := e.Send(ctx, engine.Request{Product: *key, Write: *write}, true)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return headless.WriteTraceJSON(env.stdout, t)
+	}
+	headless.WriteTrace(env.stdout, t)
+	return nil
 }

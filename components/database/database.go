@@ -122,7 +122,10 @@ func Open(cfg Config) (*Database, error) {
 }
 
 func (d *Database) open() (*generation, error) {
-	dsn := "file:" + d.path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	// Immediate transactions take the write lock at BEGIN: a deferred one
+	// that reads first cannot upgrade when another writer holds the lock,
+	// and fails with SQLITE_BUSY instead of waiting.
+	dsn := "file:" + d.path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database: open %s: %w", d.path, err)

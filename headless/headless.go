@@ -1,0 +1,222 @@
+// Package headless is the front end without a screen: it runs the engine for
+// a while under a script of faults and reports a per-second timeline and a
+// summary, as a table or as JSON; and it prints one request's trace. Tests,
+// benchmarks and scripts build on it.
+package headless
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/archex/archex/engine"
+)
+
+// Run configures a headless run.
+type Run struct {
+	Duration time.Duration
+	Drain    time.Duration // bound on waiting for requests and the queue at the end
+	Faults   []engine.Fault
+	// OnSecond, when set, is told of each second as it closes (for live
+	// output).
+	OnSecond func(engine.Second)
+}
+
+// Summary is the run as a whole.
+type Summary struct {
+	Sent                int64  `json:"sent"`
+	OK                  int64  `json:"ok"`
+	Failed              int64  `json:"failed"`
+	InFlight            int64  `json:"in_flight"`
+	EventsPublished     int64  `json:"events_published"`
+	EventsProcessed     int64  `json:"events_processed"`
+	EventsDuplicated    int64  `json:"events_duplicated"`
+	EventsDeadLettered  int64  `json:"events_dead_lettered"`
+	EventsQueued        int    `json:"events_queued"`
+	EventsPublishFailed int64  `json:"events_publish_failed"`
+	Drained             bool   `json:"drained"`
+	DrainError          string `json:"drain_error,omitempty"`
+}
+
+// Report is what a run produced.
+type Report struct {
+	Timeline []engine.Second `json:"timeline"`
+	Summary  Summary         `json:"summary"`
+}
+
+// Execute starts the traffic, applies the faults at their times, stops the
+// traffic after the duration, drains, and reports. When ctx ends early the
+// run stops there and reports what it has, with ctx's error.
+func (r Run) Execute(ctx context.Context, e *engine.Engine) (Report, error) {
+	start := time.Now()
+	e.Start()
+	faults := make(chan engine.Fault)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, f := range r.Faults {
+		time.AfterFunc(f.At, func() {
+			select {
+			case faults <- f:
+			case <-runCtx.Done():
+			}
+		})
+	}
+	seconds := int(r.Duration.Round(time.Second) / time.Second)
+	end := time.NewTimer(r.Duration)
+	defer end.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	reported := 0
+	var runErr error
+loop:
+	for {
+		select {
+		case f := <-faults:
+			if err := e.Apply(f); err != nil {
+				runErr = fmt.Errorf("fault %q: %w", f.Text, err)
+				break loop
+			}
+		case <-tick.C:
+			reported = r.report(e, reported, seconds)
+		case <-end.C:
+			break loop
+		case <-ctx.Done():
+			runErr = ctx.Err()
+			break loop
+		}
+	}
+	cancel()
+	e.StopTraffic()
+	// Let the last second of the run close before reading the timeline.
+	for runErr == nil && len(e.History()) < seconds && time.Since(start) < r.Duration+2*time.Second {
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.report(e, reported, seconds)
+
+	drainCtx, stop := context.WithTimeout(ctx, r.Drain)
+	defer stop()
+	drainErr := e.Drain(drainCtx)
+	// One refresh after the drain, so the snapshot counts everything.
+	time.Sleep(150 * time.Millisecond)
+
+	rep := Report{Timeline: e.History()}
+	if len(rep.Timeline) > seconds {
+		rep.Timeline = rep.Timeline[:seconds]
+	}
+	s := e.Snapshot()
+	rep.Summary = Summary{
+		Sent: s.Requests.Sent, OK: s.Requests.OK, Failed: s.Requests.Failed, InFlight: s.Requests.InFlight,
+		EventsPublished: s.Events.Published, EventsProcessed: s.Events.Processed,
+		EventsDuplicated: s.Events.Duplicated, EventsDeadLettered: s.Events.DeadLettered,
+		EventsQueued: s.Events.Queued, EventsPublishFailed: s.Events.PublishFailed,
+		Drained: drainErr == nil,
+	}
+	if drainErr != nil {
+		rep.Summary.DrainError = drainErr.Error()
+	}
+	return rep, runErr
+}
+
+// report tells OnSecond of the seconds closed since the last call.
+func (r Run) report(e *engine.Engine, reported, seconds int) int {
+	if r.OnSecond == nil {
+		return reported
+	}
+	h := e.History()
+	for ; reported < len(h) && reported < seconds; reported++ {
+		r.OnSecond(h[reported])
+	}
+	return reported
+}
+
+// WriteJSON writes the report as one JSON object.
+func WriteJSON(w io.Writer, rep Report) error {
+	enc := json.NewEncoder(w)
+	return enc.Encode(rep)
+}
+
+// TableHeader is the timeline's header line.
+func TableHeader(w io.Writer) {
+	fmt.Fprintln(w, "    t   sent     ok  failed   hit%  db_reads  db_qps   p50ms   p99ms  queue  down")
+}
+
+// TableRow writes one second of the timeline.
+func TableRow(w io.Writer, s engine.Second) {
+	hit := "    -"
+	if s.HitRatio != nil {
+		hit = fmt.Sprintf("%5.1f", *s.HitRatio*100)
+	}
+	down := "-"
+	if len(s.Down) > 0 {
+		down = strings.Join(s.Down, ",")
+	}
+	fmt.Fprintf(w, "%5d %6d %6d %7d  %s  %8d  %6d  %6.1f  %6.1f  %5d  %s\n",
+		s.T, s.Sent, s.OK, s.Failed, hit, s.DBReads, s.DBQPS, s.P50, s.P99, s.QueueDepth, down)
+}
+
+// WriteSummary writes the summary lines.
+func WriteSummary(w io.Writer, s Summary) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "requests\tsent %d\tok %d\tfailed %d\tin flight %d\n", s.Sent, s.OK, s.Failed, s.InFlight)
+	fmt.Fprintf(tw, "events\tpublished %d\tprocessed %d\tduplicated %d\tdead-lettered %d\tqueued %d\n",
+		s.EventsPublished, s.EventsProcessed, s.EventsDuplicated, s.EventsDeadLettered, s.EventsQueued)
+	if s.EventsPublishFailed > 0 {
+		fmt.Fprintf(tw, "\tnot published (queue down) %d\n", s.EventsPublishFailed)
+	}
+	if !s.Drained {
+		fmt.Fprintf(tw, "drain\tincomplete: %s\n", s.DrainError)
+	}
+	tw.Flush()
+}
+
+// HopJSON is one hop of `archex trace --json`.
+type HopJSON struct {
+	From   string  `json:"from"`
+	To     string  `json:"to"`
+	MS     float64 `json:"ms"`
+	Detail string  `json:"detail"`
+}
+
+// WriteTraceJSON writes {"hops":[...]}.
+func WriteTraceJSON(w io.Writer, t engine.Trace) error {
+	out := struct {
+		Hops []HopJSON `json:"hops"`
+	}{Hops: []HopJSON{}}
+	for _, h := range t.Hops {
+		out.Hops = append(out.Hops, HopJSON{From: h.From, To: h.To, MS: ms(h.Duration), Detail: h.Detail})
+	}
+	return json.NewEncoder(w).Encode(out)
+}
+
+// WriteTrace writes a trace as a numbered list of hops.
+func WriteTrace(w io.Writer, t engine.Trace) {
+	method := "GET"
+	if t.Write {
+		method = "PUT"
+	}
+	result := fmt.Sprintf("%d", t.Status)
+	if t.Status == 0 {
+		result = "no response"
+	}
+	fmt.Fprintf(w, "trace %s: %s /products/%d -> %s in %.1f ms, %d hops\n", t.ID, method, t.Product, result, ms(t.Duration), len(t.Hops))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for i, h := range t.Hops {
+		branch := ""
+		if h.Async {
+			branch = "async "
+		}
+		fmt.Fprintf(tw, "%3d\t%s%s -> %s\t%7.2f ms\t%s\t%s\n", i+1, branch, h.From, h.To, ms(h.Duration), h.Outcome, h.Detail)
+	}
+	tw.Flush()
+	if t.Err != "" {
+		fmt.Fprintf(w, "error: %s\n", t.Err)
+	}
+}
+
+func ms(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
