@@ -1,0 +1,124 @@
+package card
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Error is one problem with a card, in one line: the file, the line in it
+// and what is wrong. File is empty for a card built in Go (Validate), Line is
+// 0 when the problem belongs to no single line.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(":")
+	}
+	if e.Line > 0 {
+		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteString(":")
+	}
+	if b.Len() > 0 {
+		b.WriteString(" ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// positions maps a place in a card to its line in the source. Keys are paths
+// like "components[2].name", "flow[3]" or "quiz[0].options[1]"; the empty
+// path is the card itself.
+type positions map[string]int
+
+// line returns the line of path, or of its nearest enclosing place that has
+// one, or 0.
+func (p positions) line(path string) int {
+	for {
+		if l, ok := p[path]; ok {
+			return l
+		}
+		if path == "" {
+			return 0
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			path = ""
+		} else {
+			path = path[:i]
+		}
+	}
+}
+
+// index returns the path of item i of the list at path.
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// field returns the path of a field of the mapping at path.
+func field(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// letter names option i the way a page does: A, B, C ...
+func letter(i int) string {
+	if i >= 0 && i < 26 {
+		return string(rune('A' + i))
+	}
+	return strconv.Itoa(i + 1)
+}
+
+// closest returns the candidate nearest to s by edit distance if it is close
+// enough to be a likely typo, or "".
+func closest(s string, candidates []string) string {
+	best, bestD := "", 0
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if best == "" || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len([]rune(s)) <= 3 {
+		limit = 1
+	}
+	if best == "" || bestD > limit || best == s {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		// Typos are in short names; long strings are simply different.
+		if a == b {
+			return 0
+		}
+		return 1 << 20
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

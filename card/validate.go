@@ -1,0 +1,289 @@
+package card
+
+import (
+	"fmt"
+	"strings"
+)
+
+// source says where a card came from, so that a validation error names the
+// file and the line and phrases its fix in the card's own form.
+type source struct {
+	file string
+	pos  positions
+	// text is set for the text form, whose fixes read differently
+	// ("add a line Answer: B" rather than "correct: true").
+	text bool
+}
+
+func (s source) errorf(path, format string, args ...any) *Error {
+	return &Error{File: s.file, Line: s.pos.line(path), Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks that c is a card archex can run, draw and ask:
+//
+//   - it has a title, at least one component and a request flow;
+//   - every component has a name and a kind, names are unique, replicas and
+//     capacity are not negative and a latency's jitter is not larger than its
+//     base; exactly one component is of kind client;
+//   - every hop names two different components on the card; hop 1 leaves
+//     the client and every later hop leaves a component an earlier hop
+//     reached; every component other than the client is reached by a hop;
+//   - async hops form the branch that forks at a queue: an async hop leaves
+//     the component the previous hop went to (a contiguous chain), and the
+//     first hop of a chain leaves a component of kind queue right after a
+//     synchronous hop into it. Conversely a hop that leaves a queue right
+//     after the synchronous hop into it must be async: a queue's consumers
+//     work after the user has the response;
+//   - the failure scenario, if any, names a component on the card;
+//   - every quiz question has an id (unique on the card), a prompt, at least
+//     two options with text and exactly one correct option.
+//
+// Unknown kinds are fine: they run as generic hops. Validate returns the
+// first problem as an *Error; Parse, ImportText and Load return validated
+// cards and report problems with their file and line.
+func Validate(c *Card) error {
+	if err := validate(c, source{}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// validate returns the first problem with c, or nil.
+func validate(c *Card, src source) *Error {
+	for _, check := range []func(*Card, source) *Error{
+		checkTitle, checkComponents, checkFlow, checkAsync, checkReached, checkFailure, checkQuiz,
+	} {
+		if err := check(c, src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkTitle(c *Card, src source) *Error {
+	if strings.TrimSpace(c.Title) == "" {
+		if src.text {
+			return src.errorf("title", `the card has no title: add a line "System Overview - TITLE"`)
+		}
+		return src.errorf("title", "the card has no title: add title: at the top")
+	}
+	return nil
+}
+
+func checkComponents(c *Card, src source) *Error {
+	if len(c.Components) == 0 {
+		if src.text {
+			return src.errorf("components", "the card has no components: list them after a Components line, three lines each (name, kind, description)")
+		}
+		return src.errorf("components", "the card has no components: list them under components:, each with a name and a kind")
+	}
+	seen := map[string]int{}
+	var client *Component
+	for i := range c.Components {
+		comp := &c.Components[i]
+		path := index("components", i)
+		if comp.Name == "" {
+			return src.errorf(path, "component %d has no name", i+1)
+		}
+		if first, ok := seen[comp.Name]; ok {
+			return src.errorf(field(path, "name"), "component name %q is used twice (components %d and %d): names must be unique", comp.Name, first+1, i+1)
+		}
+		seen[comp.Name] = i
+		if comp.Kind == "" {
+			return src.errorf(path, "component %q has no kind: use one of %s, or any one word for a generic stage (cdn, search ...)", comp.Name, kindList())
+		}
+		if comp.Replicas < 0 {
+			return src.errorf(field(path, "replicas"), "component %q has %d replicas: use 0 (the kind's default) or more", comp.Name, comp.Replicas)
+		}
+		if comp.Capacity < 0 {
+			return src.errorf(field(path, "capacity"), "component %q has capacity %d: use 0 (the kind's default) or more", comp.Name, comp.Capacity)
+		}
+		if l := comp.Latency; l != nil {
+			lp := field(path, "latency")
+			switch {
+			case l.Base < 0 || l.Jitter < 0:
+				return src.errorf(lp, "component %q has a negative latency (base %v, jitter %v)", comp.Name, l.Base.D(), l.Jitter.D())
+			case l.Jitter > l.Base:
+				return src.errorf(lp, "component %q has latency jitter %v larger than its base %v: work would take negative time; make the jitter at most the base", comp.Name, l.Jitter.D(), l.Base.D())
+			}
+		}
+		if comp.Kind == KindClient {
+			if client != nil {
+				return src.errorf(field(path, "kind"), "components %q and %q are both of kind client: a card has one client, where the request flow starts", client.Name, comp.Name)
+			}
+			client = comp
+		}
+	}
+	if client == nil {
+		return src.errorf("components", "no component is of kind client: add one (e.g. User, kind client); the request flow starts there")
+	}
+	return nil
+}
+
+func kindList() string {
+	names := make([]string, len(KnownKinds))
+	for i, k := range KnownKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+func componentNames(c *Card) []string {
+	names := make([]string, 0, len(c.Components))
+	for _, comp := range c.Components {
+		names = append(names, comp.Name)
+	}
+	return names
+}
+
+// notOnCard says that name is not a component, suggesting the likely one.
+func notOnCard(c *Card, name string) string {
+	names := componentNames(c)
+	hint := ""
+	if near := closest(name, names); near != "" {
+		hint = fmt.Sprintf("; did you mean %q?", near)
+	}
+	return fmt.Sprintf("%q, which is not a component on this card%s (components: %s)", name, hint, strings.Join(names, ", "))
+}
+
+func checkFlow(c *Card, src source) *Error {
+	if len(c.Flow) == 0 {
+		if src.text {
+			return src.errorf("flow", `the card has no request flow: list its hops after a "Request Flow - N Hops" line`)
+		}
+		return src.errorf("flow", "the card has no request flow: list its hops under flow:, like - {from: User, to: Load Balancer}")
+	}
+	client := c.ByKind(KindClient)[0].Name
+	reached := map[string]bool{client: true}
+	for i, h := range c.Flow {
+		path := index("flow", i)
+		switch {
+		case h.From == "":
+			return src.errorf(path, "hop %d has no from", i+1)
+		case h.To == "":
+			return src.errorf(path, "hop %d has no to", i+1)
+		}
+		if _, ok := c.Component(h.From); !ok {
+			return src.errorf(field(path, "from"), "hop %d names %s", i+1, notOnCard(c, h.From))
+		}
+		if _, ok := c.Component(h.To); !ok {
+			return src.errorf(field(path, "to"), "hop %d names %s", i+1, notOnCard(c, h.To))
+		}
+		switch {
+		case h.From == h.To:
+			return src.errorf(path, "hop %d goes from %q to itself", i+1, h.From)
+		case i == 0 && h.From != client:
+			return src.errorf(path, "the flow starts at %q, not at the client %q: hop 1 must leave the client", h.From, client)
+		case !reached[h.From]:
+			return src.errorf(path, "hop %d leaves %q, which no earlier hop reaches: the request has to get there first", i+1, h.From)
+		}
+		reached[h.To] = true
+	}
+	return nil
+}
+
+func (c *Card) kindOf(name string) Kind {
+	comp, _ := c.Component(name)
+	return comp.Kind
+}
+
+func checkAsync(c *Card, src source) *Error {
+	for i, h := range c.Flow {
+		path := index("flow", i)
+		if i == 0 {
+			if h.Async {
+				return src.errorf(path, "hop 1 is async: the request starts synchronously at the client; an async branch forks later, at a queue")
+			}
+			continue
+		}
+		prev := c.Flow[i-1]
+		intoQueue := !prev.Async && c.kindOf(prev.To) == KindQueue
+		switch {
+		case h.Async && h.From != prev.To:
+			return src.errorf(path, "hop %d (%s) is async but does not leave %q, where hop %d arrived: an async branch is a chain, each hop leaving where the previous one arrived", i+1, h, prev.To, i)
+		case h.Async && !prev.Async && !intoQueue:
+			return src.errorf(path, "hop %d (%s) is async, but hop %d (%s) does not publish to a queue: an async branch starts at a queue, right after the hop into it", i+1, h, i, prev)
+		case !h.Async && intoQueue && h.From == prev.To:
+			return src.errorf(path, "hop %d (%s) leaves the queue %q right after the request published to it: mark it async: true (a queue's consumers work after the user has the response)", i+1, h, h.From)
+		}
+	}
+	return nil
+}
+
+func checkReached(c *Card, src source) *Error {
+	reached := map[string]bool{}
+	for _, h := range c.Flow {
+		reached[h.To] = true
+	}
+	for i, comp := range c.Components {
+		if comp.Kind != KindClient && !reached[comp.Name] {
+			return src.errorf(index("components", i), "component %q is never reached: no hop of the flow goes to it; add it to the flow or remove it", comp.Name)
+		}
+	}
+	return nil
+}
+
+func checkFailure(c *Card, src source) *Error {
+	f := c.Failure
+	if f == nil {
+		return nil
+	}
+	if f.Component == "" {
+		if src.text {
+			return src.errorf("failure", `the failure scenario names no component: add a line "Component Fails:NAME"`)
+		}
+		return src.errorf("failure", "the failure scenario names no component: add component: NAME")
+	}
+	if _, ok := c.Component(f.Component); !ok {
+		return src.errorf(field("failure", "component"), "the failure scenario names %s", notOnCard(c, f.Component))
+	}
+	return nil
+}
+
+func checkQuiz(c *Card, src source) *Error {
+	ids := map[string]int{}
+	for qi, q := range c.Quiz {
+		path := index("quiz", qi)
+		n := qi + 1
+		if strings.TrimSpace(q.Prompt) == "" {
+			return src.errorf(path, "question %d has no prompt", n)
+		}
+		if q.ID == "" {
+			return src.errorf(path, "question %d (%s) has no id", n, short(q.Prompt))
+		}
+		if first, ok := ids[q.ID]; ok {
+			return src.errorf(field(path, "id"), "question id %q is used twice (questions %d and %d): ids must be unique", q.ID, first+1, n)
+		}
+		ids[q.ID] = qi
+		if len(q.Options) < 2 {
+			return src.errorf(path, "question %d (%s) has %d option(s): a question needs at least two", n, short(q.Prompt), len(q.Options))
+		}
+		var correct []string
+		for oi, o := range q.Options {
+			if strings.TrimSpace(o.Text) == "" {
+				return src.errorf(index(field(path, "options"), oi), "option %s of question %d has no text", letter(oi), n)
+			}
+			if o.Correct {
+				correct = append(correct, letter(oi))
+			}
+		}
+		switch {
+		case len(correct) == 0 && src.text:
+			return src.errorf(path, `question %d (%s) has no correct answer: add a line like "Answer: B" after its options`, n, short(q.Prompt))
+		case len(correct) == 0:
+			return src.errorf(path, "question %d (%s) has no correct answer: mark one option with correct: true", n, short(q.Prompt))
+		case len(correct) > 1:
+			return src.errorf(path, "question %d (%s) has %d correct answers (%s): mark exactly one", n, short(q.Prompt), len(correct), strings.Join(correct, ", "))
+		}
+	}
+	return nil
+}
+
+// short quotes s for a message, cut to a readable length.
+func short(s string) string {
+	r := []rune(s)
+	if len(r) > 60 {
+		return fmt.Sprintf("%q", string(r[:57])+"...")
+	}
+	return fmt.Sprintf("%q", s)
+}
