@@ -74,7 +74,7 @@ func TestCacheFailureScenario(t *testing.T) {
 			}
 			e.Start()
 			waitSeconds(t, e, 3) // warm up
-			before := summarize(waitSeconds(t, e, 3))
+			before := summarize(waitSeconds(t, e, 4))
 			if err := e.Kill("cache"); err != nil {
 				t.Fatal(err)
 			}

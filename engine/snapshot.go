@@ -245,11 +245,13 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
 	case card.KindQueue:
 		qs := e.queue.Stats()
 		st.Depth, st.Pending, st.Lag, st.DeadLettered = qs.Depth, qs.Pending, qs.Lag, qs.DeadLettered
-		s.Events.Published, s.Events.Queued = qs.Published, qs.Depth
+		// The broker's own counts: true even when a client's call timed
+		// out after the broker had done it.
+		s.Events.Published, s.Events.Processed, s.Events.DeadLettered, s.Events.Queued = qs.Published, qs.Acked, qs.DeadLettered, qs.Depth
 	case card.KindWorker:
 		ws := e.worker.Stats()
 		st.Jobs, st.Consumers = s.Last.Jobs, ws.Consumers
-		s.Events.Processed, s.Events.Duplicated, s.Events.DeadLettered = ws.Processed, ws.Duplicated, ws.DeadLettered
+		s.Events.Duplicated = ws.Duplicated
 	}
 	st.State, st.Note = e.health(p, st)
 	return st

@@ -41,10 +41,13 @@ func planTopology(c *card.Card) (*topology, error) {
 	if kinds[t.client] != card.KindClient {
 		return nil, fmt.Errorf("card %q: the flow starts at %q, which is not the client", c.Title, t.client)
 	}
+	// A pair is a reply when, the first time it appears, its reverse has
+	// already been taken: Cache -> Service Layer answers Service Layer ->
+	// Cache; a second Service Layer -> Cache (the fill) is a call again.
 	seen := make(map[card.Hop]bool)
 	for _, h := range c.Flow {
 		key := card.Hop{From: h.From, To: h.To}
-		if seen[card.Hop{From: h.To, To: h.From}] {
+		if !seen[key] && seen[card.Hop{From: h.To, To: h.From}] {
 			t.reply[key] = true
 		}
 		seen[key] = true

@@ -94,34 +94,47 @@ func (q *Queue) Ack(ctx context.Context, ids ...string) (done int, err error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	acks := make([]*redis.IntCmd, len(ids))
-	_, err = q.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			acks[i] = p.XAck(ctx, q.cfg.Stream, q.cfg.Group, id)
-		}
-		p.XDel(ctx, q.cfg.Stream, ids...)
-		return nil
-	})
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, q.cfg.Group)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	n, err := ackScript.Run(ctx, q.client, []string{q.cfg.Stream, q.counts()}, args...).Int()
 	if err != nil {
 		return 0, q.fail("XACK "+q.cfg.Stream, err)
 	}
-	for _, c := range acks {
-		done += int(c.Val())
-	}
-	return done, nil
+	return n, nil
 }
+
+// ackScript acknowledges and deletes messages and counts those that were
+// still pending, in one step.
+//
+// KEYS: stream, counters. ARGV: group, ids.
+var ackScript = redis.NewScript(`
+local done = 0
+for i = 2, #ARGV do
+	if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
+		done = done + 1
+	end
+	redis.call('XDEL', KEYS[1], ARGV[i])
+end
+redis.call('HINCRBY', KEYS[2], '` + countAcked + `', done)
+return done
+`)
 
 // deadLetterScript moves one message to the dead-letter stream only if it
 // was still pending: two consumers holding the same message after a stall
 // must not both dead-letter it.
 //
-// KEYS: stream, dead-letter stream. ARGV: group, id, then field/value pairs.
+// KEYS: stream, dead-letter stream, counters. ARGV: group, id, then
+// field/value pairs.
 var deadLetterScript = redis.NewScript(`
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
 	return 0
 end
 redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
 redis.call('XDEL', KEYS[1], ARGV[2])
+redis.call('HINCRBY', KEYS[3], '` + countDead + `', 1)
 return 1
 `)
 
@@ -139,12 +152,9 @@ func (q *Queue) DeadLetter(ctx context.Context, d Delivery, reason string) (move
 		args = append(args, encode(d.Event)...)
 	}
 	args = append(args, fieldReason, reason, fieldTries, strconv.Itoa(d.Tries), fieldOriginal, d.StreamID)
-	n, err := deadLetterScript.Run(ctx, q.client, []string{q.cfg.Stream, q.cfg.DeadLetter}, args...).Int()
+	n, err := deadLetterScript.Run(ctx, q.client, []string{q.cfg.Stream, q.cfg.DeadLetter, q.counts()}, args...).Int()
 	if err != nil {
 		return false, q.fail("dead-letter "+d.StreamID, err)
-	}
-	if n == 1 {
-		q.deadLettered.Add(1)
 	}
 	return n == 1, nil
 }

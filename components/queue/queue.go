@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,9 +44,9 @@ const (
 	DefaultMaxTries   = 5
 )
 
-// DefaultLatency is the modeled cost of one publish: a broker on the same
-// network answers an XADD in well under a millisecond.
-var DefaultLatency = model.Latency{Base: 500 * time.Microsecond, Jitter: 100 * time.Microsecond}
+// DefaultLatency is none: a publish is real work of a fraction of a
+// millisecond, below what the time model can wait (see package model).
+var DefaultLatency = model.Latency{}
 
 // statsTimeout bounds Stats: a dashboard frame must never wait on a sick
 // broker.
@@ -74,10 +75,14 @@ type Stats struct {
 	// not acknowledged yet.
 	Pending int
 	// Lag is the age of the oldest message not yet done.
-	Lag          time.Duration
-	Published    int64 // publishes that succeeded
-	Refused      int64 // publishes that failed
+	Lag time.Duration
+	// Published, Acked and DeadLettered are counted by the broker itself,
+	// in the same script as the XADD, the XACK or the move: a publish whose
+	// answer timed out on the way back still counts if it happened.
+	Published    int64
+	Acked        int64 // events done and acknowledged (dead letters not included)
 	DeadLettered int64
+	Refused      int64 // publishes that failed as far as the client knows
 }
 
 // Queue is the Message Queue component.
@@ -93,7 +98,7 @@ type Queue struct {
 	down   atomic.Bool
 	closed bool
 
-	published, refused, deadLettered atomic.Int64
+	refused atomic.Int64
 
 	lastMu sync.Mutex // serialises refresh
 	last   Stats      // the last figures read from the broker
@@ -229,7 +234,7 @@ func (q *Queue) Publish(ctx context.Context, ev event.Event) (streamID string, t
 		ev.Published = start
 	}
 	xadd := func() error {
-		streamID, err = q.client.XAdd(ctx, &redis.XAddArgs{Stream: q.cfg.Stream, Values: encode(ev)}).Result()
+		streamID, err = publishScript.Run(ctx, q.client, []string{q.cfg.Stream, q.counts()}, encode(ev)...).Text()
 		return err
 	}
 	if q.down.Load() {
@@ -243,7 +248,6 @@ func (q *Queue) Publish(ctx context.Context, ev event.Event) (streamID string, t
 		q.refused.Add(1)
 		return "", took, q.fail("XADD "+q.cfg.Stream, err)
 	}
-	q.published.Add(1)
 	return streamID, took, nil
 }
 
@@ -257,9 +261,7 @@ func (q *Queue) Stats() Stats {
 	s := q.last
 	q.lastMu.Unlock()
 	s.Down = q.down.Load()
-	s.Published = q.published.Load()
 	s.Refused = q.refused.Load()
-	s.DeadLettered = q.deadLettered.Load()
 	return s
 }
 
@@ -274,16 +276,20 @@ func (q *Queue) refresh() {
 		xlen    *redis.IntCmd
 		pending *redis.XPendingCmd
 		oldest  *redis.XMessageSliceCmd
+		counts  *redis.SliceCmd
 	)
 	_, err := q.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		xlen = p.XLen(ctx, q.cfg.Stream)
 		pending = p.XPending(ctx, q.cfg.Stream, q.cfg.Group)
 		oldest = p.XRangeN(ctx, q.cfg.Stream, "-", "+", 1)
+		counts = p.HMGet(ctx, q.counts(), countPublished, countAcked, countDead)
 		return nil
 	})
 	if err != nil {
 		return
 	}
+	c := counts.Val()
+	q.last.Published, q.last.Acked, q.last.DeadLettered = count(c[0]), count(c[1]), count(c[2])
 	q.last.Depth = int(xlen.Val())
 	q.last.Pending = int(pending.Val().Count)
 	q.last.Lag = 0
@@ -291,3 +297,28 @@ func (q *Queue) refresh() {
 		q.last.Lag = max(time.Since(idTime(m[0].ID)), 0)
 	}
 }
+
+// The broker-side counters, fields of one hash per stream.
+const (
+	countPublished = "published"
+	countAcked     = "acked"
+	countDead      = "dead-lettered"
+)
+
+// counts is the key of the counters' hash.
+func (q *Queue) counts() string { return q.cfg.Stream + ":counts" }
+
+func count(v any) int64 {
+	s, _ := v.(string)
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// publishScript adds an event and counts it in one step.
+//
+// KEYS: stream, counters. ARGV: field/value pairs.
+var publishScript = redis.NewScript(`
+local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV))
+redis.call('HINCRBY', KEYS[2], '` + countPublished + `', 1)
+return id
+`)
