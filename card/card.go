@@ -3,6 +3,11 @@
 // point where an asynchronous branch forks, the failure scenario, the quiz and
 // the design principle. A Card is what the engine builds, the dashboard draws
 // and the quiz asks.
+//
+// A card is written in one of two forms: the YAML card file (Parse, written
+// by Format) or the text of a card's page (ImportText). Load and Read take
+// either. Every way in validates (Validate) and reports a problem as one
+// line naming the file, the line and what is wrong (*Error).
 package card
 
 import (

@@ -3,6 +3,7 @@ package card
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // source says where a card came from, so that a validation error names the
@@ -22,9 +23,10 @@ func (s source) errorf(path, format string, args ...any) *Error {
 // Validate checks that c is a card archex can run, draw and ask:
 //
 //   - it has a title, at least one component and a request flow;
-//   - every component has a name and a kind, names are unique, replicas and
-//     capacity are not negative and a latency's jitter is not larger than its
-//     base; exactly one component is of kind client;
+//   - every component has a name (one line, no spaces around it) and a kind
+//     (one word); names are unique; replicas and capacity are not negative
+//     and a latency's jitter is not larger than its base; exactly one
+//     component is of kind client;
 //   - every hop names two different components on the card; hop 1 leaves
 //     the client and every later hop leaves a component an earlier hop
 //     reached; every component other than the client is reached by a hop;
@@ -89,8 +91,18 @@ func checkComponents(c *Card, src source) *Error {
 			return src.errorf(field(path, "name"), "component name %q is used twice (components %d and %d): names must be unique", comp.Name, first+1, i+1)
 		}
 		seen[comp.Name] = i
+		if strings.IndexFunc(comp.Name, unicode.IsControl) >= 0 || comp.Name != strings.TrimSpace(comp.Name) {
+			return src.errorf(field(path, "name"), "component name %q has a line break, a tab or spaces around it: a name is one line of words", comp.Name)
+		}
 		if comp.Kind == "" {
 			return src.errorf(path, "component %q has no kind: use one of %s, or any one word for a generic stage (cdn, search ...)", comp.Name, kindList())
+		}
+		if k := string(comp.Kind); strings.IndexFunc(k, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+			hint := ""
+			if near := closest(k, knownKindNames()); near != "" {
+				hint = fmt.Sprintf("; did you mean %s?", near)
+			}
+			return src.errorf(field(path, "kind"), "component %q has kind %q, which is not one word%s (kinds: %s, or any one word for a generic stage)", comp.Name, k, hint, kindList())
 		}
 		if comp.Replicas < 0 {
 			return src.errorf(field(path, "replicas"), "component %q has %d replicas: use 0 (the kind's default) or more", comp.Name, comp.Replicas)
@@ -120,11 +132,16 @@ func checkComponents(c *Card, src source) *Error {
 	return nil
 }
 
-func kindList() string {
+func knownKindNames() []string {
 	names := make([]string, len(KnownKinds))
 	for i, k := range KnownKinds {
 		names[i] = string(k)
 	}
+	return names
+}
+
+func kindList() string {
+	names := knownKindNames()
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
@@ -154,6 +171,7 @@ func checkFlow(c *Card, src source) *Error {
 		return src.errorf("flow", "the card has no request flow: list its hops under flow:, like - {from: User, to: Load Balancer}")
 	}
 	client := c.ByKind(KindClient)[0].Name
+	kinds := kindsByName(c)
 	reached := map[string]bool{client: true}
 	for i, h := range c.Flow {
 		path := index("flow", i)
@@ -163,10 +181,10 @@ func checkFlow(c *Card, src source) *Error {
 		case h.To == "":
 			return src.errorf(path, "hop %d has no to", i+1)
 		}
-		if _, ok := c.Component(h.From); !ok {
+		if _, ok := kinds[h.From]; !ok {
 			return src.errorf(field(path, "from"), "hop %d names %s", i+1, notOnCard(c, h.From))
 		}
-		if _, ok := c.Component(h.To); !ok {
+		if _, ok := kinds[h.To]; !ok {
 			return src.errorf(field(path, "to"), "hop %d names %s", i+1, notOnCard(c, h.To))
 		}
 		switch {
@@ -182,12 +200,20 @@ func checkFlow(c *Card, src source) *Error {
 	return nil
 }
 
-func (c *Card) kindOf(name string) Kind {
-	comp, _ := c.Component(name)
-	return comp.Kind
+// kindsByName maps each component's name to its kind (the first, if two
+// share a name), so that checking a long flow stays linear.
+func kindsByName(c *Card) map[string]Kind {
+	kinds := make(map[string]Kind, len(c.Components))
+	for _, comp := range c.Components {
+		if _, dup := kinds[comp.Name]; !dup {
+			kinds[comp.Name] = comp.Kind
+		}
+	}
+	return kinds
 }
 
 func checkAsync(c *Card, src source) *Error {
+	kinds := kindsByName(c)
 	for i, h := range c.Flow {
 		path := index("flow", i)
 		if i == 0 {
@@ -197,7 +223,7 @@ func checkAsync(c *Card, src source) *Error {
 			continue
 		}
 		prev := c.Flow[i-1]
-		intoQueue := !prev.Async && c.kindOf(prev.To) == KindQueue
+		intoQueue := !prev.Async && kinds[prev.To] == KindQueue
 		switch {
 		case h.Async && h.From != prev.To:
 			return src.errorf(path, "hop %d (%s) is async but does not leave %q, where hop %d arrived: an async branch is a chain, each hop leaving where the previous one arrived", i+1, h, prev.To, i)
