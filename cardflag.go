@@ -5,10 +5,11 @@ import (
 	"github.com/archex/archex/cards"
 )
 
-// loadCard reads the card a --card flag names, or the default.
-func loadCard(path string) (*card.Card, error) {
-	if path == "" {
+// loadCard reads the card a --card flag names: a file in either form, or
+// the name of an embedded card (chat, news-feed ...); empty: the default.
+func loadCard(ref string) (*card.Card, error) {
+	if ref == "" {
 		return cards.Default(), nil
 	}
-	return card.Load(path)
+	return cards.Open(ref)
 }

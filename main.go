@@ -53,6 +53,7 @@ func commands() []command {
 		{"run", "run the system headless and print a per-second timeline", cmdRun},
 		{"trace", "send one request and print its hops", cmdTrace},
 		{"quiz", "practise with the architecture quiz", cmdQuiz},
+		{"import", "print a card (page text or YAML) as a YAML card", cmdImport},
 	}
 }
 

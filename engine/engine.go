@@ -50,6 +50,9 @@ type Options struct {
 	ClaimIdle time.Duration
 	// CacheTTL is the cache's time to live for a product (default 60 s).
 	CacheTTL time.Duration
+	// KeyRate is the gateway's rate limit per API key, requests per second
+	// (default 1000).
+	KeyRate float64
 }
 
 // Engine is one running system.
@@ -339,7 +342,16 @@ func (e *Engine) middleware(stage card.Component) (service.Middleware, error) {
 			return nil, fmt.Errorf("card %q: archex runs one API gateway; %q is a second", e.card.Title, stage.Name)
 		}
 		sp := e.spec(stage)
-		e.gw = gateway.New(gateway.Config{Name: stage.Name, Latency: sp.latency, Capacity: sp.capacity, Seed: e.opts.Seed, Recorder: e.rec})
+		var keys []gateway.Key
+		if r := e.opts.KeyRate; r > 0 {
+			for _, k := range gateway.DefaultKeys {
+				if k.Key != "trial-key" {
+					k.Rate, k.Burst = r, int(r/2)+1
+				}
+				keys = append(keys, k)
+			}
+		}
+		e.gw = gateway.New(gateway.Config{Name: stage.Name, Keys: keys, Latency: sp.latency, Capacity: sp.capacity, Seed: e.opts.Seed, Recorder: e.rec})
 		return e.gw.Wrap, nil
 	}
 	if g := e.generic[stage.Name]; g != nil {
