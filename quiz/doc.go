@@ -1,0 +1,18 @@
+// Package quiz is the architecture quiz as logic and data: the question bank
+// (YAML, embedded, validated when loaded), quiz sessions (which questions,
+// options shuffled with a seed, answers, scoring per topic, the misses to
+// review), the learner's progress (Leitner boxes, stored atomically in the
+// user's config directory) and the line-based --plain mode.
+//
+// Nothing here draws: the Bubble Tea screen lives in tui/quizview. Nothing
+// here reads the clock either: every function that schedules takes the time
+// as an argument, so tests pass a fixed one.
+//
+// Questions are card.Question values, the same shape as a card's own quiz, so
+// a session mixes the card's questions with the bank's. A question's correct
+// option is usually fixed in its data; a session can also grade an answer
+// against a verdict decided at run time (Session.AnswerJudged), which is what
+// the "predict, then observe" experiments will use: the learner answers before
+// an action on the live system, and the measurements decide which option was
+// right.
+package quiz

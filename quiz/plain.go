@@ -1,0 +1,157 @@
+package quiz
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RunPlain asks the session's questions line by line, for pipes and screen
+// readers: each question with its options as "A) ...", then one answer per
+// line read from in (a letter, either case, spaces ignored; anything else is
+// asked again with a one-line hint), then the feedback: right or wrong, the
+// chosen option's explanation and, when wrong, the right option and its
+// explanation. record is called after every answer (to save progress). The
+// end of in ends the session early. It finishes with the results and a last
+// line "score: N/M" (M is the number answered). Nothing it writes is styled.
+func RunPlain(in io.Reader, out io.Writer, s *Session, record func(Answer)) (Results, error) {
+	w := &errWriter{w: out}
+	sc := bufio.NewScanner(in)
+	for !s.Done() {
+		it, _ := s.Current()
+		writeQuestion(w, it, s.Pos()+1, s.Len())
+		choice, ok, err := readChoice(sc, w, it.Len())
+		if err != nil {
+			return s.Results(), fmt.Errorf("reading answers: %w", err)
+		}
+		if !ok {
+			w.printf("\nNo more answers: stopped after %d of %d questions.\n", s.Pos(), s.Len())
+			break
+		}
+		a, err := s.Answer(choice)
+		if err != nil {
+			return s.Results(), err
+		}
+		if record != nil {
+			record(a)
+		}
+		writeFeedback(w, a)
+		if w.err != nil {
+			return s.Results(), w.err
+		}
+	}
+	r := s.Results()
+	writeResults(w, r)
+	return r, w.err
+}
+
+func writeQuestion(w *errWriter, it Item, n, total int) {
+	w.printf("\nQuestion %d of %d (%s", n, total, it.Topic())
+	if d := it.Question.Difficulty; d != "" {
+		w.printf(", %s", d)
+	}
+	w.printf(")\n%s\n", it.Question.Prompt)
+	for i, o := range it.Options() {
+		w.printf("%s) %s\n", Letter(i), o.Text)
+	}
+}
+
+// readChoice reads lines until one is a letter naming an option. ok is false
+// at the end of the input.
+func readChoice(sc *bufio.Scanner, w *errWriter, n int) (choice int, ok bool, err error) {
+	letters := Letter(0) + "-" + Letter(n-1)
+	w.printf("Your answer (%s)?\n", letters)
+	for sc.Scan() {
+		if c, ok := ParseLetter(sc.Text(), n); ok {
+			return c, true, nil
+		}
+		in := strings.TrimSpace(sc.Text())
+		if in == "" {
+			w.printf("Type one letter, %s, and press Enter.\n", letters)
+		} else {
+			w.printf("%q is not one of the options: type one letter, %s.\n", in, letters)
+		}
+	}
+	return 0, false, sc.Err()
+}
+
+// ParseLetter reads an answer typed as a letter ("b", " B ", "b)") naming
+// one of n options; it returns the option's position.
+func ParseLetter(s string, n int) (int, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, ").")
+	if len(s) != 1 {
+		return 0, false
+	}
+	c := s[0]
+	if c >= 'a' && c <= 'z' {
+		c -= 'a' - 'A'
+	}
+	i := int(c) - 'A'
+	if i < 0 || i >= n {
+		return 0, false
+	}
+	return i, true
+}
+
+// writeFeedback writes the plain feedback for an answer.
+func writeFeedback(w *errWriter, a Answer) {
+	chosen := a.Item.Option(a.Chosen)
+	if a.Right() {
+		w.printf("Correct. %s) %s\n", Letter(a.Chosen), chosen.Text)
+		writeExplanation(w, chosen.Explanation)
+	} else {
+		w.printf("Wrong. You chose %s) %s\n", Letter(a.Chosen), chosen.Text)
+		writeExplanation(w, chosen.Explanation)
+		right := a.Item.Option(a.Correct)
+		w.printf("The right answer is %s) %s\n", Letter(a.Correct), right.Text)
+		writeExplanation(w, right.Explanation)
+	}
+	if a.Evidence != "" {
+		w.printf("Measured: %s\n", a.Evidence)
+	}
+}
+
+func writeExplanation(w *errWriter, s string) {
+	if s != "" {
+		w.printf("%s\n", s)
+	}
+}
+
+// writeResults writes the plain results, ending with the line "score: N/M".
+func writeResults(w *errWriter, r Results) {
+	w.printf("\nResults: %d of %d right", r.Right, r.Answered)
+	if !r.Finished() {
+		w.printf(" (%d of %d questions answered)", r.Answered, r.Asked)
+	}
+	w.printf("\n")
+	width := 0
+	for _, t := range r.Topics {
+		width = max(width, len(t.Topic))
+	}
+	for _, t := range r.Topics {
+		w.printf("  %-*s  %d/%d\n", width, t.Topic, t.Right, t.Answered)
+	}
+	if len(r.Misses) > 0 {
+		w.printf("To review:\n")
+		for _, m := range r.Misses {
+			right := m.Item.Option(m.Correct)
+			w.printf("- %s\n  You chose %s) %s; the answer is %s) %s\n",
+				m.Item.Question.Prompt, Letter(m.Chosen), m.Item.Option(m.Chosen).Text, Letter(m.Correct), right.Text)
+		}
+	}
+	w.printf("score: %s\n", r.Score())
+}
+
+// errWriter keeps the first write error, so the writing code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

@@ -1,0 +1,309 @@
+package quiz
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/archex/archex/card"
+)
+
+// Set is which questions a session asks.
+type Set string
+
+// The sets.
+const (
+	// SetCard asks the card's own questions, in the card's order.
+	SetCard Set = "card"
+	// SetPractice asks a practice set drawn from the card and the bank,
+	// the learner's due and missed questions first.
+	SetPractice Set = "practice"
+	// SetAll asks every question of the card and the bank.
+	SetAll Set = "all"
+)
+
+// Sets lists the sets, the default (practice) first.
+var Sets = []Set{SetPractice, SetCard, SetAll}
+
+// ParseSet reads a set's name.
+func ParseSet(s string) (Set, error) {
+	for _, set := range Sets {
+		if s == string(set) {
+			return set, nil
+		}
+	}
+	names := make([]string, len(Sets))
+	for i, set := range Sets {
+		names[i] = string(set)
+	}
+	return "", fmt.Errorf("unknown set %q: use %s", s, orList(names))
+}
+
+// DefaultPracticeSize is how many questions a practice set asks.
+const DefaultPracticeSize = 10
+
+// Config says what a session asks.
+type Config struct {
+	Set Set // "" means SetPractice
+	// Card is the card whose quiz the session includes; nil for none.
+	Card *card.Card
+	// Bank is the question bank; nil for none.
+	Bank *Bank
+	// Progress is the learner's history, which a practice set is drawn
+	// from; nil for a new learner.
+	Progress *Progress
+	// Seed fixes the choice of practice questions and the order of every
+	// question's options: the same seed, progress and time give the same
+	// session.
+	Seed uint64
+	// Now is the time due questions are reckoned at.
+	Now time.Time
+	// PracticeSize is the size of a practice set; 0 means
+	// DefaultPracticeSize.
+	PracticeSize int
+}
+
+// Pool is every question a session can draw from: the card's quiz, then the
+// bank, each in file order. A question id used by both is an error, since
+// progress is stored by id.
+func Pool(c *card.Card, b *Bank) ([]card.Question, error) {
+	var qs []card.Question
+	where := map[string]string{}
+	add := func(from string, list []card.Question) error {
+		for _, q := range list {
+			if prev, ok := where[q.ID]; ok {
+				return fmt.Errorf("question id %q is used by both %s and %s: ids must be unique, because progress is stored by id", q.ID, prev, from)
+			}
+			where[q.ID] = from
+			qs = append(qs, q)
+		}
+		return nil
+	}
+	if c != nil {
+		if err := add(fmt.Sprintf("the card %q", c.Title), c.Quiz); err != nil {
+			return nil, err
+		}
+	}
+	if b != nil {
+		if err := add("the bank "+b.Name, b.Questions); err != nil {
+			return nil, err
+		}
+	}
+	return qs, nil
+}
+
+// IDs returns the questions' ids, in order.
+func IDs(qs []card.Question) []string {
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	return ids
+}
+
+// Item is one question as a session asks it: its options in the order shown.
+type Item struct {
+	Question card.Question
+	// order[shown] is the index in Question.Options of the option shown
+	// at position shown (A is 0).
+	order []int
+}
+
+// Len is the number of options.
+func (it Item) Len() int { return len(it.order) }
+
+// Option returns the option shown at position shown.
+func (it Item) Option(shown int) card.Option { return it.Question.Options[it.order[shown]] }
+
+// Options returns the options in the order shown.
+func (it Item) Options() []card.Option {
+	out := make([]card.Option, len(it.order))
+	for i := range it.order {
+		out[i] = it.Option(i)
+	}
+	return out
+}
+
+// Correct returns the shown position of the option marked correct, or -1
+// when the question's answer is decided at run time.
+func (it Item) Correct() int { return it.Shown(it.Question.Answer()) }
+
+// Shown returns where the option at index i of Question.Options is shown,
+// or -1.
+func (it Item) Shown(i int) int {
+	for s, o := range it.order {
+		if o == i {
+			return s
+		}
+	}
+	return -1
+}
+
+// Topic is the question's topic, "general" when it has none (a card's
+// question may not say).
+func (it Item) Topic() string {
+	if t := strings.TrimSpace(it.Question.Topic); t != "" {
+		return t
+	}
+	return "general"
+}
+
+// Verdict is the correct option of a question decided at run time: the
+// "predict, then observe" experiments grade the learner's prediction against
+// measurements taken after the answer.
+type Verdict struct {
+	// Correct is the index in Question.Options (data order, not shown
+	// order) of the option the measurements bear out.
+	Correct int
+	// Evidence says what was measured, for the feedback ("DB queries/s
+	// went from 21 to 187").
+	Evidence string
+}
+
+// Answer is the learner's answer to one item, graded.
+type Answer struct {
+	Item    Item
+	Chosen  int // shown position of the option chosen
+	Correct int // shown position of the right option
+	// Evidence is what was measured, for a question graded at run time.
+	Evidence string
+}
+
+// Right reports whether the chosen option was the right one.
+func (a Answer) Right() bool { return a.Chosen == a.Correct }
+
+// Session is one round of questions, asked in order. It is not safe for
+// concurrent use.
+type Session struct {
+	set     Set
+	seed    uint64
+	items   []Item
+	answers []Answer
+}
+
+// ErrNoQuestions is returned by NewSession when the set is empty.
+var ErrNoQuestions = errors.New("no questions to ask")
+
+// NewSession picks the questions for cfg.Set and shuffles each question's
+// options with cfg.Seed.
+func NewSession(cfg Config) (*Session, error) {
+	set := cfg.Set
+	if set == "" {
+		set = SetPractice
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	var qs []card.Question
+	switch set {
+	case SetCard:
+		if cfg.Card == nil || len(cfg.Card.Quiz) == 0 {
+			return nil, fmt.Errorf("%w: the card has no quiz", ErrNoQuestions)
+		}
+		qs = cfg.Card.Quiz
+	case SetAll, SetPractice:
+		pool, err := Pool(cfg.Card, cfg.Bank)
+		if err != nil {
+			return nil, err
+		}
+		if len(pool) == 0 {
+			return nil, fmt.Errorf("%w: neither the card nor the bank has questions", ErrNoQuestions)
+		}
+		if set == SetAll {
+			qs = pool
+			rng.Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
+		} else {
+			size := cfg.PracticeSize
+			if size <= 0 {
+				size = DefaultPracticeSize
+			}
+			progress := cfg.Progress
+			if progress == nil {
+				progress = NewProgress()
+			}
+			fromCard := 0
+			if cfg.Card != nil {
+				fromCard = len(cfg.Card.Quiz)
+			}
+			qs = pickPractice(pool, fromCard, progress, cfg.Now, size, rng)
+		}
+	default:
+		_, err := ParseSet(string(set))
+		return nil, err
+	}
+	s := &Session{set: set, seed: cfg.Seed, items: make([]Item, len(qs))}
+	for i, q := range qs {
+		s.items[i] = Item{Question: q, order: rng.Perm(len(q.Options))}
+	}
+	return s, nil
+}
+
+// Set is the session's set.
+func (s *Session) Set() Set { return s.set }
+
+// Seed is the seed the session was made with.
+func (s *Session) Seed() uint64 { return s.seed }
+
+// Len is the number of questions.
+func (s *Session) Len() int { return len(s.items) }
+
+// Items returns the questions in the order asked.
+func (s *Session) Items() []Item { return append([]Item(nil), s.items...) }
+
+// Pos is the number of questions answered so far: the index of the current
+// question.
+func (s *Session) Pos() int { return len(s.answers) }
+
+// Done reports whether every question has been answered.
+func (s *Session) Done() bool { return len(s.answers) == len(s.items) }
+
+// Current returns the question to answer next; false when the session is
+// done.
+func (s *Session) Current() (Item, bool) {
+	if s.Done() {
+		return Item{}, false
+	}
+	return s.items[len(s.answers)], true
+}
+
+// Answer answers the current question with the option shown at position
+// shown, grades it against the option marked correct, and moves on.
+func (s *Session) Answer(shown int) (Answer, error) {
+	it, ok := s.Current()
+	if !ok {
+		return Answer{}, errors.New("the session is over: no question to answer")
+	}
+	if it.Correct() < 0 {
+		return Answer{}, fmt.Errorf("question %q has no option marked correct: grade it with AnswerJudged", it.Question.ID)
+	}
+	return s.answer(it, shown, it.Correct(), "")
+}
+
+// AnswerJudged answers the current question with the option shown at
+// position shown and grades it against a verdict decided at run time
+// (an experiment's measurements), then moves on.
+func (s *Session) AnswerJudged(shown int, v Verdict) (Answer, error) {
+	it, ok := s.Current()
+	if !ok {
+		return Answer{}, errors.New("the session is over: no question to answer")
+	}
+	if v.Correct < 0 || v.Correct >= it.Len() {
+		return Answer{}, fmt.Errorf("question %q: verdict names option %d of %d", it.Question.ID, v.Correct+1, it.Len())
+	}
+	return s.answer(it, shown, it.Shown(v.Correct), v.Evidence)
+}
+
+func (s *Session) answer(it Item, shown, correct int, evidence string) (Answer, error) {
+	if shown < 0 || shown >= it.Len() {
+		return Answer{}, fmt.Errorf("no option %d: answer %s to %s", shown+1, Letter(0), Letter(it.Len()-1))
+	}
+	a := Answer{Item: it, Chosen: shown, Correct: correct, Evidence: evidence}
+	s.answers = append(s.answers, a)
+	return a, nil
+}
+
+// Answers returns the answers so far, in order.
+func (s *Session) Answers() []Answer { return append([]Answer(nil), s.answers...) }
+
+// Results scores the answers so far.
+func (s *Session) Results() Results { return Score(s.answers, len(s.items)) }

@@ -1,0 +1,233 @@
+package quiz
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// EnvConfigDir is the environment variable that, when set, names the
+// directory the progress is kept in, instead of os.UserConfigDir()/archex.
+// Tests and classroom machines use it.
+const EnvConfigDir = "ARCHEX_CONFIG_DIR"
+
+// ProgressFile is the progress file's name within the config directory.
+const ProgressFile = "progress.json"
+
+// ConfigDir returns the directory archex keeps the learner's progress in:
+// $ARCHEX_CONFIG_DIR when set, otherwise os.UserConfigDir()/archex
+// (~/.config/archex on Linux).
+func ConfigDir() (string, error) {
+	if dir := os.Getenv(EnvConfigDir); dir != "" {
+		return dir, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no config directory for the progress (set %s to choose one): %w", EnvConfigDir, err)
+	}
+	return filepath.Join(base, "archex"), nil
+}
+
+// Store is the learner's progress and the file it lives in. Every answer is
+// saved at once, atomically, so quitting at any moment loses nothing. A Store
+// is safe for concurrent use.
+type Store struct {
+	path string // "" for a store that is never saved
+
+	mu sync.Mutex
+	p  *Progress
+}
+
+// OpenStore reads the progress kept in dir. It always returns a usable
+// store; warning, when not empty, is a one-line account of a problem it
+// recovered from:
+//
+//   - no file yet: empty progress, no warning;
+//   - a file that is not valid progress (truncated, edited, another format):
+//     it is moved aside to progress.json.corrupt-<time> and progress starts
+//     empty, so the old data is never silently lost;
+//   - a file that cannot be read, or moved aside: progress is kept in memory
+//     only for this session, so the file is never overwritten.
+func OpenStore(dir string, now time.Time) (s *Store, warning string) {
+	path := filepath.Join(dir, ProgressFile)
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &Store{path: path, p: NewProgress()}, ""
+	case err != nil:
+		return MemoryStore(), fmt.Sprintf("cannot read the progress file %s (%v): this session's answers will not be saved", path, err)
+	}
+	p, perr := decodeProgress(data)
+	if perr == nil {
+		return &Store{path: path, p: p}, ""
+	}
+	aside, err := moveAside(path, now)
+	if err != nil {
+		return MemoryStore(), fmt.Sprintf("progress file %s is unreadable (%v) and could not be moved aside (%v): this session's answers will not be saved", path, perr, err)
+	}
+	return &Store{path: path, p: NewProgress()}, fmt.Sprintf("progress file %s was unreadable (%v): moved it to %s and started fresh", path, perr, filepath.Base(aside))
+}
+
+// MemoryStore returns a store that keeps progress for this process only.
+func MemoryStore() *Store { return &Store{p: NewProgress()} }
+
+// Path is the progress file, or "" for a memory store.
+func (s *Store) Path() string { return s.path }
+
+// Progress returns a copy of the progress.
+func (s *Store) Progress() *Progress {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.Clone()
+}
+
+// Record notes an answer (Progress.Record) and saves the progress. The
+// answer stays recorded in memory even when saving fails.
+func (s *Store) Record(id string, right bool, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.p.Record(id, right, now)
+	if s.path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(s.p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("progress not saved: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("progress not saved: %w", err)
+	}
+	if err := writeFileAtomic(s.path, append(data, '\n')); err != nil {
+		return fmt.Errorf("progress not saved to %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// ResetProgress deletes the progress kept in dir. It reports whether there
+// was any; files moved aside as corrupt are left alone.
+func ResetProgress(dir string) (removed bool, err error) {
+	err = os.Remove(filepath.Join(dir, ProgressFile))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, err
+}
+
+// decodeProgress parses a progress file, refusing anything that is not
+// progress this version of archex wrote.
+func decodeProgress(data []byte) (*Progress, error) {
+	var p Progress
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	if p.Version != progressVersion {
+		return nil, fmt.Errorf("format version %d, want %d", p.Version, progressVersion)
+	}
+	if p.Questions == nil {
+		p.Questions = map[string]*Record{}
+	}
+	for id, r := range p.Questions {
+		if r == nil || r.Box < 1 || r.Box > Boxes {
+			return nil, fmt.Errorf("question %q is in no box 1 to %d", id, Boxes)
+		}
+	}
+	return &p, nil
+}
+
+// moveAside renames path to path.corrupt-<time>, never over an existing file.
+func moveAside(path string, now time.Time) (string, error) {
+	base := path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
+	aside := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		aside = fmt.Sprintf("%s-%d", base, i)
+	}
+	return aside, os.Rename(path, aside)
+}
+
+// writeFileAtomic replaces path with data so that a reader (or a crash)
+// sees either the old file or the new one, never a part: write a temporary
+// file in the same directory, flush it to disk, rename it over path, then
+// flush the directory so the rename itself is durable.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// Best effort: not every platform can open or sync a directory.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// Recorder saves a session's answers to a store, each question's answer
+// once however often it is asked to. The TUI saves every answer in a
+// command, which may still be in flight when the program ends; the caller
+// then hands it all the session's answers (Flush), and none is counted twice.
+type Recorder struct {
+	store *Store
+	now   func() time.Time
+
+	mu   sync.Mutex // held across a save, so Flush waits for one in flight
+	done map[string]bool
+}
+
+// Recorder returns a recorder that stamps answers with now().
+func (s *Store) Recorder(now func() time.Time) *Recorder {
+	return &Recorder{store: s, now: now, done: map[string]bool{}}
+}
+
+// Record saves a, unless an answer to the same question was saved already.
+func (r *Recorder) Record(a Answer) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := a.Item.Question.ID
+	if r.done[id] {
+		return nil
+	}
+	r.done[id] = true
+	return r.store.Record(id, a.Right(), r.now())
+}
+
+// Flush saves every answer not saved yet and returns the first error.
+func (r *Recorder) Flush(answers []Answer) error {
+	var first error
+	for _, a := range answers {
+		if err := r.Record(a); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
