@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/archex/archex/cards"
+	"github.com/archex/archex/quiz"
+)
+
+// quizEnv runs archex with its progress in a temporary directory.
+type quizEnv struct {
+	t   *testing.T
+	dir string
+}
+
+func newQuizEnv(t *testing.T) *quizEnv {
+	dir := t.TempDir()
+	t.Setenv(quiz.EnvConfigDir, dir)
+	return &quizEnv{t: t, dir: dir}
+}
+
+// run runs archex with args and stdin; stdout is not a terminal.
+func (q *quizEnv) run(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut}
+	code = runMain(env, args)
+	return code, out.String(), errOut.String()
+}
+
+func (q *quizEnv) progress() *quiz.Progress {
+	q.t.Helper()
+	data, err := os.ReadFile(filepath.Join(q.dir, quiz.ProgressFile))
+	if err != nil {
+		q.t.Fatal(err)
+	}
+	var p quiz.Progress
+	if err := json.Unmarshal(data, &p); err != nil {
+		q.t.Fatal(err)
+	}
+	return &p
+}
+
+// cardAnswers returns the letters that answer the card set with seed:
+// right, or the next letter where wrong[i].
+func cardAnswers(t *testing.T, seed uint64, wrong ...bool) string {
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: cards.Default(), Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i, it := range s.Items() {
+		c := it.Correct()
+		if i < len(wrong) && wrong[i] {
+			c = (c + 1) % it.Len()
+		}
+		b.WriteString(" " + strings.ToLower(quiz.Letter(c)) + " \n")
+	}
+	return b.String()
+}
+
+func TestQuizPlainEndToEnd(t *testing.T) {
+	q := newQuizEnv(t)
+	code, out, errOut := q.run(cardAnswers(t, 42, false, true, false), "quiz", "--set", "card", "--plain", "--seed", "42")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "archex quiz: card set, 3 questions (seed 42)" || !strings.HasPrefix(lines[1], "progress: 0/") {
+		t.Errorf("first lines: %q", lines[:2])
+	}
+	if last := lines[len(lines)-1]; last != "score: 2/3" {
+		t.Errorf("last line %q, want score: 2/3", last)
+	}
+	for _, want := range []string{"Why is a load balancer used in this system?", "Correct. ", "Wrong. You chose ", "The right answer is "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Error("escape sequences in plain mode")
+	}
+	// Progress was saved: the miss is due at once, the others tomorrow.
+	p := q.progress()
+	if len(p.Questions) != 3 || p.Questions["card-cache-failure"].Box != 1 || p.Questions["card-load-balancer"].Box != 2 {
+		t.Errorf("progress = %+v", p.Questions)
+	}
+	// The next start counts it, and practice asks the miss again.
+	_, out, _ = q.run(strings.Repeat("a\n", 10), "quiz", "--plain", "--seed", "1")
+	if !strings.Contains(out, "progress: 0/52 mastered, 1 due, 49 new\n") {
+		t.Errorf("summary line missing: %s", strings.SplitN(out, "\n", 3)[1])
+	}
+	if !strings.Contains(out, "What happens to user requests when the cache fails in this system?") {
+		t.Error("the practice set does not bring back the missed question")
+	}
+	if !strings.Contains(out, "archex quiz: practice set, 10 questions (seed 1)") {
+		t.Error("practice is not the default set of 10")
+	}
+}
+
+func TestQuizNotATerminalFallsBackToPlain(t *testing.T) {
+	q := newQuizEnv(t)
+	code, out, errOut := q.run("", "quiz", "--set", "card", "--seed", "1")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if errOut != "archex quiz: stdout is not a terminal: asking in --plain mode\n" {
+		t.Errorf("stderr = %q", errOut)
+	}
+	if !strings.HasSuffix(out, "No more answers: stopped after 0 of 3 questions.\n\nResults: 0 of 0 right (0 of 3 questions answered)\nscore: 0/0\n") {
+		t.Errorf("output ends:\n%s", out[max(0, len(out)-300):])
+	}
+}
+
+func TestQuizCorruptProgressIsMovedAside(t *testing.T) {
+	q := newQuizEnv(t)
+	path := filepath.Join(q.dir, quiz.ProgressFile)
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := q.run(cardAnswers(t, 3), "quiz", "--set", "card", "--plain", "--seed", "3")
+	if code != exitOK || !strings.HasSuffix(out, "score: 3/3\n") {
+		t.Fatalf("exit %d, output ends %q", code, out[max(0, len(out)-40):])
+	}
+	if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "archex quiz: warning: progress file ") ||
+		!strings.Contains(errOut, "moved it to progress.json.corrupt-") {
+		t.Errorf("stderr = %q, want one warning line", errOut)
+	}
+	matches, _ := filepath.Glob(path + ".corrupt-*")
+	if len(matches) != 1 {
+		t.Fatalf("files moved aside: %v", matches)
+	}
+	if kept, _ := os.ReadFile(matches[0]); string(kept) != "{not json" {
+		t.Errorf("the corrupt file was changed: %q", kept)
+	}
+	if n := len(q.progress().Questions); n != 3 {
+		t.Errorf("fresh progress has %d records, want 3", n)
+	}
+}
+
+func TestQuizReset(t *testing.T) {
+	q := newQuizEnv(t)
+	q.run(cardAnswers(t, 3), "quiz", "--set", "card", "--plain", "--seed", "3")
+	path := filepath.Join(q.dir, quiz.ProgressFile)
+	code, out, _ := q.run("", "quiz", "--reset")
+	if code != exitOK || out != "archex quiz: progress cleared ("+path+" deleted)\n" {
+		t.Errorf("reset: exit %d, %q", code, out)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("progress file still there: %v", err)
+	}
+	_, out, _ = q.run("", "quiz", "--reset")
+	if out != "archex quiz: no progress to clear ("+path+" does not exist)\n" {
+		t.Errorf("second reset: %q", out)
+	}
+}
+
+func TestQuizBadInput(t *testing.T) {
+	q := newQuizEnv(t)
+	bad := filepath.Join(q.dir, "bank.yaml")
+	if err := os.WriteFile(bad, []byte("questions:\n  - id: lb-health\n    topic: load balancer\n    difficulty: easy\n    prompt: Why?\n    options:\n      - text: a\n        correct: true\n        explanation: yes\n      - text: b\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		args      []string
+		firstLine string
+		usage     bool // the usage follows
+	}{
+		{"unknown set", []string{"--set", "everything"}, `archex: --set: unknown set "everything": use practice, card or all`, true},
+		{"bad seed", []string{"--seed", "soon"}, `archex: quiz invalid value "soon" for flag -seed: parse error`, true},
+		{"unknown flag", []string{"--colour"}, "archex: quiz flag provided but not defined: -colour", true},
+		{"bad bank", []string{"--questions", bad}, "archex: --questions: " + bad + `:10: question 1 ("lb-health"): option B has no explanation: say why it is right or why it is wrong`, false},
+		{"missing bank", []string{"--questions", filepath.Join(q.dir, "nope.yaml")}, "archex: --questions: question bank " + filepath.Join(q.dir, "nope.yaml") + ": open", false},
+		{"missing card", []string{"--card", "no-such-card"}, "archex: --card: no-such-card: no such file, nor an embedded card", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := q.run("", append([]string{"quiz", "--plain"}, tt.args...)...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if out != "" {
+				t.Errorf("stdout = %q", out)
+			}
+			first, rest, _ := strings.Cut(errOut, "\n")
+			if !strings.HasPrefix(first, tt.firstLine) {
+				t.Errorf("stderr first line\n  %s\nwant\n  %s", first, tt.firstLine)
+			}
+			if hasUsage := strings.HasPrefix(rest, "usage: archex quiz"); hasUsage != tt.usage {
+				t.Errorf("usage printed = %v, want %v; rest: %q", hasUsage, tt.usage, rest)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(q.dir, quiz.ProgressFile)); !os.IsNotExist(err) {
+		t.Error("a rejected command wrote progress")
+	}
+}
+
+func TestQuizOtherBank(t *testing.T) {
+	q := newQuizEnv(t)
+	bank := filepath.Join(q.dir, "mine.yaml")
+	if err := os.WriteFile(bank, []byte("questions:\n  - id: mine\n    topic: dns\n    difficulty: easy\n    prompt: What does DNS turn a name into?\n    options:\n      - text: An address\n        correct: true\n        explanation: Right.\n      - text: A port\n        explanation: No.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := q.run("", "quiz", "--plain", "--set", "all", "--questions", bank)
+	if !strings.Contains(out, "all set, 4 questions") || !strings.Contains(out, "progress: 0/4 mastered") {
+		t.Errorf("the other bank is not used:\n%s", out[:min(len(out), 200)])
+	}
+}

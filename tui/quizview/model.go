@@ -1,0 +1,283 @@
+// Package quizview is the Bubble Tea model of a quiz session: a question
+// with its options (cursor or letter to answer), the feedback with the
+// explanation of every option, and the results with a score per topic and a
+// review of the misses.
+//
+// The model is a component, to be run alone (see App, what `archex quiz`
+// runs) or embedded as a tab of the dashboard: its Update returns the
+// concrete Model, its owner gives it a size with SetSize, and it never quits
+// the program. When the learner quits, it sends FinishedMsg and its owner
+// decides what that means.
+package quizview
+
+import (
+	"sync/atomic"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/archex/archex/quiz"
+)
+
+// FinishedMsg is sent when the learner quits the quiz, at any point. Every
+// answer given was already passed to the recorder.
+type FinishedMsg struct {
+	Results quiz.Results
+}
+
+// savedMsg reports the recorder's result for one answer.
+type savedMsg struct {
+	id  int64
+	err error
+}
+
+// Recorder saves one answer (the learner's progress). It runs in a tea.Cmd,
+// off the update loop; an error is shown on the screen.
+type Recorder func(quiz.Answer) error
+
+type screen int
+
+const (
+	screenQuestion screen = iota
+	screenFeedback
+	screenResults
+	screenReview
+)
+
+var lastID atomic.Int64
+
+// Model is a quiz session on screen.
+type Model struct {
+	id      int64
+	session *quiz.Session
+
+	// KeyMap is the keys; change them before the first Update.
+	KeyMap KeyMap
+	styles Styles
+	help   help.Model
+
+	record   Recorder
+	statusFn func() string
+	status   string
+
+	width, height int
+
+	screen screen
+	cursor int         // the option under the cursor, on a question
+	last   quiz.Answer // the answer the feedback is about
+	review int         // the miss under review
+	offset int         // lines scrolled, on every screen but the question
+	// saveErr is the last failure to save progress, shown until an answer
+	// is saved again.
+	saveErr string
+}
+
+// Option configures a Model.
+type Option func(*Model)
+
+// WithStyles sets the styles (DefaultStyles, HighContrastStyles).
+func WithStyles(s Styles) Option { return func(m *Model) { m.styles = s } }
+
+// WithKeyMap sets the keys.
+func WithKeyMap(k KeyMap) Option { return func(m *Model) { m.KeyMap = k } }
+
+// WithRecorder sets what saves each answer.
+func WithRecorder(r Recorder) Option { return func(m *Model) { m.record = r } }
+
+// WithStatus sets what the header shows on the right, such as the
+// learner's progress ("24/52 mastered, 3 due"). status is called at the start
+// and again after every answer is saved, never in View.
+func WithStatus(status func() string) Option { return func(m *Model) { m.statusFn = status } }
+
+// New returns a model asking session's questions. Its size is 80x24 until
+// SetSize.
+func New(session *quiz.Session, opts ...Option) Model {
+	m := Model{
+		id:      lastID.Add(1),
+		session: session,
+		KeyMap:  DefaultKeyMap(),
+		styles:  DefaultStyles(),
+		help:    help.New(),
+		width:   80,
+		height:  24,
+	}
+	for _, o := range opts {
+		o(&m)
+	}
+	m.help.Styles = m.styles.Help
+	m.refreshStatus()
+	if session.Done() {
+		m.screen = screenResults
+	}
+	m.help.Width = m.contentWidth()
+	return m
+}
+
+// Init does nothing: the first question is on screen at once.
+func (m Model) Init() tea.Cmd { return nil }
+
+// SetSize sets the size the model draws in.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = max(width, 1), max(height, 1)
+	m.help.Width = m.contentWidth()
+	m.clampOffset()
+}
+
+// Done reports whether every question has been answered.
+func (m Model) Done() bool { return m.session.Done() }
+
+// Results returns the score so far.
+func (m Model) Results() quiz.Results { return m.session.Results() }
+
+// ShortHelp returns the keys that apply now (help.KeyMap).
+func (m Model) ShortHelp() []key.Binding { return m.keys().ShortHelp() }
+
+// FullHelp returns the keys that apply now (help.KeyMap).
+func (m Model) FullHelp() [][]key.Binding { return m.keys().FullHelp() }
+
+// keys returns the key map with only this screen's keys enabled.
+func (m Model) keys() KeyMap {
+	k := m.KeyMap
+	for _, b := range k.all() {
+		b.SetEnabled(false)
+	}
+	k.Quit.SetEnabled(true)
+	scroll := m.screen != screenQuestion && m.maxOffset() > 0
+	if scroll {
+		k.Up.SetEnabled(true)
+		k.Down.SetEnabled(true)
+		k.Up.SetHelp("↑/↓", "scroll")
+		k.Down.SetHelp("", "")
+	}
+	switch m.screen {
+	case screenQuestion:
+		it, _ := m.session.Current()
+		n := it.Len()
+		k.Up.SetEnabled(true)
+		k.Down.SetEnabled(true)
+		k.Choose.SetEnabled(true)
+		k.Answer.SetEnabled(true)
+		k.Answer.SetKeys(letterKeys(n)...)
+		k.Answer.SetHelp("a-"+string(rune('a'+n-1)), "answer")
+	case screenFeedback:
+		k.Next.SetEnabled(true)
+		if m.session.Done() {
+			k.Next.SetHelp(k.Next.Help().Key, "results")
+		}
+	case screenResults:
+		k.Review.SetEnabled(len(m.session.Results().Misses) > 0)
+	case screenReview:
+		n := len(m.session.Results().Misses)
+		k.PrevMiss.SetEnabled(m.review > 0)
+		k.NextMiss.SetEnabled(m.review < n-1)
+		k.Back.SetEnabled(true)
+	}
+	return k
+}
+
+// Update handles keys and the recorder's results; other messages are not
+// the quiz's and are ignored.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case savedMsg:
+		if msg.id == m.id {
+			m.saveErr = ""
+			if msg.err != nil {
+				m.saveErr = msg.err.Error()
+			}
+			m.refreshStatus()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys()
+	switch {
+	case key.Matches(msg, k.Quit):
+		results := m.session.Results()
+		return m, func() tea.Msg { return FinishedMsg{Results: results} }
+	case m.screen == screenQuestion:
+		return m.handleQuestionKey(msg, k)
+	case key.Matches(msg, k.Up):
+		m.offset--
+	case key.Matches(msg, k.Down):
+		m.offset++
+	case key.Matches(msg, k.Next):
+		m.offset = 0
+		m.cursor = 0
+		m.screen = screenQuestion
+		if m.session.Done() {
+			m.screen = screenResults
+		}
+	case key.Matches(msg, k.Review):
+		m.screen, m.review, m.offset = screenReview, 0, 0
+	case key.Matches(msg, k.PrevMiss):
+		m.review, m.offset = m.review-1, 0
+	case key.Matches(msg, k.NextMiss):
+		m.review, m.offset = m.review+1, 0
+	case key.Matches(msg, k.Back):
+		m.screen, m.offset = screenResults, 0
+	}
+	m.clampOffset()
+	return m, nil
+}
+
+func (m Model) handleQuestionKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
+	it, ok := m.session.Current()
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		m.cursor = (m.cursor - 1 + it.Len()) % it.Len()
+	case key.Matches(msg, k.Down):
+		m.cursor = (m.cursor + 1) % it.Len()
+	case key.Matches(msg, k.Choose):
+		return m.answer(m.cursor)
+	case key.Matches(msg, k.Answer):
+		if i, ok := quiz.ParseLetter(msg.String(), it.Len()); ok {
+			return m.answer(i)
+		}
+	}
+	return m, nil
+}
+
+// answer grades the current question and shows the feedback; the recorder
+// saves the answer in a command.
+func (m Model) answer(shown int) (Model, tea.Cmd) {
+	a, err := m.session.Answer(shown)
+	if err != nil {
+		// Only a question graded at run time can fail here; experiments
+		// are answered through their own path.
+		return m, nil
+	}
+	m.last, m.cursor = a, shown
+	m.screen, m.offset = screenFeedback, 0
+	if m.record == nil {
+		return m, nil
+	}
+	rec, id := m.record, m.id
+	return m, func() tea.Msg { return savedMsg{id: id, err: rec(a)} }
+}
+
+func (m *Model) refreshStatus() {
+	if m.statusFn != nil {
+		m.status = m.statusFn()
+	}
+}
+
+func (m *Model) clampOffset() {
+	m.offset = max(0, min(m.offset, m.maxOffset()))
+}
+
+func (m Model) maxOffset() int {
+	if m.screen == screenQuestion {
+		return 0
+	}
+	return max(0, len(m.body())-m.bodyHeight())
+}

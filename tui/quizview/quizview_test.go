@@ -1,0 +1,327 @@
+package quizview
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/archex/archex/quiz"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// newSession is the test bank's three questions in a fixed order.
+func newSession(t *testing.T) *quiz.Session {
+	t.Helper()
+	b, err := quiz.ReadBank("testdata/bank.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetAll, Bank: b, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func status() string { return "0/3 mastered, 0 due, 3 new" }
+
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEscape}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// letter is the key that answers item it rightly or, if !right, wrongly.
+func letter(it quiz.Item, right bool) string {
+	c := it.Correct()
+	if !right {
+		c = (c + 1) % it.Len()
+	}
+	return strings.ToLower(quiz.Letter(c))
+}
+
+// play starts the quiz in a test terminal, waits for the first question,
+// sends keys, waits until the screen shows want, then quits with q and
+// returns the model as it ended.
+func play(t *testing.T, s *quiz.Session, w, h int, want string, keys ...string) Model {
+	t.Helper()
+	tm := teatest.NewTestModel(t, NewApp(New(s, WithStatus(status))), teatest.WithInitialTermSize(w, h))
+	first, _ := s.Current()
+	waitFor(t, tm, first.Question.Prompt[:20])
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+	waitFor(t, tm, want)
+	tm.Send(keyMsg("q"))
+	app, ok := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(App)
+	if !ok {
+		t.Fatal("final model is not an App")
+	}
+	if app.Interrupted {
+		t.Error("q counted as an interrupt")
+	}
+	return app.Model
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func TestQuestionScreen(t *testing.T) {
+	s := newSession(t)
+	m := play(t, s, 80, 24, "› B)", "j")
+	if m.Done() || m.screen != screenQuestion || m.cursor != 1 {
+		t.Errorf("screen %d cursor %d", m.screen, m.cursor)
+	}
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestFeedbackScreen(t *testing.T) {
+	s := newSession(t)
+	first, _ := s.Current()
+	m := play(t, s, 80, 24, "(your answer)", letter(first, false))
+	if m.screen != screenFeedback || m.last.Right() {
+		t.Errorf("screen %d, answer %+v", m.screen, m.last)
+	}
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestResultsScreen(t *testing.T) {
+	s := newSession(t)
+	items := s.Items()
+	// 1: wrong by letter; 2: right by letter; 3: right with the cursor.
+	keys := []string{letter(items[0], false), "enter", letter(items[1], true), "enter"}
+	for range items[2].Correct() {
+		keys = append(keys, "down")
+	}
+	keys = append(keys, "enter", "enter")
+	m := play(t, s, 80, 24, "Misses", keys...)
+	if !m.Done() || m.screen != screenResults {
+		t.Fatalf("screen %d done %v", m.screen, m.Done())
+	}
+	if r := m.Results(); r.Right != 2 || r.Answered != 3 || len(r.Misses) != 1 {
+		t.Errorf("results %+v", r)
+	}
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestReviewScreen(t *testing.T) {
+	s := newSession(t)
+	items := s.Items()
+	keys := []string{}
+	for _, it := range items {
+		keys = append(keys, letter(it, false), "enter")
+	}
+	keys = append(keys, "r", "n")
+	m := play(t, s, 80, 24, "review: miss 2 of 3", keys...)
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestFeedbackScreenWide(t *testing.T) {
+	s := newSession(t)
+	first, _ := s.Current()
+	m := play(t, s, 160, 50, "✓ Correct", letter(first, true))
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestInterruptIsNotQuit(t *testing.T) {
+	tm := teatest.NewTestModel(t, NewApp(New(newSession(t))), teatest.WithInitialTermSize(80, 24))
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	app := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(App)
+	if !app.Interrupted {
+		t.Error("ctrl+c did not mark the app interrupted")
+	}
+}
+
+// press sends k to m and runs the command it returns, feeding its message
+// back, as a program would. It fails the test if the model ever asks to
+// quit: quitting is its owner's business.
+func press(t *testing.T, m Model, k string) (Model, tea.Msg) {
+	t.Helper()
+	m, cmd := m.Update(keyMsg(k))
+	if cmd == nil {
+		return m, nil
+	}
+	msg := cmd()
+	if _, ok := msg.(tea.QuitMsg); ok {
+		t.Fatalf("key %q made the model quit the program", k)
+	}
+	m, _ = m.Update(msg)
+	return m, msg
+}
+
+func helpLine(m Model) string {
+	lines := strings.Split(m.View(), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestKeysFollowTheScreen(t *testing.T) {
+	s := newSession(t)
+	items := s.Items()
+	var saved []quiz.Answer
+	m := New(s, WithRecorder(func(a quiz.Answer) error { saved = append(saved, a); return nil }))
+	answer := func(i int) string { return "a-" + strings.ToLower(quiz.Letter(items[i].Len()-1)) + " answer" }
+	steps := []struct {
+		key        string
+		has, lacks []string
+	}{
+		{"", []string{answer(0), "↑/k up", "enter answer", "q quit"}, []string{"next", "review", "scroll"}},
+		{letter(items[0], false), []string{"enter next", "q quit"}, []string{"answer", "review"}},
+		{"enter", []string{answer(1)}, nil},
+		{letter(items[1], true), []string{"enter next"}, nil},
+		{"enter", []string{answer(2)}, nil},
+		{letter(items[2], true), []string{"enter results"}, []string{"enter next"}},
+		{"enter", []string{"r review misses", "q quit"}, []string{"answer", "enter"}},
+		{"r", []string{"esc results"}, []string{"→/n next", "←/p previous", "review misses"}}, // one miss: nowhere to step
+		{"esc", []string{"r review misses"}, nil},
+	}
+	if items[0].Len() == items[1].Len() && items[1].Len() == items[2].Len() {
+		t.Fatal("the test bank needs questions with different numbers of options")
+	}
+	for i, st := range steps {
+		if st.key != "" {
+			m, _ = press(t, m, st.key)
+		}
+		h := helpLine(m)
+		for _, want := range st.has {
+			if !strings.Contains(h, want) {
+				t.Errorf("step %d (%q): help %q lacks %q", i, st.key, h, want)
+			}
+		}
+		for _, not := range st.lacks {
+			if strings.Contains(h, not) {
+				t.Errorf("step %d (%q): help %q shows %q", i, st.key, h, not)
+			}
+		}
+	}
+	if len(saved) != 3 || saved[0].Right() || !saved[2].Right() {
+		t.Errorf("recorder got %d answers: %+v", len(saved), saved)
+	}
+	_, msg := press(t, m, "q")
+	fin, ok := msg.(FinishedMsg)
+	if !ok || fin.Results.Right != 2 || fin.Results.Answered != 3 {
+		t.Errorf("q sent %#v, want FinishedMsg with the results", msg)
+	}
+}
+
+func TestCursorAndEnter(t *testing.T) {
+	s := newSession(t)
+	it, _ := s.Current()
+	m := New(s)
+	m, _ = press(t, m, "k") // wraps to the last option
+	if m.cursor != it.Len()-1 {
+		t.Errorf("cursor after up from the top = %d", m.cursor)
+	}
+	m, _ = press(t, m, "j") // and back to the first
+	m, _ = press(t, m, "j")
+	m, _ = press(t, m, "enter")
+	if m.screen != screenFeedback || m.last.Chosen != 1 {
+		t.Errorf("enter answered %d on screen %d, want option B", m.last.Chosen, m.screen)
+	}
+	m, _ = press(t, m, "x") // not a key of the feedback
+	if m.screen != screenFeedback {
+		t.Error("an unbound key left the feedback")
+	}
+	m, _ = press(t, m, "e") // not an option of the next question either
+	if s.Pos() != 1 {
+		t.Error("e answered a question")
+	}
+}
+
+func TestSaveErrorIsShown(t *testing.T) {
+	s := newSession(t)
+	it, _ := s.Current()
+	m := New(s, WithRecorder(func(quiz.Answer) error { return errors.New("progress not saved: disk full") }))
+	other := New(newSession(t))
+	m, cmd := m.Update(keyMsg(letter(it, true)))
+	msg := cmd()
+	// A message for another quiz view is not ours.
+	if other, _ = other.Update(msg); strings.Contains(other.View(), "disk full") {
+		t.Error("another model took the save result")
+	}
+	m, _ = m.Update(msg)
+	if !strings.Contains(m.View(), "✗ progress not saved: disk full") {
+		t.Errorf("the save error is not on screen:\n%s", m.View())
+	}
+}
+
+func TestViewFitsTheSize(t *testing.T) {
+	sizes := [][2]int{{80, 24}, {160, 50}, {40, 12}, {24, 8}, {120, 40}}
+	for _, size := range sizes {
+		w, h := size[0], size[1]
+		s := newSession(t)
+		m := New(s)
+		m.SetSize(w, h)
+		keys := []string{"j", "a", "j", "j", "enter", "b", "enter", "a", "enter", "j", "r", "n", "j", "n", "esc"}
+		check := func(step string) {
+			lines := strings.Split(m.View(), "\n")
+			if len(lines) != h {
+				t.Errorf("%dx%d after %s: %d lines", w, h, step, len(lines))
+			}
+			for i, l := range lines {
+				if lw := ansi.StringWidth(l); lw > w {
+					t.Errorf("%dx%d after %s: line %d is %d wide: %q", w, h, step, i, lw, l)
+				}
+			}
+		}
+		check("start")
+		for _, k := range keys {
+			m, _ = press(t, m, k)
+			check(k)
+		}
+	}
+}
+
+func TestScrollAndSmallScreens(t *testing.T) {
+	s := newSession(t)
+	it, _ := s.Current()
+	m := New(s)
+	m.SetSize(40, 10)
+	for range it.Len() - 1 {
+		m, _ = press(t, m, "j")
+	}
+	last := quiz.Letter(it.Len()-1) + ")"
+	if !strings.Contains(m.View(), "› "+last) {
+		t.Errorf("the cursor's option is scrolled off a small screen:\n%s", m.View())
+	}
+	m, _ = press(t, m, "enter")
+	if !strings.Contains(m.View(), "↓ more below") || !strings.Contains(helpLine(m), "↑/↓ scroll") {
+		t.Errorf("a long feedback gives no hint that it scrolls:\n%s", m.View())
+	}
+	top := m.View()
+	for range 100 {
+		m, _ = press(t, m, "down")
+	}
+	if m.View() == top || strings.Contains(m.View(), "↓ more below") {
+		t.Errorf("scrolling down did not reach the end:\n%s", m.View())
+	}
+	// The app passes the window size on.
+	app := NewApp(New(newSession(t)))
+	next, _ := app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if n := strings.Count(next.View(), "\n") + 1; n != 30 {
+		t.Errorf("after a 100x30 window the view has %d lines", n)
+	}
+}
