@@ -65,7 +65,7 @@ func (k *KeyMap) all() []*key.Binding {
 // ShortHelp returns the enabled keys, in the order the help line shows them.
 func (k KeyMap) ShortHelp() []key.Binding {
 	var out []key.Binding
-	for _, b := range []key.Binding{k.Answer, k.Up, k.Down, k.Choose, k.Next, k.Review, k.PrevMiss, k.NextMiss, k.Back, k.Quit} {
+	for _, b := range []key.Binding{k.Up, k.Down, k.Choose, k.Answer, k.Next, k.Review, k.PrevMiss, k.NextMiss, k.Back, k.Quit} {
 		if b.Enabled() && b.Help().Key != "" {
 			out = append(out, b)
 		}

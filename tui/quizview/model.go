@@ -26,6 +26,21 @@ type FinishedMsg struct {
 	Results quiz.Results
 }
 
+// PredictionMsg is sent when the learner answers a question whose right
+// option is decided at run time: a "predict, then observe" experiment. The
+// owner runs the experiment and grades the prediction with a VerdictMsg;
+// until then the quiz shows the prediction and waits.
+type PredictionMsg struct {
+	Item   quiz.Item
+	Chosen int // shown position of the option predicted
+}
+
+// VerdictMsg grades the prediction the quiz is waiting for, from the
+// experiment's measurements.
+type VerdictMsg struct {
+	Verdict quiz.Verdict
+}
+
 // savedMsg reports the recorder's result for one answer.
 type savedMsg struct {
 	id  int64
@@ -40,6 +55,7 @@ type screen int
 
 const (
 	screenQuestion screen = iota
+	screenMeasuring // a prediction waits for its experiment's verdict
 	screenFeedback
 	screenResults
 	screenReview
@@ -156,10 +172,14 @@ func (m Model) keys() KeyMap {
 		n := it.Len()
 		k.Up.SetEnabled(true)
 		k.Down.SetEnabled(true)
+		k.Up.SetHelp("↑/↓", "move")
+		k.Down.SetHelp("", "")
 		k.Choose.SetEnabled(true)
 		k.Answer.SetEnabled(true)
 		k.Answer.SetKeys(letterKeys(n)...)
-		k.Answer.SetHelp("a-"+string(rune('a'+n-1)), "answer")
+		// One help entry for both ways to answer.
+		k.Choose.SetHelp(k.Choose.Help().Key+"/a-"+string(rune('a'+n-1)), k.Choose.Help().Desc)
+		k.Answer.SetHelp("", "")
 	case screenFeedback:
 		k.Next.SetEnabled(true)
 		if m.session.Done() {
@@ -189,6 +209,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.refreshStatus()
 		}
 		return m, nil
+	case VerdictMsg:
+		if m.screen != screenMeasuring {
+			return m, nil
+		}
+		a, err := m.session.AnswerJudged(m.cursor, msg.Verdict)
+		if err != nil {
+			m.saveErr = err.Error()
+			return m, nil
+		}
+		return m.showFeedback(a)
 	case tea.KeyMsg:
 		return m.handleKey(msg)
 	}
@@ -248,15 +278,24 @@ func (m Model) handleQuestionKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
 }
 
 // answer grades the current question and shows the feedback; the recorder
-// saves the answer in a command.
+// saves the answer in a command. A question graded at run time waits for
+// its owner's VerdictMsg instead.
 func (m Model) answer(shown int) (Model, tea.Cmd) {
+	it, _ := m.session.Current()
+	m.cursor = shown
+	if it.Correct() < 0 {
+		m.screen, m.offset = screenMeasuring, 0
+		return m, func() tea.Msg { return PredictionMsg{Item: it, Chosen: shown} }
+	}
 	a, err := m.session.Answer(shown)
 	if err != nil {
-		// Only a question graded at run time can fail here; experiments
-		// are answered through their own path.
 		return m, nil
 	}
-	m.last, m.cursor = a, shown
+	return m.showFeedback(a)
+}
+
+func (m Model) showFeedback(a quiz.Answer) (Model, tea.Cmd) {
+	m.last = a
 	m.screen, m.offset = screenFeedback, 0
 	if m.record == nil {
 		return m, nil

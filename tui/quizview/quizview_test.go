@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/quiz"
 )
 
@@ -183,16 +184,24 @@ func TestKeysFollowTheScreen(t *testing.T) {
 	items := s.Items()
 	var saved []quiz.Answer
 	m := New(s, WithRecorder(func(a quiz.Answer) error { saved = append(saved, a); return nil }))
-	answer := func(i int) string { return "a-" + strings.ToLower(quiz.Letter(items[i].Len()-1)) + " answer" }
+	answer := func(i int) string { return "enter/a-" + strings.ToLower(quiz.Letter(items[i].Len()-1)) + " answer" }
+	// unlike is the help of question j, when question i has another number
+	// of options: it must not show.
+	unlike := func(i, j int) []string {
+		if items[i].Len() == items[j].Len() {
+			return nil
+		}
+		return []string{answer(j)}
+	}
 	steps := []struct {
 		key        string
 		has, lacks []string
 	}{
-		{"", []string{answer(0), "↑/k up", "enter answer", "q quit"}, []string{"next", "review", "scroll"}},
+		{"", []string{"↑/↓ move • " + answer(0) + " • q quit"}, []string{"next", "review", "scroll"}},
 		{letter(items[0], false), []string{"enter next", "q quit"}, []string{"answer", "review"}},
-		{"enter", []string{answer(1)}, nil},
+		{"enter", []string{answer(1)}, unlike(1, 0)},
 		{letter(items[1], true), []string{"enter next"}, nil},
-		{"enter", []string{answer(2)}, nil},
+		{"enter", []string{answer(2)}, unlike(2, 1)},
 		{letter(items[2], true), []string{"enter results"}, []string{"enter next"}},
 		{"enter", []string{"r review misses", "q quit"}, []string{"answer", "enter"}},
 		{"r", []string{"esc results"}, []string{"→/n next", "←/p previous", "review misses"}}, // one miss: nowhere to step
@@ -323,5 +332,47 @@ func TestScrollAndSmallScreens(t *testing.T) {
 	next, _ := app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	if n := strings.Count(next.View(), "\n") + 1; n != 30 {
 		t.Errorf("after a 100x30 window the view has %d lines", n)
+	}
+}
+
+func TestPredictionWaitsForTheVerdict(t *testing.T) {
+	predict := card.Question{ID: "predict-cache-kill", Topic: "cache", Difficulty: "medium",
+		Prompt: "If you kill the cache now, what happens to database queries per second?",
+		Options: []card.Option{
+			{Text: "They fall", Explanation: "Misses go to the database, so it gets more work, not less."},
+			{Text: "They rise many times over", Explanation: "Every read is now a miss."},
+		}}
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: &card.Card{Title: "t", Quiz: []card.Question{predict}}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := s.Current()
+	rise := it.Shown(1)
+	var saved []quiz.Answer
+	m := New(s, WithRecorder(func(a quiz.Answer) error { saved = append(saved, a); return nil }))
+	m, cmd := m.Update(keyMsg(strings.ToLower(quiz.Letter(rise))))
+	pm, ok := cmd().(PredictionMsg)
+	if !ok || pm.Chosen != rise || pm.Item.Question.ID != predict.ID {
+		t.Fatalf("answering a prediction sent %#v", pm)
+	}
+	if s.Pos() != 0 || !strings.Contains(m.View(), "Your prediction: "+quiz.Letter(rise)+") They rise many times over") {
+		t.Errorf("the quiz did not wait for the measurements:\n%s", m.View())
+	}
+	if h := helpLine(m); strings.Contains(h, "answer") || !strings.Contains(h, "q quit") {
+		t.Errorf("help while measuring: %q", h)
+	}
+	m, cmd = m.Update(VerdictMsg{Verdict: quiz.Verdict{Correct: 1, Evidence: "DB queries/s went from 21 to 187"}})
+	m, _ = m.Update(cmd())
+	v := m.View()
+	if m.screen != screenFeedback || !strings.Contains(v, "✓ Correct") || !strings.Contains(v, "Measured: DB queries/s went from 21 to 187") {
+		t.Errorf("feedback after the verdict:\n%s", v)
+	}
+	if len(saved) != 1 || !saved[0].Right() {
+		t.Errorf("recorded %+v", saved)
+	}
+	// A verdict nobody waits for changes nothing.
+	m2, _ := m.Update(VerdictMsg{Verdict: quiz.Verdict{Correct: 0}})
+	if m2.View() != v {
+		t.Error("a stray verdict changed the screen")
 	}
 }

@@ -16,7 +16,6 @@ type Styles struct {
 
 	Option   lipgloss.Style // an option's text
 	Selected lipgloss.Style // the option under the cursor
-	Letter   lipgloss.Style // "A)"
 
 	Correct     lipgloss.Style // the right option and "✓ Correct"
 	Wrong       lipgloss.Style // a wrong choice and "✗ Not quite"
@@ -49,7 +48,6 @@ func DefaultStyles() Styles {
 		Prompt:      lipgloss.NewStyle().Bold(true).Foreground(text),
 		Option:      lipgloss.NewStyle().Foreground(text),
 		Selected:    lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Letter:      lipgloss.NewStyle().Bold(true),
 		Correct:     lipgloss.NewStyle().Bold(true).Foreground(green),
 		Wrong:       lipgloss.NewStyle().Bold(true).Foreground(red),
 		Explanation: lipgloss.NewStyle().Foreground(text),
@@ -80,7 +78,6 @@ func HighContrastStyles() Styles {
 		Prompt:      bold,
 		Option:      plain,
 		Selected:    bold.Reverse(true),
-		Letter:      bold,
 		Correct:     bold.Foreground(green),
 		Wrong:       bold.Foreground(red),
 		Explanation: plain,

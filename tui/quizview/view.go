@@ -64,9 +64,9 @@ func (m Model) bodyHeight() int { return max(1, m.height-chromeLines) }
 func (m Model) header() string {
 	var where string
 	switch m.screen {
-	case screenQuestion, screenFeedback:
+	case screenQuestion, screenMeasuring, screenFeedback:
 		n := m.session.Pos()
-		if m.screen == screenQuestion {
+		if m.screen != screenFeedback {
 			n++
 		}
 		where = fmt.Sprintf("question %d of %d", n, m.session.Len())
@@ -125,6 +125,12 @@ func (m Model) body() []string {
 		}
 		lines, _, _ := m.questionBody(it)
 		return lines
+	case screenMeasuring:
+		it, ok := m.session.Current()
+		if !ok {
+			return nil
+		}
+		return m.measuringBody(it)
 	case screenFeedback:
 		return m.feedbackBody(m.last)
 	case screenResults:
@@ -182,6 +188,18 @@ func (m Model) questionBody(it quiz.Item) (lines []string, first, last int) {
 		}
 	}
 	return lines, first, last
+}
+
+// measuringBody is a prediction waiting for its experiment.
+func (m Model) measuringBody(it quiz.Item) []string {
+	w := m.textWidth()
+	lines := []string{m.topicLine(it), ""}
+	lines = append(lines, styleLines(m.styles.Prompt, wrap(it.Question.Prompt, w))...)
+	lines = append(lines, "")
+	pred := "Your prediction: " + quiz.Letter(m.cursor) + ") " + it.Option(m.cursor).Text
+	lines = append(lines, styleLines(m.styles.Option, wrap(pred, w))...)
+	lines = append(lines, "", m.styles.Dim.Render("Running the experiment; the measurements will tell…"))
+	return lines
 }
 
 // feedbackBody is the verdict on an answer and the explanation of every
