@@ -54,8 +54,8 @@ type Recorder func(quiz.Answer) error
 type screen int
 
 const (
-	screenQuestion screen = iota
-	screenMeasuring // a prediction waits for its experiment's verdict
+	screenQuestion  screen = iota
+	screenMeasuring        // a prediction waits for its experiment's verdict
 	screenFeedback
 	screenResults
 	screenReview
