@@ -47,12 +47,12 @@ func cmdQuiz(env *cliEnv, args []string) error {
 		return err
 	}
 	now := time.Now()
-	if *reset {
-		return resetProgress(env)
-	}
 	set, err := quiz.ParseSet(*setName)
 	if err != nil {
 		return badUsage(usage, "--set: %v", err)
+	}
+	if *reset {
+		return resetProgress(env)
 	}
 	c, err := loadCard(*cardRef)
 	if err != nil {

@@ -138,6 +138,9 @@ func (bl bankLoader) questions(root *yaml.Node) ([]card.Question, error) {
 	if doc.Kind != yaml.MappingNode {
 		return nil, bl.fileErr(doc, "want a mapping with questions: at the top, found %s", nodeKind(doc))
 	}
+	if k := repeatedKey(doc); k != nil {
+		return nil, bl.fileErr(k, "questions: is given twice: put every question in one list")
+	}
 	var list *yaml.Node
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
@@ -197,6 +200,9 @@ func (bl bankLoader) question(num int, n *yaml.Node) (card.Question, error) {
 			at = n
 		}
 		return card.Question{}, bl.questionErr(num, q.ID, at, format, args...)
+	}
+	if k := repeatedKey(n); k != nil {
+		return fail(k, "field %q is given twice", k.Value)
 	}
 	var optsNode *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -279,6 +285,9 @@ func (bl bankLoader) option(oi int, n *yaml.Node) (card.Option, string) {
 	if n.Kind != yaml.MappingNode {
 		return o, fmt.Sprintf(" is %s: want a mapping with text and explanation", nodeKind(n))
 	}
+	if k := repeatedKey(n); k != nil {
+		return o, fmt.Sprintf(" has the field %q twice", k.Value)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
@@ -318,6 +327,20 @@ func scalarText(n *yaml.Node, dst *string) error {
 		return nil
 	}
 	*dst = strings.TrimSpace(n.Value)
+	return nil
+}
+
+// repeatedKey returns the second occurrence of a key given twice in the
+// mapping n, or nil. (yaml.v3 lets the last one win when decoding a node.)
+func repeatedKey(n *yaml.Node) *yaml.Node {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if seen[k.Value] {
+			return k
+		}
+		seen[k.Value] = true
+	}
 	return nil
 }
 
