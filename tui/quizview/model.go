@@ -152,17 +152,13 @@ func (m Model) ShortHelp() []key.Binding { return m.keys().ShortHelp() }
 // FullHelp returns the keys that apply now (help.KeyMap).
 func (m Model) FullHelp() [][]key.Binding { return m.keys().FullHelp() }
 
-// keys returns the key map with only this screen's keys enabled.
+// keys returns the key map with only this screen's keys enabled. A key the
+// owner disabled in KeyMap stays disabled.
 func (m Model) keys() KeyMap {
 	k := m.KeyMap
-	for _, b := range k.all() {
-		b.SetEnabled(false)
-	}
-	k.Quit.SetEnabled(true)
-	scroll := m.screen != screenQuestion && m.maxOffset() > 0
-	if scroll {
-		k.Up.SetEnabled(true)
-		k.Down.SetEnabled(true)
+	applies := map[*key.Binding]bool{&k.Quit: true}
+	if m.screen != screenQuestion && m.maxOffset() > 0 {
+		applies[&k.Up], applies[&k.Down] = true, true
 		k.Up.SetHelp("↑/↓", "scroll")
 		k.Down.SetHelp("", "")
 	}
@@ -170,28 +166,26 @@ func (m Model) keys() KeyMap {
 	case screenQuestion:
 		it, _ := m.session.Current()
 		n := it.Len()
-		k.Up.SetEnabled(true)
-		k.Down.SetEnabled(true)
+		applies[&k.Up], applies[&k.Down], applies[&k.Choose], applies[&k.Answer] = true, true, true, true
 		k.Up.SetHelp("↑/↓", "move")
 		k.Down.SetHelp("", "")
-		k.Choose.SetEnabled(true)
-		k.Answer.SetEnabled(true)
 		k.Answer.SetKeys(letterKeys(n)...)
 		// One help entry for both ways to answer.
 		k.Choose.SetHelp(k.Choose.Help().Key+"/a-"+string(rune('a'+n-1)), k.Choose.Help().Desc)
 		k.Answer.SetHelp("", "")
 	case screenFeedback:
-		k.Next.SetEnabled(true)
+		applies[&k.Next] = true
 		if m.session.Done() {
 			k.Next.SetHelp(k.Next.Help().Key, "results")
 		}
 	case screenResults:
-		k.Review.SetEnabled(len(m.session.Results().Misses) > 0)
+		applies[&k.Review] = len(m.session.Results().Misses) > 0
 	case screenReview:
 		n := len(m.session.Results().Misses)
-		k.PrevMiss.SetEnabled(m.review > 0)
-		k.NextMiss.SetEnabled(m.review < n-1)
-		k.Back.SetEnabled(true)
+		applies[&k.PrevMiss], applies[&k.NextMiss], applies[&k.Back] = m.review > 0, m.review < n-1, true
+	}
+	for _, b := range k.all() {
+		b.SetEnabled(b.Enabled() && applies[b])
 	}
 	return k
 }

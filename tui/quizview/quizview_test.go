@@ -376,3 +376,15 @@ func TestPredictionWaitsForTheVerdict(t *testing.T) {
 		t.Error("a stray verdict changed the screen")
 	}
 }
+
+func TestOwnerCanDisableKeys(t *testing.T) {
+	km := DefaultKeyMap()
+	km.Quit.SetEnabled(false) // a dashboard that quits with its own key
+	m := New(newSession(t), WithKeyMap(km))
+	if h := helpLine(m); strings.Contains(h, "quit") {
+		t.Errorf("help shows a disabled key: %q", h)
+	}
+	if _, cmd := m.Update(keyMsg("q")); cmd != nil {
+		t.Error("a disabled quit key still finishes the quiz")
+	}
+}
