@@ -1,5 +1,59 @@
 package main
 
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/archex/archex/engine"
+	"github.com/archex/archex/tui"
+	"github.com/archex/archex/tui/theme"
+)
+
+// cmdDashboard opens the dashboard: `archex` with no command.
 func cmdDashboard(env *cliEnv, args []string) error {
-	return badUsage(mainUsage, "dashboard: not built yet; try 'archex run'")
+	var fs *flag.FlagSet
+	usage := flagUsage("archex [--card FILE] [--rate 20] [--seed 1] [--theme default|high-contrast]", &fs)
+	fs = newFlagSet("archex", usage)
+	var sys systemFlags
+	sys.register(fs, 20)
+	themeName := fs.String("theme", "default", "colour theme: default, or high-contrast for projectors")
+	if err := parseFlags(env, fs, usage, args); err != nil {
+		return err
+	}
+	var pal *theme.Palette
+	switch *themeName {
+	case "default":
+		pal = &theme.Default
+	case "high-contrast":
+		pal = &theme.HighContrast
+	default:
+		return badUsage(usage, "--theme %q: use default or high-contrast", *themeName)
+	}
+	if !env.isTerminal {
+		return badUsage(nil, "the dashboard needs a terminal, and stdout is not one: for a headless run use 'archex run' (see 'archex run -h')")
+	}
+	opts, err := sys.options(usage)
+	if err != nil {
+		return err
+	}
+	e, err := engine.New(opts)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	e.Start()
+	m := tui.New(e, tui.Options{Palette: pal})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramPanic) {
+		return fmt.Errorf("the dashboard crashed (the terminal has been restored): %w", err)
+	}
+	if errors.Is(err, tea.ErrInterrupted) {
+		return interruptedError{}
+	}
+	return err
 }

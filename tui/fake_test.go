@@ -1,0 +1,209 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/cards"
+	"github.com/archex/archex/components/loadbalancer"
+	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/traffic"
+	"github.com/archex/archex/engine"
+)
+
+// t0 is the fixed clock of the tests.
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// fakeSystem is a System with fixed figures, that records what it is asked.
+type fakeSystem struct {
+	mu      sync.Mutex
+	card    *card.Card
+	snap    *engine.Snapshot
+	calls   []string
+	traces  []engine.Trace
+	cursor  uint64
+	notices []engine.Notice
+}
+
+func newFake() *fakeSystem {
+	c := cards.Default()
+	f := &fakeSystem{card: c}
+	f.snap = steadySnapshot(c)
+	return f
+}
+
+func ratio(v float64) *float64 { return &v }
+
+// steadySnapshot is the production card at 200 req/s, all healthy.
+func steadySnapshot(c *card.Card) *engine.Snapshot {
+	last := engine.Second{T: 41, Sent: 201, OK: 201, HitRatio: ratio(0.91), DBReads: 17, DBQPS: 121, P50: 3.1, P99: 14.2, QueueDepth: 2,
+		Down: []string{}, Components: map[string]engine.ComponentSecond{}}
+	s := &engine.Snapshot{At: t0, Elapsed: 42 * time.Second, Card: c, Last: last,
+		Requests: engine.Requests{Sent: 8400, OK: 8398, Failed: 2, Rate: 200, SetRate: 200, Pattern: traffic.Steady},
+		Events:   engine.Events{Published: 8400, Processed: 8398, Queued: 2},
+		Switches: engine.Switches{Breaker: true, Singleflight: true, Algorithm: "round-robin"}}
+	for i := 0; i < 30; i++ {
+		h := last
+		h.T = 11 + i
+		h.Sent = 190 + (i*7)%23
+		h.HitRatio = ratio(0.85 + float64(i%5)/50)
+		h.P99 = 12 + float64(i%4)
+		s.History = append(s.History, h)
+	}
+	figures := map[card.Kind]engine.Status{
+		card.KindClient:       {RPS: 201},
+		card.KindLoadBalancer: {RPS: 201, P99: 0.3, Healthy: 3, Replicas: 3},
+		card.KindAPIGateway:   {RPS: 201, P99: 0.2},
+		card.KindService:      {RPS: 201, P99: 1.3, Healthy: 3, Replicas: 3, Modeled: model.Latency{Base: time.Millisecond}},
+		card.KindCache:        {RPS: 199, P99: 1.4, HitRatio: ratio(0.91), Keys: 230, Breaker: "closed", Modeled: model.Latency{Base: time.Millisecond}},
+		card.KindDatabase:     {RPS: 38, P99: 10.8, PoolInUse: 1, PoolSize: 4, QPS: 121, Modeled: model.Latency{Base: 8 * time.Millisecond}},
+		card.KindQueue:        {RPS: 201, P99: 0.4, Depth: 2, Lag: 3 * time.Millisecond},
+		card.KindWorker:       {RPS: 201, P99: 4.1, Jobs: 199, Consumers: 2},
+	}
+	aliases := map[card.Kind]string{card.KindClient: "user", card.KindLoadBalancer: "loadbalancer", card.KindAPIGateway: "gateway",
+		card.KindService: "service", card.KindCache: "cache", card.KindDatabase: "database", card.KindQueue: "queue", card.KindWorker: "worker"}
+	for _, comp := range c.Components {
+		st := figures[comp.Kind]
+		st.Name, st.Kind, st.Alias, st.Description = comp.Name, comp.Kind, aliases[comp.Kind], comp.Description
+		s.Components = append(s.Components, st)
+	}
+	return s
+}
+
+// coldTrace is the card's 14 hops of a cold read of product 42.
+func coldTrace(c *card.Card) engine.Trace {
+	details := []string{
+		"GET /products/42 -> replica-2 (round-robin)", "key demo-key-1 ok, route GET /products/{id}, req-1",
+		"GET product 42", "GET product:42", "MISS product:42",
+		"SELECT name, price_cents FROM products WHERE id=42 (9.4 ms)", "1 row: Glass Mug 42, $20.53",
+		"SET product:42 EX 60s", "XADD events product.viewed",
+		"deliver product.viewed 1795736851305-0 (waited 3.1 ms)", "INSERT applied_events + UPDATE product_stats (batch of 1, 7.9 ms)",
+		"200 OK", "200 OK from replica-2", "200 OK in 13.2 ms",
+	}
+	durs := []float64{0.2, 0.2, 1.1, 1.2, 0, 9.4, 0, 1.1, 0.3, 3.1, 7.9, 0, 0.05, 0.05}
+	ops := []string{"", "", "", "GET", "GET", "SELECT", "SELECT", "SET", "XADD", "", "", "", "", ""}
+	outcomes := []trace.Outcome{0, 0, 0, trace.Miss, trace.Miss, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	t := engine.Trace{ID: "2a2e77abd09ed69e", Seq: 1, Product: 42, Start: t0, Duration: 13200 * time.Microsecond, Status: 200, Done: true}
+	at := t0
+	for i, h := range c.Flow {
+		d := time.Duration(durs[i] * float64(time.Millisecond))
+		t.Hops = append(t.Hops, trace.Hop{Trace: t.ID, From: h.From, To: h.To, Start: at, Duration: d,
+			Outcome: outcomes[i], Op: ops[i], Detail: details[i], Async: h.Async})
+		at = at.Add(d)
+	}
+	return t
+}
+
+func (f *fakeSystem) record(format string, args ...any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+	return nil
+}
+
+func (f *fakeSystem) called() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.calls, "; ")
+}
+
+func (f *fakeSystem) Card() *card.Card { return f.card }
+
+func (f *fakeSystem) Snapshot() *engine.Snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.snap
+}
+
+func (f *fakeSystem) TracesSince(cursor uint64, max int) ([]engine.Trace, uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []engine.Trace
+	for _, t := range f.traces {
+		if t.Seq > cursor {
+			out = append(out, t)
+		}
+	}
+	return out, f.cursor
+}
+
+func (f *fakeSystem) Trace(id trace.ID) (engine.Trace, bool) {
+	t := coldTrace(f.card)
+	return t, t.ID == id
+}
+
+func (f *fakeSystem) Notices(cursor uint64) ([]engine.Notice, uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []engine.Notice
+	for _, n := range f.notices {
+		if n.Seq > cursor {
+			out = append(out, n)
+		}
+	}
+	return out, uint64(len(f.notices))
+}
+
+func (f *fakeSystem) Send(ctx context.Context, req engine.Request, waitAsync bool) (engine.Trace, error) {
+	f.record("send %d", req.Product)
+	return coldTrace(f.card), nil
+}
+
+// setState changes one component's state in a new snapshot, as a kill or
+// a revive would.
+func (f *fakeSystem) setState(alias string, state engine.State) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := *f.snap
+	s.Components = append([]engine.Status(nil), f.snap.Components...)
+	for i := range s.Components {
+		if s.Components[i].Alias == alias {
+			s.Components[i].State = state
+			if alias == "cache" && state == engine.Down {
+				s.Components[i].HitRatio = ratio(0)
+				s.Components[i].Breaker = "open"
+			}
+		}
+	}
+	if alias == "cache" && state == engine.Down {
+		s.Last.HitRatio, s.Last.DBQPS, s.Last.DBReads, s.Last.P50, s.Last.P99 = ratio(0), 302, 181, 11.2, 19.8
+		s.Last.Down = []string{"cache"}
+		s.Elapsed += 10 * time.Second
+		s.At = s.At.Add(10 * time.Second)
+	}
+	f.snap = &s
+}
+
+func (f *fakeSystem) Kill(target string) error {
+	f.setState(target, engine.Down)
+	return f.record("kill %s", target)
+}
+
+func (f *fakeSystem) Revive(target string) error {
+	f.setState(target, engine.Up)
+	return f.record("revive %s", target)
+}
+
+func (f *fakeSystem) Slow(target string, d time.Duration) error {
+	return f.record("slow %s %v", target, d)
+}
+
+func (f *fakeSystem) FailRate(target string, p float64) error {
+	return f.record("fail %s %g", target, p)
+}
+
+func (f *fakeSystem) Heal(target string) error { return f.record("heal %s", target) }
+func (f *fakeSystem) CrashWorker() error       { return f.record("crash worker") }
+func (f *fakeSystem) SetBreaker(on bool)       { f.record("breaker %v", on) }
+func (f *fakeSystem) SetSingleflight(on bool)  { f.record("singleflight %v", on) }
+func (f *fakeSystem) SetAlgorithm(a loadbalancer.Algorithm) error {
+	return f.record("algorithm %s", a)
+}
+func (f *fakeSystem) SetRate(r float64)            { f.record("rate %g", r) }
+func (f *fakeSystem) SetPattern(p traffic.Pattern) { f.record("pattern %s", p) }
+func (f *fakeSystem) SetPaused(p bool)             { f.record("paused %v", p) }

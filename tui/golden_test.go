@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// screen drives a dashboard on the fake system through teatest at a fixed
+// size, then returns the last screen.
+func screen(t *testing.T, w, h int, drive func(tm *teatest.TestModel, f *fakeSystem)) []byte {
+	t.Helper()
+	f := newFake()
+	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	tm.Send(frameMsg(t0))
+	if drive != nil {
+		drive(tm, f)
+	}
+	waitFor(t, tm, "")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	return []byte(final.View())
+}
+
+// waitFor waits until the program has drawn text (or anything at all).
+func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte(text))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	if s == " " {
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func TestGoldenFirstScreen(t *testing.T) {
+	out := screen(t, 80, 24, nil)
+	for _, want := range []string{"space", "kills the cache", "Load Balancer", "Cache", "Background Worker"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("first screen lacks %q", want)
+		}
+	}
+	teatest.RequireEqualOutput(t, out)
+}
+
+func TestGoldenFirstScreenLarge(t *testing.T) {
+	teatest.RequireEqualOutput(t, screen(t, 160, 50, nil))
+}
+
+func TestGoldenCacheKilled(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 50}} {
+		out := screen(t, size[0], size[1], func(tm *teatest.TestModel, f *fakeSystem) {
+			tm.Send(keyMsg("c"))
+			waitFor(t, tm, "Cache killed")
+			tm.Send(frameMsg(t0.Add(time.Second)))
+			waitFor(t, tm, "DOWN")
+		})
+		for _, want := range []string{"CACHE DOWN", "DOWN", "hit 0%", "Mitigation", "failed requests since: 0"} {
+			if !bytes.Contains(out, []byte(want)) {
+				t.Errorf("%dx%d: cache-down screen lacks %q", size[0], size[1], want)
+			}
+		}
+		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
+	}
+}
+
+func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
+
+func TestGoldenStepMidFlow(t *testing.T) {
+	out := screen(t, 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg(" "))
+		waitFor(t, tm, "hop 1/14")
+		// Hops 1-5 take 0.9 s each on screen, hop 6 (the 9.4 ms query) longer.
+		tm.Send(frameMsg(t0.Add(5*900*time.Millisecond + 200*time.Millisecond)))
+		waitFor(t, tm, "hop 6/14")
+	})
+	if !bytes.Contains(out, []byte("hop 6/14")) {
+		t.Errorf("step screen is not on hop 6")
+	}
+	teatest.RequireEqualOutput(t, out)
+}
+
+func TestGoldenTraceInspector(t *testing.T) {
+	out := screen(t, 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg(" "))
+		waitFor(t, tm, "hop 1/14")
+		tm.Send(keyMsg("v"))
+		waitFor(t, tm, "trace inspector")
+	})
+	teatest.RequireEqualOutput(t, out)
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	out := screen(t, 60, 20, nil)
+	if !bytes.Contains(out, []byte("at least 80×24")) {
+		t.Errorf("too-small screen: %s", out)
+	}
+	teatest.RequireEqualOutput(t, out)
+}

@@ -1,0 +1,75 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key the dashboard answers to.
+type KeyMap struct {
+	Step, KillCache, Help, Quit, Tab key.Binding
+
+	KillDatabase, KillQueue, KillWorker, KillGateway, KillLB, Replica, CrashWorker key.Binding
+	SelectUp, SelectDown, KillSelected, SlowSelected, FailSelected, HealSelected   key.Binding
+	Breaker, Singleflight, Algorithm                                               key.Binding
+
+	Pause, Faster, Slower, Pattern key.Binding
+
+	SpeedUp, SpeedDown, Panel, Theme, ScrollUp, ScrollDown key.Binding
+}
+
+// DefaultKeyMap returns the dashboard's keys.
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Step:      b([]string{" "}, "space", "send one request"),
+		KillCache: b([]string{"c"}, "c", "kill/revive the cache"),
+		Help:      b([]string{"?"}, "?", "all keys"),
+		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Tab:       b([]string{"tab"}, "tab", "dashboard/quiz"),
+
+		KillDatabase: b([]string{"d"}, "d", "kill/revive the database"),
+		KillQueue:    b([]string{"m"}, "m", "kill/revive the message queue"),
+		KillWorker:   b([]string{"w"}, "w", "kill/revive the worker"),
+		KillGateway:  b([]string{"g"}, "g", "kill/revive the gateway"),
+		KillLB:       b([]string{"l"}, "l", "kill/revive the load balancer"),
+		Replica:      b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "kill/revive a service replica"),
+		CrashWorker:  b([]string{"x"}, "x", "crash a worker mid-job"),
+
+		SelectUp:     b([]string{"up", "k"}, "↑/↓", "select a component"),
+		SelectDown:   b([]string{"down", "j"}, "↓", "select the next component"),
+		KillSelected: b([]string{"enter"}, "enter", "kill/revive the selected"),
+		SlowSelected: b([]string{"s"}, "s", "slow the selected (+20/+100 ms)"),
+		FailSelected: b([]string{"f"}, "f", "fail calls of the selected (10/50%)"),
+		HealSelected: b([]string{"h"}, "h", "heal the selected"),
+
+		Breaker:      b([]string{"b"}, "b", "circuit breaker on/off"),
+		Singleflight: b([]string{"y"}, "y", "singleflight on/off"),
+		Algorithm:    b([]string{"a"}, "a", "round-robin/least-connections"),
+
+		Pause:   b([]string{"p"}, "p", "pause/resume traffic"),
+		Faster:  b([]string{"+", "="}, "+/-", "traffic rate"),
+		Slower:  b([]string{"-", "_"}, "-", "less traffic"),
+		Pattern: b([]string{"t"}, "t", "traffic pattern"),
+
+		SpeedUp:    b([]string{">", "."}, "</>", "animation speed"),
+		SpeedDown:  b([]string{"<", ","}, "<", "slower animation"),
+		Panel:      b([]string{"v"}, "v", "next panel"),
+		Theme:      b([]string{"T"}, "T", "high-contrast theme"),
+		ScrollUp:   b([]string{"pgup"}, "pgup/pgdn", "scroll the panel"),
+		ScrollDown: b([]string{"pgdown"}, "pgdn", "scroll down"),
+	}
+}
+
+// ShortHelp is the line at the bottom: the keys that matter most.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Step, k.KillCache, k.Pause, k.Panel, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen, in columns.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Step, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
+		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Algorithm},
+		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Help, k.Quit},
+	}
+}

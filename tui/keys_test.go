@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/archex/archex/engine"
+)
+
+func newTestModel(f *fakeSystem) *Model {
+	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(frameMsg(t0))
+	return m
+}
+
+// run feeds msg to the model and carries out the commands it returns, as
+// Bubble Tea would (frame ticks excepted). It reports whether the program
+// would quit.
+func run(m *Model, msg tea.Msg) (quit bool) {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		msg, queue = queue[0], queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range batch {
+				if c != nil {
+					queue = append(queue, c())
+				}
+			}
+			continue
+		}
+		_, cmd := m.Update(msg)
+		if cmd != nil {
+			queue = append(queue, cmd())
+		}
+	}
+	return false
+}
+
+func press(m *Model, keys string) bool {
+	var msg tea.KeyMsg
+	switch keys {
+	case "space":
+		msg = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	case "enter":
+		msg = tea.KeyMsg{Type: tea.KeyEnter}
+	case "up":
+		msg = tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		msg = tea.KeyMsg{Type: tea.KeyDown}
+	case "tab":
+		msg = tea.KeyMsg{Type: tea.KeyTab}
+	case "ctrl+c":
+		msg = tea.KeyMsg{Type: tea.KeyCtrlC}
+	default:
+		msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(keys)}
+	}
+	return run(m, msg)
+}
+
+// Every key that changes the system asks it for exactly that change.
+func TestChaosAndTrafficKeys(t *testing.T) {
+	cases := []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"c"}, "kill cache"},
+		{[]string{"d"}, "kill database"},
+		{[]string{"m"}, "kill queue"},
+		{[]string{"w"}, "kill worker"},
+		{[]string{"g"}, "kill gateway"},
+		{[]string{"l"}, "kill loadbalancer"},
+		{[]string{"2"}, "kill service-2"},
+		{[]string{"x"}, "crash worker"},
+		{[]string{"b"}, "breaker false"},
+		{[]string{"y"}, "singleflight false"},
+		{[]string{"a"}, "algorithm least-connections"},
+		{[]string{"p"}, "paused true"},
+		{[]string{"+"}, "rate 400"},
+		{[]string{"-"}, "rate 100"},
+		{[]string{"t"}, "pattern ramp"},
+		{[]string{"space"}, "send 42"},
+		// The selection starts on the first component (User); down twice
+		// selects the API Gateway.
+		{[]string{"down", "down", "enter"}, "kill gateway"},
+		{[]string{"down", "down", "down", "down", "s"}, "slow cache 20ms"},
+		{[]string{"down", "down", "down", "down", "down", "f"}, "fail database 0.1"},
+		{[]string{"up", "h"}, "heal worker"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.keys, "+"), func(t *testing.T) {
+			f := newFake()
+			m := newTestModel(f)
+			for _, k := range tc.keys {
+				press(m, k)
+			}
+			if got := f.called(); got != tc.want {
+				t.Errorf("the system was asked %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A second press of a kill key revives what the first killed.
+func TestKillKeyToggles(t *testing.T) {
+	f := newFake()
+	m := newTestModel(f)
+	press(m, "c")
+	run(m, frameMsg(t0.Add(time.Second)))
+	press(m, "c")
+	if got := f.called(); got != "kill cache; revive cache" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestDisplayKeys(t *testing.T) {
+	f := newFake()
+	m := newTestModel(f)
+	press(m, ">")
+	if m.speed != 2 {
+		t.Errorf("speed %g after >, want 2", m.speed)
+	}
+	press(m, "<")
+	press(m, "<")
+	if m.speed != 0.5 {
+		t.Errorf("speed %g after < <, want 0.5", m.speed)
+	}
+	for range 10 {
+		press(m, "<")
+	}
+	if m.speed != 0.25 {
+		t.Errorf("speed %g, want it to stop at 0.25", m.speed)
+	}
+	press(m, "v")
+	if m.panel != panelTrace {
+		t.Errorf("panel %v after v, want the trace inspector", m.panel)
+	}
+	press(m, "T")
+	if m.styles.Palette.Name != "high contrast" {
+		t.Errorf("theme %q after T", m.styles.Palette.Name)
+	}
+	press(m, "?")
+	if !m.showHelp || !strings.Contains(m.View(), "crash a worker mid-job") {
+		t.Errorf("? should show every key")
+	}
+	press(m, "z")
+	if m.showHelp {
+		t.Errorf("any key should leave the help")
+	}
+	if f.called() != "" {
+		t.Errorf("display keys changed the system: %s", f.called())
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		m := newTestModel(newFake())
+		if !press(m, k) {
+			t.Errorf("%s did not quit", k)
+		}
+	}
+}
+
+// Step mode sends one request and narrates its hops as they go by.
+func TestStepNarratesEachHop(t *testing.T) {
+	f := newFake()
+	m := newTestModel(f)
+	press(m, "space")
+	if m.stepping == nil {
+		t.Fatal("space did not start a step")
+	}
+	seen := map[string]bool{}
+	now := t0
+	for i := 0; i < 400 && m.stepping != nil; i++ {
+		now = now.Add(50 * time.Millisecond)
+		run(m, frameMsg(now))
+		seen[m.narration] = true
+	}
+	if m.stepping != nil {
+		t.Fatal("the step never finished")
+	}
+	if len(seen) < 14 {
+		t.Errorf("narrated %d different hops, want the 14 of a cold read", len(seen))
+	}
+}
+
+// A still, paused dashboard stops asking for frames.
+func TestNoFramesWhenStill(t *testing.T) {
+	f := newFake()
+	f.snap.Requests.Paused = true
+	f.snap.Requests.InFlight = 0
+	f.snap.Events.Queued = 0
+	m := New(f, Options{Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	_, cmd := m.Update(frameMsg(t0))
+	if cmd != nil {
+		t.Errorf("a paused, still dashboard scheduled another frame")
+	}
+	f.snap.Requests.Paused = false
+	_, cmd = m.Update(frameMsg(t0.Add(time.Second)))
+	if cmd == nil {
+		t.Errorf("a dashboard with traffic stopped its frames")
+	}
+	_ = engine.Up
+}

@@ -1,0 +1,277 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/engine"
+	"github.com/archex/archex/tui/diagram"
+	"github.com/archex/archex/tui/theme"
+)
+
+// Sizes the dashboard needs.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// frameEvery is the frame tick while something moves.
+const frameEvery = 50 * time.Millisecond
+
+// Options configure a dashboard.
+type Options struct {
+	// Palette is the starting theme (default: theme.Default).
+	Palette *theme.Palette
+	// Now is the clock (tests pass a fixed one); default time.Now.
+	Now func() time.Time
+	// NoTick stops the model from scheduling frame ticks itself (tests
+	// send frames by hand).
+	NoTick bool
+}
+
+// panel is what the right-hand side shows.
+type panel int
+
+const (
+	panelFigures panel = iota
+	panelTrace
+	panelLog
+	panelCard
+	panelCount
+)
+
+var panelNames = [...]string{"figures", "trace inspector", "event log", "the card"}
+
+// Model is the dashboard. It takes a System and needs nothing global, so
+// several dashboards can watch one engine.
+type Model struct {
+	sys    System
+	card   *card.Card
+	opts   Options
+	keys   KeyMap
+	help   help.Model
+	styles theme.Styles
+	inks   []theme.Ink
+	pal    int
+
+	width, height int
+	showHelp      bool
+
+	// The diagram: placement is fixed per card; the layout and the static
+	// picture are redone on resize and when the figures change.
+	placement diagram.Placement
+	layout    *diagram.Layout
+	layoutKey [3]int
+	base      *diagram.Canvas
+	frame     *diagram.Canvas
+
+	snap          *engine.Snapshot
+	traceCursor   uint64
+	noticeCursor  uint64
+	now           time.Time
+	ticking       bool
+	speed         float64
+	packets       []*packet
+	spawnCredit   float64
+	lastSpawn     time.Time
+	selected      int
+	panel         panel
+	narration     string
+	status        string // the last action's result or error
+	stepping      *packet
+	stepHop       int // the card hop the step is on, -1 none
+	inspect       *engine.Trace
+	failure       failureWatch
+	log           []logEntry
+	stepSent      int
+	lastStepError string
+}
+
+// logEntry is one line of the event log.
+type logEntry struct {
+	At        time.Time
+	Component string
+	Text      string
+	Level     engine.Level
+}
+
+// New builds a dashboard on a system.
+func New(sys System, opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Model{
+		sys: sys, card: sys.Card(), opts: opts, keys: DefaultKeyMap(), help: help.New(),
+		speed: 1, stepHop: -1, width: MinWidth, height: MinHeight,
+	}
+	pal := theme.Default
+	if opts.Palette != nil {
+		pal = *opts.Palette
+	}
+	for i, p := range theme.Palettes {
+		if p.Name == pal.Name {
+			m.pal = i
+		}
+	}
+	m.setPalette(pal)
+	m.placement = diagram.Place(m.card)
+	m.now = opts.Now()
+	m.snap = sys.Snapshot()
+	m.failure.card = m.card
+	if m.snap != nil {
+		m.failure.observe(m.snap)
+	}
+	return m
+}
+
+// frameMsg is a frame tick.
+type frameMsg time.Time
+
+// stepMsg brings the trace of a request sent in step mode.
+type stepMsg struct {
+	trace engine.Trace
+	err   error
+}
+
+// actionMsg reports the result of a chaos or traffic action.
+type actionMsg struct{ text string }
+
+func (m *Model) tick() tea.Cmd {
+	if m.opts.NoTick || m.ticking {
+		return nil
+	}
+	m.ticking = true
+	return tea.Tick(frameEvery, func(t time.Time) tea.Msg { return frameMsg(t) })
+}
+
+// Init starts the frame ticks.
+func (m *Model) Init() tea.Cmd { return m.tick() }
+
+// Update routes a message: global keys first, then the dashboard's.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		m.base = nil
+		return m, nil
+	case frameMsg:
+		m.ticking = false
+		m.onFrame(time.Time(msg))
+		if m.moving() {
+			return m, m.tick()
+		}
+		return m, nil
+	case stepMsg:
+		m.onStep(msg)
+		return m, m.tick()
+	case actionMsg:
+		m.status = msg.text
+		return m, m.tick()
+	case tea.KeyMsg:
+		cmd := m.onKey(msg)
+		return m, tea.Batch(cmd, m.tick())
+	}
+	return m, nil
+}
+
+// moving reports whether anything on screen can change without a key: then
+// frames keep coming; otherwise the dashboard sleeps (a paused, still
+// dashboard uses no CPU) until the next key.
+func (m *Model) moving() bool {
+	if len(m.packets) > 0 || m.stepping != nil {
+		return true
+	}
+	s := m.snap
+	if s == nil {
+		return true
+	}
+	if !s.Requests.Paused && s.Requests.SetRate > 0 {
+		return true
+	}
+	return s.Requests.InFlight > 0 || s.Events.Queued > 0
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.showHelp {
+		if key.Matches(msg, k.Quit) {
+			return tea.Quit
+		}
+		m.showHelp = false
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Step):
+		return m.sendStep()
+	case key.Matches(msg, k.Panel):
+		m.panel = (m.panel + 1) % panelCount
+		m.status = "panel: " + panelNames[m.panel]
+	case key.Matches(msg, k.Theme):
+		m.pal = (m.pal + 1) % len(theme.Palettes)
+		m.setPalette(theme.Palettes[m.pal])
+		m.status = "theme: " + theme.Palettes[m.pal].Name
+	case key.Matches(msg, k.SpeedUp):
+		m.speed = min(m.speed*2, 4)
+		m.status = fmt.Sprintf("animation speed %gx", m.speed)
+	case key.Matches(msg, k.SpeedDown):
+		m.speed = max(m.speed/2, 0.25)
+		m.status = fmt.Sprintf("animation speed %gx", m.speed)
+	case key.Matches(msg, k.SelectUp):
+		m.selected = (m.selected + len(m.card.Components) - 1) % len(m.card.Components)
+		m.base = nil
+	case key.Matches(msg, k.SelectDown):
+		m.selected = (m.selected + 1) % len(m.card.Components)
+		m.base = nil
+	default:
+		return m.onChaosKey(msg)
+	}
+	return nil
+}
+
+// sendStep sends one request to narrate, off the Update loop.
+func (m *Model) sendStep() tea.Cmd {
+	m.stepSent++
+	product := stepProducts[(m.stepSent-1)%len(stepProducts)]
+	sys := m.sys
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		t, err := sys.Send(ctx, engine.Request{Product: product}, true)
+		return stepMsg{trace: t, err: err}
+	}
+}
+
+// stepProducts are the products step mode reads in turn: a cold read first,
+// then the same product again (a hit), then others.
+var stepProducts = []int{42, 42, 7, 7, 512}
+
+func (m *Model) onStep(msg stepMsg) {
+	if msg.err != nil {
+		m.status = "send failed: " + msg.err.Error()
+		return
+	}
+	t := msg.trace
+	m.inspect = &t
+	p := newPacket(t, true, m.now)
+	m.stepping = p
+	m.packets = append(m.packets, p)
+	m.enterStepHop(p, 0)
+}
+
+func (m *Model) setPalette(p theme.Palette) {
+	m.styles = theme.New(p)
+	m.help.Styles = m.styles.Help
+	m.inks = makeInks(m.styles)
+	m.base = nil
+}

@@ -1,0 +1,153 @@
+// Package theme holds the dashboard's colours and styles in one place: a
+// Palette per theme (default, high contrast for projectors) and the Styles
+// built from it once. Colour never carries meaning alone: every state and
+// outcome also has a symbol and a word.
+package theme
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Palette is a theme's colours.
+type Palette struct {
+	Name                                 string
+	Text, Muted, Accent, Border, Panel   lipgloss.TerminalColor
+	Up, Degraded, Open, Down             lipgloss.TerminalColor
+	Hit, Miss, Fallback, Error, Async    lipgloss.TerminalColor
+	Banner, BannerText, Selected, Cursor lipgloss.TerminalColor
+	Bold                                 bool // draw figures and names bold
+}
+
+// Default is the theme for a terminal: colours that adapt to light and dark
+// backgrounds.
+var Default = Palette{
+	Name:       "default",
+	Text:       lipgloss.AdaptiveColor{Light: "#1F1F1F", Dark: "#E4E4E4"},
+	Muted:      lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#8A8A8A"},
+	Accent:     lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A0FF"},
+	Border:     lipgloss.AdaptiveColor{Light: "#9A9A9A", Dark: "#5C5C66"},
+	Panel:      lipgloss.AdaptiveColor{Light: "#3C3C3C", Dark: "#B8B8C0"},
+	Up:         lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#5FD787"},
+	Degraded:   lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#F2C94C"},
+	Open:       lipgloss.AdaptiveColor{Light: "#A0368F", Dark: "#F08BE0"},
+	Down:       lipgloss.AdaptiveColor{Light: "#C4262E", Dark: "#FF6B6B"},
+	Hit:        lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#5FD787"},
+	Miss:       lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#F2C94C"},
+	Fallback:   lipgloss.AdaptiveColor{Light: "#C25E00", Dark: "#FF9F43"},
+	Error:      lipgloss.AdaptiveColor{Light: "#C4262E", Dark: "#FF6B6B"},
+	Async:      lipgloss.AdaptiveColor{Light: "#0B63C4", Dark: "#6CB6FF"},
+	Banner:     lipgloss.AdaptiveColor{Light: "#C4262E", Dark: "#8B1E24"},
+	BannerText: lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#FFFFFF"},
+	Selected:   lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A0FF"},
+	Cursor:     lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A0FF"},
+}
+
+// HighContrast is the theme for projectors and low vision: the terminal's
+// own foreground for text, bright basic colours, bold everywhere.
+var HighContrast = Palette{
+	Name:       "high contrast",
+	Text:       lipgloss.NoColor{},
+	Muted:      lipgloss.NoColor{},
+	Accent:     lipgloss.Color("14"),
+	Border:     lipgloss.NoColor{},
+	Panel:      lipgloss.NoColor{},
+	Up:         lipgloss.Color("10"),
+	Degraded:   lipgloss.Color("11"),
+	Open:       lipgloss.Color("13"),
+	Down:       lipgloss.Color("9"),
+	Hit:        lipgloss.Color("10"),
+	Miss:       lipgloss.Color("11"),
+	Fallback:   lipgloss.Color("13"),
+	Error:      lipgloss.Color("9"),
+	Async:      lipgloss.Color("14"),
+	Banner:     lipgloss.Color("9"),
+	BannerText: lipgloss.Color("0"),
+	Selected:   lipgloss.Color("14"),
+	Cursor:     lipgloss.Color("14"),
+	Bold:       true,
+}
+
+// Palettes lists the themes in the order a user cycles through them.
+var Palettes = []Palette{Default, HighContrast}
+
+// Styles is every style the dashboard draws with, built once per palette.
+type Styles struct {
+	Palette Palette
+
+	Text, Muted, Accent, Bold lipgloss.Style
+	Header, HeaderDim         lipgloss.Style
+	Border, BorderSelected    lipgloss.Style
+	Name                      lipgloss.Style // a component's name
+
+	// States: UP, DEGRADED, OPEN, DOWN.
+	Up, Degraded, Open, Down lipgloss.Style
+	// Packet outcomes.
+	Hit, Miss, Fallback, Error, Async lipgloss.Style
+
+	Banner, BannerBody lipgloss.Style
+	PanelTitle         lipgloss.Style
+	Highlight          lipgloss.Style // the current hop in the card's list
+	Bar                lipgloss.Style // waterfall bars
+
+	Help help.Styles
+}
+
+// New builds the styles of a palette.
+func New(p Palette) Styles {
+	s := func() lipgloss.Style { return lipgloss.NewStyle().Bold(p.Bold) }
+	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return s().Foreground(c) }
+	h := help.New().Styles
+	h.ShortKey = lipgloss.NewStyle().Bold(true).Foreground(p.Accent)
+	h.FullKey = h.ShortKey
+	h.ShortDesc = fg(p.Muted)
+	h.FullDesc = fg(p.Text)
+	h.ShortSeparator = fg(p.Muted)
+	h.FullSeparator = fg(p.Muted)
+	return Styles{
+		Palette:        p,
+		Text:           fg(p.Text),
+		Muted:          fg(p.Muted),
+		Accent:         fg(p.Accent),
+		Bold:           fg(p.Text).Bold(true),
+		Header:         fg(p.Accent).Bold(true),
+		HeaderDim:      fg(p.Muted),
+		Border:         fg(p.Border),
+		BorderSelected: fg(p.Selected).Bold(true),
+		Name:           fg(p.Text).Bold(true),
+		Up:             fg(p.Up),
+		Degraded:       fg(p.Degraded).Bold(true),
+		Open:           fg(p.Open).Bold(true),
+		Down:           fg(p.Down).Bold(true),
+		Hit:            fg(p.Hit).Bold(true),
+		Miss:           fg(p.Miss).Bold(true),
+		Fallback:       fg(p.Fallback).Bold(true),
+		Error:          fg(p.Error).Bold(true),
+		Async:          fg(p.Async).Bold(true),
+		Banner:         lipgloss.NewStyle().Bold(true).Foreground(p.BannerText).Background(p.Banner),
+		BannerBody:     fg(p.Text),
+		PanelTitle:     fg(p.Accent).Bold(true),
+		Highlight:      lipgloss.NewStyle().Bold(true).Reverse(true),
+		Bar:            fg(p.Accent),
+		Help:           h,
+	}
+}
+
+// Ink is a style rendered once into the escape codes around a piece of
+// text, so that hot loops (a canvas drawn every frame) can paint without
+// calling lipgloss per cell.
+type Ink struct{ Pre, Post string }
+
+// InkOf renders st once around a marker and keeps what comes before and
+// after it.
+func InkOf(st lipgloss.Style) Ink {
+	const marker = "\x00"
+	out := st.Render(marker)
+	pre, post, ok := strings.Cut(out, marker)
+	if !ok {
+		return Ink{}
+	}
+	return Ink{Pre: pre, Post: post}
+}
