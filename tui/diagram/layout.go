@@ -223,7 +223,7 @@ func ports(r Rect) []port {
 		out = append(out, port{Point{midX, r.Y - 1}, up, 0}, port{Point{midX, r.Y + r.H}, down, 0})
 	}
 	top, bottom := r.Y+1, r.Y+r.H-2 // not beside a corner
-	if r.H < 3 { // no border, no corners
+	if r.H < 3 {                    // no border, no corners
 		top, bottom = r.Y, r.Y+r.H-1
 	}
 	for y := top; y <= bottom; y++ {
