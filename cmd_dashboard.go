@@ -5,11 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/quiz"
 	"github.com/archex/archex/tui"
+	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
 )
 
@@ -46,7 +50,9 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	}
 	defer e.Close()
 	e.Start()
-	m := tui.New(e, tui.Options{Palette: pal})
+	qv, closeQuiz := dashboardQuiz(env, opts.Card, pal == &theme.HighContrast)
+	defer closeQuiz()
+	m := tui.New(e, tui.Options{Palette: pal, Quiz: qv})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramPanic) {
@@ -56,4 +62,28 @@ func cmdDashboard(env *cliEnv, args []string) error {
 		return interruptedError{}
 	}
 	return err
+}
+
+// dashboardQuiz builds the quiz for the dashboard's tab: the practice set,
+// with the learner's saved progress. close saves answers still in flight.
+func dashboardQuiz(env *cliEnv, c *card.Card, highContrast bool) (m *quizview.Model, close func()) {
+	now := time.Now()
+	store := openProgress(env, now)
+	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetPractice, Card: c, Bank: quiz.DefaultBank(),
+		Progress: store.Progress(), Seed: uint64(now.UnixNano() % 1_000_000), Now: now})
+	if err != nil {
+		// The quiz is a tab of the dashboard, not its reason to exist.
+		fmt.Fprintf(env.stderr, "archex: the quiz tab is off: %v\n", err)
+		return nil, func() {}
+	}
+	pool, _ := quiz.Pool(c, quiz.DefaultBank())
+	ids := quiz.IDs(pool)
+	rec := store.Recorder(time.Now)
+	styles := quizview.DefaultStyles()
+	if highContrast {
+		styles = quizview.HighContrastStyles()
+	}
+	qv := quizview.New(sess, quizview.WithStyles(styles), quizview.WithRecorder(rec.Record),
+		quizview.WithStatus(func() string { return store.Progress().Summary(ids, time.Now()).String() }))
+	return &qv, func() { rec.Flush(sess.Answers()) }
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
+	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
 )
 
@@ -33,6 +34,8 @@ type Options struct {
 	// NoTick stops the model from scheduling frame ticks itself (tests
 	// send frames by hand).
 	NoTick bool
+	// Quiz, when set, is the quiz shown on its own tab (tab switches).
+	Quiz *quizview.Model
 }
 
 // panel is what the right-hand side shows.
@@ -91,6 +94,7 @@ type Model struct {
 	log           []logEntry
 	stepSent      int
 	lastStepError string
+	quiz          *quizTab
 }
 
 // logEntry is one line of the event log.
@@ -120,6 +124,11 @@ func New(sys System, opts Options) *Model {
 		}
 	}
 	m.setPalette(pal)
+	if opts.Quiz != nil {
+		m.quiz = &quizTab{model: *opts.Quiz}
+	} else {
+		m.keys.Tab.SetEnabled(false)
+	}
 	m.placement = diagram.Place(m.card)
 	m.now = opts.Now()
 	m.snap = sys.Snapshot()
@@ -155,6 +164,11 @@ func (m *Model) Init() tea.Cmd { return m.tick() }
 
 // Update routes a message: global keys first, then the dashboard's.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, handled := m.updateQuiz(msg); handled {
+		return m, tea.Batch(cmd, m.tick())
+	} else if cmd != nil {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

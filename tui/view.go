@@ -23,6 +23,9 @@ func (m *Model) View() string {
 	if m.showHelp {
 		return m.helpView()
 	}
+	if m.quiz != nil && m.quiz.shown {
+		return m.quizView()
+	}
 	header := m.header()
 	banner := ""
 	if m.wideBanner() {
