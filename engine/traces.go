@@ -43,14 +43,16 @@ func (t Trace) AsyncHops() int {
 // traceRec is a trace being recorded.
 type traceRec struct {
 	Trace
-	recorded int // hops, to break ties of equal start times
-	order    []int
 }
 
+// hopsPerTrace is room for a cold read's hops in one allocation.
+const hopsPerTrace = 16
+
 func (r *traceRec) add(h trace.Hop) {
+	if r.Hops == nil {
+		r.Hops = make([]trace.Hop, 0, hopsPerTrace)
+	}
 	r.Hops = append(r.Hops, h)
-	r.order = append(r.order, r.recorded)
-	r.recorded++
 }
 
 func (r *traceRec) finish(res traffic.Result, seq uint64) {
@@ -62,32 +64,26 @@ func (r *traceRec) finish(res traffic.Result, seq uint64) {
 // snapshot copies the trace with its hops in the card's order.
 func (r *traceRec) snapshot() Trace {
 	t := r.Trace
-	t.Hops = orderHops(r.Hops, r.order)
+	t.Hops = orderHops(r.Hops)
 	return t
 }
 
-// orderHops puts the synchronous hops in time order and lists the async
-// branch right after the hop that forked it: the last synchronous hop into
-// the component the branch starts from.
-func orderHops(hops []trace.Hop, recorded []int) []trace.Hop {
-	idx := make([]int, len(hops))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		if c := hops[a].Start.Compare(hops[b].Start); c != 0 {
-			return c
-		}
-		return recorded[a] - recorded[b]
-	})
+// orderHops puts the synchronous hops in time order (hops that start
+// together stay in the order they were recorded) and lists the async branch
+// right after the hop that forked it: the last synchronous hop into the
+// component the branch starts from.
+func orderHops(hops []trace.Hop) []trace.Hop {
 	var sync, async []trace.Hop
-	for _, i := range idx {
-		if hops[i].Async {
-			async = append(async, hops[i])
+	for _, h := range hops {
+		if h.Async {
+			async = append(async, h)
 		} else {
-			sync = append(sync, hops[i])
+			sync = append(sync, h)
 		}
 	}
+	byStart := func(a, b trace.Hop) int { return a.Start.Compare(b.Start) }
+	slices.SortStableFunc(sync, byStart)
+	slices.SortStableFunc(async, byStart)
 	if len(async) == 0 {
 		return sync
 	}

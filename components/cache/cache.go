@@ -21,7 +21,7 @@ import (
 
 // Defaults for the cache.
 var (
-	DefaultLatency = model.Latency{Base: time.Millisecond, Jitter: 300 * time.Microsecond}
+	DefaultLatency = model.Latency{Base: time.Millisecond, Jitter: 200 * time.Microsecond}
 	// DefaultDeadHost is what a call to a killed cache costs: a dead host
 	// never answers, so the client waits out its connect timeout. On
 	// loopback the refusal is instant; the model makes it as slow as in a

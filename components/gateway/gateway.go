@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +23,9 @@ import (
 
 // Defaults for the gateway.
 var (
-	DefaultLatency = model.Latency{Base: 500 * time.Microsecond, Jitter: 100 * time.Microsecond}
+	// DefaultLatency is none: the checks are real work of a few
+	// microseconds, below what the time model can wait (see package model).
+	DefaultLatency = model.Latency{}
 	// DefaultKeys are the API keys the gateway accepts.
 	DefaultKeys = []Key{
 		{Key: "demo-key-1", Rate: 1000, Burst: 500},
@@ -38,7 +41,7 @@ var (
 
 // HeaderKey carries the API key; HeaderRequestID the request id.
 const (
-	HeaderKey       = "X-API-Key"
+	HeaderKey       = "X-Api-Key"
 	HeaderRequestID = "X-Request-Id"
 )
 
@@ -75,7 +78,7 @@ type Gateway struct {
 	station  *model.Station
 	faults   model.Faults
 	limiters map[string]*rate.Limiter
-	routes   *http.ServeMux
+	routes   []route
 	down     atomic.Bool
 	nextID   atomic.Uint64
 
@@ -96,14 +99,13 @@ func New(cfg Config) *Gateway {
 	if cfg.Recorder == nil {
 		cfg.Recorder = trace.Discard
 	}
-	g := &Gateway{cfg: cfg, limiters: make(map[string]*rate.Limiter), routes: http.NewServeMux()}
+	g := &Gateway{cfg: cfg, limiters: make(map[string]*rate.Limiter)}
 	g.station = model.NewStation(cfg.Capacity, cfg.Latency, &g.faults, model.NewRand(cfg.Seed, cfg.Name))
 	for _, k := range cfg.Keys {
 		g.limiters[k.Key] = rate.NewLimiter(rate.Limit(k.Rate), k.Burst)
 	}
-	matched := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, pattern := range cfg.Routes {
-		g.routes.Handle(pattern, matched)
+		g.routes = append(g.routes, parseRoute(pattern))
 	}
 	return g
 }
@@ -155,7 +157,7 @@ func (g *Gateway) Wrap(instance string, next http.Handler) http.Handler {
 			return
 		}
 		g.passed.Add(1)
-		hop.Detail = fmt.Sprintf("%s ok, %s, %s", keyLabel(r.Header.Get(HeaderKey)), reason, r.Header.Get(HeaderRequestID))
+		hop.Detail = keyLabel(r.Header.Get(HeaderKey)) + " ok, route " + reason + ", " + r.Header.Get(HeaderRequestID)
 		g.cfg.Recorder.Record(hop)
 		w.Header().Set(HeaderRequestID, r.Header.Get(HeaderRequestID))
 		trace.Send(r.Header, g.cfg.Name, time.Now())
@@ -164,8 +166,8 @@ func (g *Gateway) Wrap(instance string, next http.Handler) http.Handler {
 }
 
 // check runs the gateway's work: the modeled latency, request id, key, rate
-// limit, route. A zero status means the request may pass; reason then names
-// the route.
+// limit, route. A zero status means the request may pass; reason then is the
+// route's pattern.
 func (g *Gateway) check(r *http.Request) (status int, reason string, retryAfter time.Duration) {
 	if err := g.station.Serve(r.Context(), nil); err != nil {
 		return http.StatusServiceUnavailable, err.Error(), 0
@@ -189,12 +191,50 @@ func (g *Gateway) check(r *http.Request) (status int, reason string, retryAfter 
 		g.limited.Add(1)
 		return http.StatusTooManyRequests, fmt.Sprintf("rate limit of %s exceeded (%.0f req/s)", keyLabel(key), float64(lim.Limit())), delay
 	}
-	_, pattern := g.routes.Handler(r)
-	if pattern == "" {
-		g.notFound.Add(1)
-		return http.StatusNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path), 0
+	for _, rt := range g.routes {
+		if rt.match(r.Method, r.URL.Path) {
+			return 0, rt.pattern, 0
+		}
 	}
-	return 0, "route " + pattern, 0
+	g.notFound.Add(1)
+	return http.StatusNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path), 0
 }
 
 func keyLabel(key string) string { return "key " + key }
+
+// route is one entry of the route table: a method and a path pattern whose
+// {name} segments match any one segment ("GET /products/{id}").
+type route struct {
+	pattern string
+	method  string
+	path    string
+}
+
+func parseRoute(pattern string) route {
+	method, path, _ := strings.Cut(pattern, " ")
+	return route{pattern: pattern, method: method, path: path}
+}
+
+// match compares a request with the route, segment by segment, without
+// allocating.
+func (rt route) match(method, path string) bool {
+	if method != rt.method {
+		return false
+	}
+	want := rt.path
+	for {
+		w, wrest, wmore := strings.Cut(strings.TrimPrefix(want, "/"), "/")
+		p, prest, pmore := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+		if wmore != pmore {
+			return false
+		}
+		param := strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}")
+		if param && p == "" || !param && w != p {
+			return false
+		}
+		if !wmore {
+			return true
+		}
+		want, path = "/"+wrest, "/"+prest
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/archex/archex/components/trace"
@@ -93,7 +94,8 @@ func Proxy(name, next string, target *url.URL, rec trace.Recorder) http.Handler 
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
 		},
-		Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second},
+		Transport:  &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second},
+		BufferPool: Buffers,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			start := trace.SentOr(r.Header, time.Now())
 			rec.Record(trace.Hop{Trace: trace.FromHeader(r.Header), From: name, To: next,
@@ -104,3 +106,18 @@ func Proxy(name, next string, target *url.URL, rec trace.Recorder) http.Handler 
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
 }
+
+// Buffers lends reverse proxies their copy buffers, instead of a new 32 KiB
+// buffer for every response.
+var Buffers httputil.BufferPool = &bufferPool{}
+
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32*1024)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }

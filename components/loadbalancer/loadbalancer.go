@@ -36,7 +36,9 @@ const (
 
 // Defaults for the load balancer.
 var (
-	DefaultLatency        = model.Latency{Base: 200 * time.Microsecond, Jitter: 50 * time.Microsecond}
+	// DefaultLatency is none: routing is real work of a few microseconds,
+	// below what the time model can wait (see package model).
+	DefaultLatency        = model.Latency{}
 	DefaultHealthInterval = 250 * time.Millisecond
 )
 
@@ -149,14 +151,21 @@ func New(cfg Config) (*LB, error) {
 		lb.pool = append(lb.pool, be)
 	}
 	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
-		MaxIdleConns:        1024,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     30 * time.Second,
+		DialContext:           (&net.Dialer{Timeout: time.Second}).DialContext,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       30 * time.Second,
+		ResponseHeaderTimeout: cfg.Timeout,
 	}
 	lb.client = &http.Client{Transport: transport, Timeout: cfg.HealthInterval}
 	lb.proxy = &httputil.ReverseProxy{
-		Rewrite:        func(pr *httputil.ProxyRequest) { pr.Out.URL.Scheme = "http" },
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL.Scheme = "http"
+			if a, ok := pr.Out.Context().Value(ctxKey{}).(*attempt); ok {
+				pr.Out.URL.Host, pr.Out.Host = a.first.Addr, a.first.Addr
+			}
+		},
+		BufferPool:     httpnode.Buffers,
 		Transport:      &retrying{lb: lb, next: transport},
 		ModifyResponse: lb.modifyResponse,
 		ErrorHandler:   lb.proxyError,
@@ -304,7 +313,7 @@ func (lb *LB) serve(w http.ResponseWriter, r *http.Request) {
 		hop.Outcome, hop.Detail = trace.Error, fmt.Sprintf("%s %s: no healthy replica", r.Method, r.URL.Path)
 	default:
 		hop.Instance = chosen.Name
-		hop.Detail = fmt.Sprintf("%s %s -> %s (%s)", r.Method, r.URL.Path, chosen.Name, lb.algo.Load().(Algorithm))
+		hop.Detail = r.Method + " " + r.URL.Path + " -> " + chosen.Name + " (" + string(lb.algo.Load().(Algorithm)) + ")"
 	}
 	lb.cfg.Recorder.Record(hop)
 	if err != nil || chosen == nil {
@@ -315,10 +324,7 @@ func (lb *LB) serve(w http.ResponseWriter, r *http.Request) {
 		lb.reject(w, reason)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), lb.cfg.Timeout)
-	defer cancel()
-	ctx = context.WithValue(ctx, ctxKey{}, &attempt{first: chosen})
-	r = r.WithContext(ctx)
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &attempt{first: chosen}))
 	trace.Send(r.Header, lb.cfg.Name, time.Now())
 	lb.proxy.ServeHTTP(w, r)
 }
@@ -347,7 +353,8 @@ func (lb *LB) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &ue) {
 		reason = ue.Error()
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	var te interface{ Timeout() bool }
+	if errors.As(err, &te) && te.Timeout() {
 		reason = fmt.Sprintf("no answer from a replica within %v", lb.cfg.Timeout)
 	}
 	start := trace.SentOr(r.Header, time.Now())
@@ -379,11 +386,13 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("load balancer: request without routing state")
 	}
 	b := a.first
+	out := req // Rewrite addressed it to the first choice
 	for try := 0; ; try++ {
 		a.tried = append(a.tried, b)
-		out := req.Clone(req.Context())
-		out.URL.Host = b.Addr
-		out.Host = b.Addr
+		if try > 0 {
+			out = req.Clone(req.Context())
+			out.URL.Host, out.Host = b.Addr, b.Addr
+		}
 		b.active.Add(1)
 		b.served.Add(1)
 		resp, err := t.next.RoundTrip(out)

@@ -4,6 +4,12 @@
 // loopback takes microseconds; without the model the cache would look no
 // faster than the database. Faults (added latency, a fraction of failed calls)
 // live here too, so every component takes them the same way.
+//
+// The model works in milliseconds: on an idle Linux process a Go timer
+// cannot fire sooner than about 1.1 ms (measured: 50 µs, 200 µs and 1 ms
+// timers all fired after 1.08–1.12 ms), so a modeled 200 µs would really
+// cost a millisecond. Components whose real work is that cheap (the load
+// balancer, the gateway, the queue) model none by default.
 package model
 
 import (

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -74,59 +75,52 @@ type discard struct{}
 
 func (discard) Record(Hop) {}
 
-// HTTP headers that carry a trace between components.
+// HTTP headers that carry a trace between components, spelled in their
+// canonical form (net/http would otherwise allocate to canonicalise them).
 const (
 	// HeaderID carries the trace id.
 	HeaderID = "X-Trace-Id"
-	// HeaderSent carries when the sender sent the message (Unix
-	// nanoseconds), so the receiver can record the hop's start. All
-	// components share one process and one clock.
-	HeaderSent = "X-Archex-Sent"
-	// HeaderFrom carries the sender's component name, so the receiver can
-	// record the hop without knowing its neighbours.
-	HeaderFrom = "X-Archex-From"
+	// HeaderHop carries who sent the message and when, "<unix ns> <name>",
+	// so the receiver can record the hop without knowing its neighbours.
+	// All components share one process and one clock.
+	HeaderHop = "X-Archex-Hop"
 )
 
 // Send marks h as sent by the component from at t.
 func Send(h http.Header, from string, t time.Time) {
-	h.Set(HeaderFrom, from)
-	Stamp(h, t)
+	var b [20]byte
+	v := string(strconv.AppendInt(b[:0], t.UnixNano(), 10)) + " " + from
+	h[HeaderHop] = []string{v}
 }
 
 // Received reads who sent h and when; a header without a send time gives
 // fallback.
 func Received(h http.Header, fallback time.Time) (from string, sent time.Time) {
-	return h.Get(HeaderFrom), SentOr(h, fallback)
-}
-
-// Stamp sets the send time on h.
-func Stamp(h http.Header, t time.Time) {
-	h.Set(HeaderSent, strconv.FormatInt(t.UnixNano(), 10))
-}
-
-// SentAt reads the send time from h; ok is false when there is none.
-func SentAt(h http.Header) (time.Time, bool) {
-	v := h.Get(HeaderSent)
-	if v == "" {
-		return time.Time{}, false
+	v := h[HeaderHop]
+	if len(v) == 0 {
+		return "", fallback
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
+	ns, name, _ := strings.Cut(v[0], " ")
+	n, err := strconv.ParseInt(ns, 10, 64)
 	if err != nil {
-		return time.Time{}, false
+		return name, fallback
 	}
-	return time.Unix(0, n), true
+	return name, time.Unix(0, n)
 }
 
 // SentOr reads the send time from h, or returns fallback.
 func SentOr(h http.Header, fallback time.Time) time.Time {
-	if t, ok := SentAt(h); ok {
-		return t
-	}
-	return fallback
+	_, t := Received(h, fallback)
+	return t
 }
 
 // FromHeader returns the trace id carried by h.
-func FromHeader(h http.Header) ID { return ID(h.Get(HeaderID)) }
+func FromHeader(h http.Header) ID {
+	if v := h[HeaderID]; len(v) > 0 {
+		return ID(v[0])
+	}
+	return ""
+}
 
 type ctxKey struct{}
 

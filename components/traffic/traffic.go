@@ -413,8 +413,8 @@ func (g *Generator) do(ctx context.Context, req Request) Result {
 		res.Err = err.Error()
 		return res
 	}
-	hr.Header.Set(trace.HeaderID, string(res.Trace))
-	hr.Header.Set("X-API-Key", req.Key)
+	hr.Header[trace.HeaderID] = []string{string(res.Trace)}
+	hr.Header["X-Api-Key"] = []string{req.Key}
 	trace.Send(hr.Header, g.cfg.Name, res.Start)
 	resp, err := g.client.Do(hr)
 	if err != nil {
@@ -432,7 +432,8 @@ func (g *Generator) do(ctx context.Context, req Request) Result {
 	res.Duration, res.Status = now.Sub(res.Start), resp.StatusCode
 	from, sent := trace.Received(resp.Header, now)
 	hop := trace.Hop{Trace: res.Trace, From: from, To: g.cfg.Name, Start: sent, Duration: now.Sub(sent)}
-	hop.Detail = fmt.Sprintf("%s in %.1f ms", resp.Status, float64(res.Duration)/float64(time.Millisecond))
+	var b [8]byte
+	hop.Detail = resp.Status + " in " + string(strconv.AppendFloat(b[:0], float64(res.Duration)/float64(time.Millisecond), 'f', 1, 64)) + " ms"
 	if !res.OK() {
 		hop.Outcome = trace.Error
 		res.Err = firstLine(msg)
