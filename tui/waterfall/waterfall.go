@@ -1,0 +1,222 @@
+// Package waterfall is the trace inspector: one request as a waterfall, each
+// hop a row with its bar on a time axis shared by the whole request, its
+// duration, its outcome (symbol and word, never colour alone) and its
+// detail. The asynchronous branch is set apart: its rows are marked ↳, its
+// bars drawn in another glyph, and the moment the response was sent is a
+// line down the axis, so the branch visibly finishes after the user already
+// has the answer.
+//
+// Rows are drawn when the trace, the size or the current hop change; View
+// only picks the visible ones.
+package waterfall
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/engine"
+	"github.com/archex/archex/tui/theme"
+)
+
+// KeyMap scrolls the rows.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+// DefaultKeyMap scrolls with the arrows, page keys, home and end.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first hop")),
+		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last hop")),
+	}
+}
+
+// ShortHelp is the scroll keys for the help bubble.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
+
+// FullHelp is every key for the full help.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+}
+
+// Model is the trace inspector.
+type Model struct {
+	KeyMap KeyMap
+
+	st      *theme.Styles
+	w, h    int
+	tr      engine.Trace
+	has     bool
+	current int // the highlighted hop; -1 none
+	offset  int // first hop row shown
+
+	// Drawn from the trace at the size: the two header lines and one line
+	// per hop, each at most w wide.
+	head []string
+	rows []string
+	cols columns
+}
+
+// New returns an inspector with no trace, drawn with st.
+func New(st *theme.Styles) Model {
+	return Model{KeyMap: DefaultKeyMap(), st: st, current: -1}
+}
+
+// SetStyles changes the theme.
+func (m *Model) SetStyles(st *theme.Styles) { m.st = st; m.draw() }
+
+// SetSize sets the inspector's size in cells.
+func (m *Model) SetSize(w, h int) {
+	if w == m.w && h == m.h {
+		return
+	}
+	m.w, m.h = w, h
+	m.draw()
+}
+
+// SetTrace shows t from its first hop, with no hop highlighted.
+func (m *Model) SetTrace(t engine.Trace) {
+	m.tr, m.has, m.offset, m.current = t, true, 0, -1
+	m.draw()
+}
+
+// Trace returns the trace shown and whether there is one.
+func (m Model) Trace() (engine.Trace, bool) { return m.tr, m.has }
+
+// SetCurrent highlights hop i (-1: none) and scrolls it into view, so that
+// step mode can follow the packet in the inspector.
+func (m *Model) SetCurrent(i int) {
+	if i < -1 || i >= len(m.tr.Hops) {
+		i = -1
+	}
+	if i == m.current {
+		return
+	}
+	old := m.current
+	m.current = i
+	if m.st == nil || len(m.rows) != len(m.tr.Hops) {
+		return
+	}
+	for _, j := range []int{old, i} {
+		if j >= 0 {
+			m.rows[j] = m.row(j)
+		}
+	}
+	if i >= 0 {
+		n := m.visibleRows()
+		switch {
+		case i < m.offset:
+			m.offset = i
+		case i >= m.offset+n:
+			m.offset = i - n + 1
+		}
+	}
+}
+
+// ScrollUp moves the rows n hops up.
+func (m *Model) ScrollUp(n int) { m.setOffset(m.offset - n) }
+
+// ScrollDown moves the rows n hops down.
+func (m *Model) ScrollDown(n int) { m.setOffset(m.offset + n) }
+
+func (m *Model) setOffset(o int) {
+	m.offset = max(min(o, len(m.rows)-m.visibleRows()), 0)
+}
+
+// Update scrolls on the keys of the KeyMap and ignores everything else.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	page := max(m.visibleRows()-1, 1)
+	switch {
+	case key.Matches(k, m.KeyMap.Up):
+		m.ScrollUp(1)
+	case key.Matches(k, m.KeyMap.Down):
+		m.ScrollDown(1)
+	case key.Matches(k, m.KeyMap.PageUp):
+		m.ScrollUp(page)
+	case key.Matches(k, m.KeyMap.PageDown):
+		m.ScrollDown(page)
+	case key.Matches(k, m.KeyMap.Top):
+		m.setOffset(0)
+	case key.Matches(k, m.KeyMap.Bottom):
+		m.setOffset(len(m.rows))
+	}
+	return m, nil
+}
+
+// visibleRows is how many hop rows fit under the header, leaving a line
+// for the scroll hint when not all of them fit.
+func (m Model) visibleRows() int {
+	n := m.h - len(m.head)
+	if len(m.rows) > n {
+		n--
+	}
+	return max(n, 1)
+}
+
+// View returns the inspector, at most w cells wide and h lines tall.
+func (m Model) View() string {
+	if m.h <= 0 || m.w <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, m.h)
+	lines = append(lines, m.head[:min(len(m.head), m.h)]...)
+	if len(lines) == m.h {
+		return strings.Join(lines, "\n")
+	}
+	n := m.visibleRows()
+	end := min(m.offset+n, len(m.rows))
+	lines = append(lines, m.rows[m.offset:end]...)
+	if len(m.rows) > n && len(lines) < m.h {
+		lines = append(lines, m.scrollHint(m.offset, len(m.rows)-end))
+	}
+	return strings.Join(lines[:min(len(lines), m.h)], "\n")
+}
+
+func (m Model) scrollHint(above, below int) string {
+	var parts []string
+	if above > 0 {
+		parts = append(parts, "↑ "+strconv.Itoa(above)+" above")
+	}
+	if below > 0 {
+		parts = append(parts, "↓ "+strconv.Itoa(below)+" more")
+	}
+	return m.st.Muted.Render(ansi.Truncate(strings.Join(parts, "  "), m.w, "…"))
+}
+
+// outcomes are the symbol and word of each hop outcome.
+var outcomes = map[trace.Outcome]struct{ sym, word string }{
+	trace.OK:       {"✓", "ok"},
+	trace.Hit:      {"●", "hit"},
+	trace.Miss:     {"◐", "miss"},
+	trace.Fallback: {"◆", "fallback"},
+	trace.Skipped:  {"◇", "skipped"},
+	trace.Error:    {"✖", "error"},
+}
+
+func (m *Model) outcomeStyle(o trace.Outcome) lipgloss.Style {
+	switch o {
+	case trace.Hit:
+		return m.st.Hit
+	case trace.Miss:
+		return m.st.Miss
+	case trace.Fallback, trace.Skipped:
+		return m.st.Fallback
+	case trace.Error:
+		return m.st.Error
+	}
+	return m.st.Up
+}
