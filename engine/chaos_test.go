@@ -27,8 +27,13 @@ func checkAccounting(t *testing.T, s *Snapshot) {
 }
 
 // settle drains the system and checks that every event is accounted for,
-// and that the database applied each one once.
-func settle(t *testing.T, e *Engine) *Snapshot {
+// and that the database applied each one once: every event acknowledged was
+// applied then or found applied already (a duplicate). With exact, no event
+// was published twice, so the database holds exactly one row per event
+// processed. (A GET the load balancer retries after its first replica died
+// mid-request publishes its event twice, under one id: the second is a
+// duplicate the worker's idempotency turns into a no-op.)
+func settle(t *testing.T, e *Engine, exact bool) *Snapshot {
 	t.Helper()
 	e.StopTraffic()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -60,8 +65,11 @@ func settle(t *testing.T, e *Engine) *Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int64(applied) != ev.Processed {
+	switch {
+	case exact && int64(applied) != ev.Processed:
 		t.Errorf("the database applied %d events; the worker processed %d", applied, ev.Processed)
+	case int64(applied) > ev.Processed || ev.Processed > int64(applied)+ev.Duplicated:
+		t.Errorf("the database applied %d events; the worker processed %d, %d of them duplicates", applied, ev.Processed, ev.Duplicated)
 	}
 	return s
 }
@@ -92,7 +100,7 @@ func TestWorkerOutageBacklogDrainsExactlyOnce(t *testing.T) {
 	if !drained {
 		t.Errorf("the backlog did not drain within 8 s of revive")
 	}
-	s := settle(t, e)
+	s := settle(t, e, true)
 	t.Logf("events: %+v", s.Events)
 	if s.Events.DeadLettered != 0 {
 		t.Errorf("%d events dead-lettered; none is poison", s.Events.DeadLettered)
@@ -108,7 +116,7 @@ func TestWorkerCrashMidJobIsRedeliveredAndAppliedOnce(t *testing.T) {
 	if err != nil || !tr.OK() {
 		t.Fatalf("send: %v %+v", err, tr)
 	}
-	s := settle(t, e)
+	s := settle(t, e, true)
 	if s.Events.Processed != 1 || s.Events.Duplicated < 1 {
 		t.Errorf("events %+v: want the one event processed once and its redelivery counted as a duplicate", s.Events)
 	}
@@ -159,7 +167,7 @@ func TestKillOneReplicaUnderLoad(t *testing.T) {
 	if st, _ := e.Snapshot().ByKind("load_balancer"); st.Healthy != 2 || st.State != Degraded {
 		t.Errorf("load balancer shows %d healthy, %v; want 2/3 DEGRADED", st.Healthy, st.State)
 	}
-	settle(t, e)
+	settle(t, e, false)
 }
 
 func TestKilledDatabase(t *testing.T) {
@@ -222,19 +230,28 @@ func dbSelects(ts []Trace) int {
 	return n
 }
 
+// A stampede: 100 users read one cold key at the same moment. The cache is
+// slowed to 100 ms a call for the test, so that every lookup is in flight
+// (and misses) before the first fill can land, however the race detector
+// spreads the goroutines out.
 func TestStampedeSingleflight(t *testing.T) {
 	for _, on := range []bool{true, false} {
 		e := newEngine(t, Options{})
 		e.SetSingleflight(on)
+		if err := e.Slow("cache", 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
 		var (
 			wg     sync.WaitGroup
 			mu     sync.Mutex
 			traces []Trace
+			start  = make(chan struct{})
 		)
 		for range 100 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				<-start
 				tr, err := e.Send(context.Background(), Request{Product: 77}, false)
 				if err != nil || !tr.OK() {
 					t.Errorf("read: %v %d %s", err, tr.Status, tr.Err)
@@ -244,13 +261,14 @@ func TestStampedeSingleflight(t *testing.T) {
 				mu.Unlock()
 			}()
 		}
+		close(start)
 		wg.Wait()
 		n := dbSelects(traces)
 		t.Logf("singleflight %v: 100 concurrent reads of a cold key made %d database queries", on, n)
 		if on && n != 1 {
 			t.Errorf("singleflight on: %d database queries; want 1", n)
 		}
-		if !on && n < 80 {
+		if !on && n < 90 {
 			t.Errorf("singleflight off: %d database queries; want about 100", n)
 		}
 		e.Close()
@@ -284,6 +302,6 @@ func TestAccountingUnderRandomChaos(t *testing.T) {
 		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
 		checkAccounting(t, e.Snapshot())
 	}
-	s := settle(t, e)
+	s := settle(t, e, false)
 	t.Logf("requests %+v events %+v", s.Requests, s.Events)
 }
