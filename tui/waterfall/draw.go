@@ -19,7 +19,8 @@ type columns struct {
 	route  int
 	bar    int
 	dur    int
-	detail int // 0: no detail column
+	detail int  // 0: no detail column
+	tall   bool // each hop's detail on a line of its own, under it
 
 	span    time.Duration // the axis: from the request's start to its last hop's end
 	resp    time.Duration // when the response was sent; -1: not yet
@@ -37,6 +38,9 @@ const (
 func (m *Model) layout() columns {
 	w := m.w
 	c := columns{narrow: w < 60, resp: -1, respCol: -1}
+	// When every hop fits twice over, the detail gets a line of its own
+	// and the bars the room of its column.
+	c.tall = m.h-2 >= 2*len(m.tr.Hops)
 	if c.narrow {
 		c.dur = 4
 		c.bar = min(max(w/4, 6), 20)
@@ -49,7 +53,7 @@ func (m *Model) layout() columns {
 			full = max(full, ansi.StringWidth(route(h, false)))
 		}
 		limit := 28
-		if w >= 120 {
+		if w >= 120 || c.tall {
 			limit = 36
 		}
 		c.route = min(full, limit)
@@ -59,9 +63,15 @@ func (m *Model) layout() columns {
 			fixed += wordWidth
 		}
 		c.detail = w - fixed
-		if c.detail < 12 {
-			// Too tight for a useful detail: the bars take the room.
-			c.bar += max(c.detail+1, 0)
+		if c.detail < 12 || c.tall {
+			// No detail column (too tight for a useful one, or the detail
+			// has lines of its own): the bars take its room, or the route
+			// gives up what is missing.
+			if spare := c.detail + 1; spare >= 0 {
+				c.bar += spare
+			} else {
+				c.route = max(c.route+spare, 6)
+			}
 			c.detail = 0
 		}
 	}
@@ -239,6 +249,13 @@ func (m *Model) row(i int) string {
 	b.WriteString(" " + m.st.Text.Render(padLeft(m.duration(h.Duration), c.dur)))
 	if c.detail > 0 {
 		b.WriteString(" " + m.st.Muted.Render(ansi.Truncate(h.Detail, c.detail, "…")))
+	}
+	if c.tall && h.Detail != "" {
+		indent := idxWidth + symWidth
+		if c.word {
+			indent += wordWidth
+		}
+		b.WriteString("\n" + strings.Repeat(" ", indent) + m.st.Muted.Render(ansi.Truncate(h.Detail, m.w-indent, "…")))
 	}
 	return b.String()
 }

@@ -83,7 +83,7 @@ func TestViewFits(t *testing.T) {
 	flying.Done, flying.Status, flying.Duration, flying.Hops = false, 0, 0, flying.Hops[:6]
 	for name, tr := range map[string]engine.Trace{"cold": cold(), "db down": dbDown(), "in flight": flying, "empty": {}} {
 		for w := 30; w <= 160; w++ {
-			for _, h := range []int{1, 2, 3, 5, 15, 40} {
+			for _, h := range []int{1, 2, 3, 5, 15, 29, 30, 31, 40} {
 				m := newModel(tr, w, h)
 				m.SetCurrent(3)
 				out := m.View()
@@ -188,6 +188,8 @@ func TestGolden(t *testing.T) {
 		{"cold_60x18", cold(), 60, 18, -1},
 		{"cold_90x20", cold(), 90, 20, 5},
 		{"cold_140x20", cold(), 140, 20, -1},
+		{"tall_34x40", cold(), 34, 40, -1},
+		{"tall_90x40", cold(), 90, 40, 9},
 		{"dbdown_90x12", dbDown(), 90, 12, -1},
 		{"empty", engine.Trace{}, 34, 5, -1},
 	} {
