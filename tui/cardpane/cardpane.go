@@ -69,8 +69,12 @@ func New(st *theme.Styles) Model {
 	return Model{KeyMap: DefaultKeyMap(), st: st, current: -1}
 }
 
-// SetCard shows c from its top, with no hop highlighted.
+// SetCard shows c from its top, with no hop highlighted; the card already
+// shown changes nothing.
 func (m *Model) SetCard(c *card.Card) {
+	if c == m.c && c != nil {
+		return
+	}
 	m.c, m.current, m.offset = c, -1, 0
 	m.draw()
 }

@@ -219,7 +219,12 @@ func (m *Model) row(i int) string {
 	}
 	b.WriteString(ost.Render(oc.sym) + " ")
 	if c.word {
-		b.WriteString(ost.Render(pad(oc.word, wordWidth)))
+		// An async hop that went well says so: "ok" would hide the branch.
+		if h.Async && h.Outcome == trace.OK {
+			b.WriteString(m.st.Async.Render(pad("async", wordWidth)))
+		} else {
+			b.WriteString(ost.Render(pad(oc.word, wordWidth)))
+		}
 	}
 
 	rt := pad(ansi.Truncate(route(h, c.narrow), c.route, "…"), c.route)

@@ -84,9 +84,17 @@ func (m *Model) SetSize(w, h int) {
 	m.draw()
 }
 
-// SetTrace shows t from its first hop, with no hop highlighted.
+// SetTrace shows t from its first hop, with no hop highlighted. The same
+// trace again changes nothing unless it has grown (its async branch came
+// in, or it finished), so the root may pass the latest trace every frame.
 func (m *Model) SetTrace(t engine.Trace) {
-	m.tr, m.has, m.offset, m.current = t, true, 0, -1
+	if m.has && t.ID != "" && t.ID == m.tr.ID && len(t.Hops) == len(m.tr.Hops) && t.Done == m.tr.Done {
+		return
+	}
+	if !m.has || t.ID == "" || t.ID != m.tr.ID {
+		m.offset, m.current = 0, -1
+	}
+	m.tr, m.has = t, true
 	m.draw()
 }
 

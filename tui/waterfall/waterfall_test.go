@@ -37,7 +37,7 @@ func async(h trace.Hop) trace.Hop { h.Async = true; return h }
 
 // cold is `archex trace`: a cache miss, 14 hops, the times as recorded.
 func cold() engine.Trace {
-	return engine.Trace{Product: 42, Start: t0, Duration: 14268 * time.Microsecond, Status: 200, Done: true, Hops: []trace.Hop{
+	return engine.Trace{ID: "2a2e77abd09ed69e", Product: 42, Start: t0, Duration: 14268 * time.Microsecond, Status: 200, Done: true, Hops: []trace.Hop{
 		at(0, 262, "User", "Load Balancer", "replica-2", "", trace.OK, "GET /products/42 -> replica-2 (round-robin)"),
 		at(277, 153, "Load Balancer", "API Gateway", "replica-2", "", trace.OK, "key demo-key-1 ok, route GET /products/{id}, req-1"),
 		at(434, 1105, "API Gateway", "Service Layer", "replica-2", "", trace.OK, "GET product 42"),
@@ -173,6 +173,29 @@ func TestScroll(t *testing.T) {
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c")})
 	if m.View() != before {
 		t.Error("a foreign key scrolled")
+	}
+}
+
+// The root may hand the latest trace over every frame: the same trace keeps
+// its highlight and scroll; when its async branch arrives it is redrawn.
+func TestSetTraceAgain(t *testing.T) {
+	partial := cold()
+	partial.Hops = append(append([]trace.Hop{}, partial.Hops[:9]...), partial.Hops[11:]...)
+	m := newModel(partial, 90, 20)
+	m.SetCurrent(3)
+	m.SetTrace(partial)
+	if !strings.Contains(m.View(), "▶") {
+		t.Error("the same trace again lost the current hop")
+	}
+	m.SetTrace(cold())
+	if out := ansi.Strip(m.View()); !strings.Contains(out, "▶") || !strings.Contains(out, "async") {
+		t.Errorf("the grown trace lost its highlight or its async rows:\n%s", out)
+	}
+	other := dbDown()
+	other.ID = "ddb94d0bdfb0d09b"
+	m.SetTrace(other)
+	if strings.Contains(m.View(), "▶") {
+		t.Error("a new trace kept the old highlight")
 	}
 }
 
