@@ -16,6 +16,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
 	"github.com/archex/archex/tui/theme"
@@ -32,6 +34,20 @@ type Entry struct {
 // FromNotice is the entry for an engine notice.
 func FromNotice(n engine.Notice) Entry {
 	return Entry{At: n.At, Component: n.Component, Text: n.Text, Level: n.Level}
+}
+
+// FromHop is the entry for a narrated hop: its sentence, at the moment the
+// hop ended, without a component (the sentence names them). A fallback or a
+// circuit-open skip is a warning, a failed hop an error.
+func FromHop(h trace.Hop, c *card.Card) Entry {
+	level := engine.LevelInfo
+	switch {
+	case h.Outcome == trace.Error:
+		level = engine.LevelError
+	case h.Outcome == trace.Fallback, h.Outcome == trace.Skipped && strings.HasPrefix(h.Detail, "circuit OPEN"):
+		level = engine.LevelWarn
+	}
+	return Entry{At: h.End(), Text: narrate.Hop(h, c), Level: level}
 }
 
 // DefaultMax is how many entries a log keeps unless told otherwise.
