@@ -239,9 +239,15 @@ func BenchmarkView(b *testing.B) {
 // BenchmarkSetTrace is the cost of a new trace: every row drawn.
 func BenchmarkSetTrace(b *testing.B) {
 	m := newModel(cold(), 40, 30)
-	tr := cold()
+	a, z := cold(), cold()
+	z.ID = "another"
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
-		m.SetTrace(tr)
+		if i++; i%2 == 0 {
+			m.SetTrace(a)
+		} else {
+			m.SetTrace(z)
+		}
 	}
 }
