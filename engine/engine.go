@@ -84,6 +84,7 @@ type Engine struct {
 	closedSeconds int
 	prev          counters
 	setRate       float64
+	downSeen      nameSet // down at some refresh of the second in progress
 	snap          atomic.Pointer[Snapshot]
 	notes         *noticeLog
 	stop          chan struct{}

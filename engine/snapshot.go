@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/archex/archex/card"
@@ -168,9 +169,15 @@ func (e *Engine) refresh(now time.Time) {
 		if e.queue != nil {
 			depth = e.queue.Stats().Depth
 		}
-		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), depth, int(c.jobs-e.prev.jobs), e.downList())
+		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), depth, int(c.jobs-e.prev.jobs), e.downSeen.list())
 		e.prev = c
 		e.closedSeconds++
+		e.downSeen = nil
+	}
+	// What is down now belongs to the second in progress: a second's
+	// "down" lists whatever was down at any refresh during it.
+	for _, d := range e.downList() {
+		e.downSeen = e.downSeen.add(d)
 	}
 	snap := e.assemble(now, elapsed)
 	e.watch(snap)
@@ -302,4 +309,23 @@ func (e *Engine) watch(s *Snapshot) {
 			e.notes.add(s.At, c.Name, fmt.Sprintf("circuit breaker %s -> %s", was.Breaker, c.Breaker), LevelInfo)
 		}
 	}
+}
+
+// nameSet is a small set of names, in the order first added.
+type nameSet []string
+
+func (s nameSet) add(name string) nameSet {
+	for _, n := range s {
+		if n == name {
+			return s
+		}
+	}
+	return append(s, name)
+}
+
+// list returns the names sorted.
+func (s nameSet) list() []string {
+	out := append([]string{}, s...)
+	sort.Strings(out)
+	return out
 }

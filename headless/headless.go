@@ -165,7 +165,7 @@ func WriteSummary(w io.Writer, s Summary) {
 	fmt.Fprintf(tw, "events\tpublished %d\tprocessed %d\tduplicated %d\tdead-lettered %d\tqueued %d\n",
 		s.EventsPublished, s.EventsProcessed, s.EventsDuplicated, s.EventsDeadLettered, s.EventsQueued)
 	if s.EventsPublishFailed > 0 {
-		fmt.Fprintf(tw, "\tnot published (queue down) %d\n", s.EventsPublishFailed)
+		fmt.Fprintf(tw, "\tpublishes that failed %d (the queue was down or the request out of time)\n", s.EventsPublishFailed)
 	}
 	if !s.Drained {
 		fmt.Fprintf(tw, "drain\tincomplete: %s\n", s.DrainError)

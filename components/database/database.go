@@ -24,7 +24,7 @@ import (
 
 // Defaults for the database.
 const (
-	DefaultPool     = 4
+	DefaultPool     = 3
 	DefaultProducts = 1000
 )
 

@@ -33,7 +33,7 @@ var (
 	DefaultLatency  = model.Latency{Base: time.Millisecond, Jitter: 200 * time.Microsecond}
 	DefaultReplicas = 3
 	DefaultTTL      = 60 * time.Second
-	DefaultTimeout  = time.Second
+	DefaultTimeout  = 500 * time.Millisecond
 	// DefaultBreaker trips after 5 failures in a row and tries the cache
 	// again after a second.
 	DefaultBreaker = BreakerConfig{Failures: 5, OpenFor: time.Second}
