@@ -136,6 +136,7 @@ func (r Run) report(e *engine.Engine, reported, seconds int) int {
 // WriteJSON writes the report as one JSON object.
 func WriteJSON(w io.Writer, rep Report) error {
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	return enc.Encode(rep)
 }
 
@@ -189,7 +190,9 @@ func WriteTraceJSON(w io.Writer, t engine.Trace) error {
 	for _, h := range t.Hops {
 		out.Hops = append(out.Hops, HopJSON{From: h.From, To: h.To, MS: ms(h.Duration), Detail: h.Detail})
 	}
-	return json.NewEncoder(w).Encode(out)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
 
 // WriteTrace writes a trace as a numbered list of hops.

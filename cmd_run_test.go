@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// runCLI runs archex with args and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	code = runMain(env, args)
+	return code, out.String(), errb.String()
+}
+
+// Bad input: one line naming what is wrong, the usage after it on stderr,
+// exit code 2, nothing on stdout.
+func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--rate", "fast"}, `invalid value "fast" for flag -rate`},
+		{[]string{"run", "--duration", "0s"}, "--duration 0s"},
+		{[]string{"run", "--fault", "kill cahce @5s"}, `unknown component "cahce"`},
+		{[]string{"run", "--fault", "kill cache"}, "no time (@5s)"},
+		{[]string{"run", "--fault", "explode cache @1s"}, `unknown action "explode"`},
+		{[]string{"run", "--fault", "slow database fast @1s"}, `"fast" is not a duration`},
+		{[]string{"run", "--fault", "kill cache @30s", "--duration", "5s"}, "but the run lasts 5s"},
+		{[]string{"run", "--pattern", "zigzag"}, `unknown traffic pattern "zigzag"`},
+		{[]string{"run", "--card", "no-such-card.yaml"}, "no-such-card.yaml"},
+		{[]string{"run", "extra"}, `unexpected argument "extra"`},
+		{[]string{"trace", "--key", "0"}, "--key 0"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"--theme", "neon"}, `--theme "neon"`},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit code %d, want %d", code, exitUsage)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			first, _, _ := strings.Cut(stderr, "\n")
+			if !strings.HasPrefix(first, "archex: ") || !strings.Contains(first, tc.want) {
+				t.Errorf("first line of stderr %q, want it to name %q", first, tc.want)
+			}
+		})
+	}
+}
+
+func TestDashboardWithoutATerminal(t *testing.T) {
+	code, stdout, stderr := runCLI(t)
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "archex run") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 2 pointing to 'archex run'", code, stdout, stderr)
+	}
+}
+
+func TestTraceJSONIsTheCardsFlow(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "trace", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out struct {
+		Hops []struct {
+			From, To, Detail string
+			MS               float64
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Hops) != 14 || out.Hops[4].Detail != "MISS product:42" || out.Hops[13].To != "User" {
+		t.Errorf("trace: %+v", out.Hops)
+	}
+}
+
+func TestRunJSONContract(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 3 s run")
+	}
+	code, stdout, stderr := runCLI(t, "run", "--duration", "3s", "--rate", "50", "--json", "--fault", "kill cache @1s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Timeline []map[string]any `json:"timeline"`
+		Summary  map[string]any   `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v in %s", err, stdout)
+	}
+	if len(rep.Timeline) != 3 {
+		t.Fatalf("%d seconds in the timeline, want 3", len(rep.Timeline))
+	}
+	for _, k := range []string{"t", "sent", "ok", "failed", "hit_ratio", "db_reads", "db_qps", "p50_ms", "p99_ms", "queue_depth", "down"} {
+		if _, ok := rep.Timeline[0][k]; !ok {
+			t.Errorf("timeline entries lack %q", k)
+		}
+	}
+	for _, k := range []string{"sent", "ok", "failed", "events_published", "events_processed", "events_duplicated", "events_dead_lettered"} {
+		if _, ok := rep.Summary[k]; !ok {
+			t.Errorf("summary lacks %q", k)
+		}
+	}
+	if down := rep.Timeline[2]["down"].([]any); len(down) != 1 || down[0] != "cache" {
+		t.Errorf("second 2 down = %v, want [cache]", down)
+	}
+	if rep.Summary["failed"].(float64) != 0 {
+		t.Errorf("%v requests failed", rep.Summary["failed"])
+	}
+}
