@@ -207,34 +207,34 @@ func (m *Model) axis() string {
 func (m *Model) row(i int) string {
 	h, c := m.tr.Hops[i], m.cols
 	oc := outcomes[h.Outcome]
-	ost := m.outcomeStyle(h.Outcome)
+	ost := m.ink.outcome(h.Outcome)
 	var b strings.Builder
 
 	idx := padLeft(strconv.Itoa(i+1), idxWidth-1) + " "
 	if i == m.current {
 		idx = padLeft("▶", idxWidth-1) + " "
-		b.WriteString(m.st.Accent.Render(idx))
+		b.WriteString(m.ink.accent.paint(idx))
 	} else {
-		b.WriteString(m.st.Muted.Render(idx))
+		b.WriteString(m.ink.muted.paint(idx))
 	}
-	b.WriteString(ost.Render(oc.sym) + " ")
+	b.WriteString(ost.paint(oc.sym) + " ")
 	if c.word {
 		// An async hop that went well says so: "ok" would hide the branch.
 		if h.Async && h.Outcome == trace.OK {
-			b.WriteString(m.st.Async.Render(pad("async", wordWidth)))
+			b.WriteString(m.ink.async.paint(pad("async", wordWidth)))
 		} else {
-			b.WriteString(ost.Render(pad(oc.word, wordWidth)))
+			b.WriteString(ost.paint(pad(oc.word, wordWidth)))
 		}
 	}
 
 	rt := pad(ansi.Truncate(route(h, c.narrow), c.route, "…"), c.route)
 	switch {
 	case i == m.current:
-		b.WriteString(m.st.Highlight.Render(rt))
+		b.WriteString(m.ink.highlight.paint(rt))
 	case h.Async:
-		b.WriteString(m.st.Async.Render(rt))
+		b.WriteString(m.ink.async.paint(rt))
 	default:
-		b.WriteString(m.st.Text.Render(rt))
+		b.WriteString(m.ink.text.paint(rt))
 	}
 	b.WriteString(" ")
 
@@ -242,25 +242,25 @@ func (m *Model) row(i int) string {
 	x0, x1 := m.cells(h)
 	glyph, bst := "█", ost
 	if h.Outcome == trace.OK {
-		bst = m.st.Bar
+		bst = m.ink.bar
 	}
 	if h.Async {
-		glyph, bst = "▒", m.st.Async
+		glyph, bst = "▒", m.ink.async
 	}
-	b.WriteString(m.st.Muted.Render(m.guide(0, x0)))
-	b.WriteString(bst.Render(strings.Repeat(glyph, x1-x0)))
-	b.WriteString(m.st.Muted.Render(m.guide(x1, c.bar)))
+	b.WriteString(m.ink.muted.paint(m.guide(0, x0)))
+	b.WriteString(bst.paint(strings.Repeat(glyph, x1-x0)))
+	b.WriteString(m.ink.muted.paint(m.guide(x1, c.bar)))
 
-	b.WriteString(" " + m.st.Text.Render(padLeft(m.duration(h.Duration), c.dur)))
+	b.WriteString(" " + m.ink.text.paint(padLeft(m.duration(h.Duration), c.dur)))
 	if c.detail > 0 {
-		b.WriteString(" " + m.st.Muted.Render(ansi.Truncate(h.Detail, c.detail, "…")))
+		b.WriteString(" " + m.ink.muted.paint(ansi.Truncate(h.Detail, c.detail, "…")))
 	}
 	if c.tall && h.Detail != "" {
 		indent := idxWidth + symWidth
 		if c.word {
 			indent += wordWidth
 		}
-		b.WriteString("\n" + strings.Repeat(" ", indent) + m.st.Muted.Render(ansi.Truncate(h.Detail, m.w-indent, "…")))
+		b.WriteString("\n" + strings.Repeat(" ", indent) + m.ink.muted.paint(ansi.Truncate(h.Detail, m.w-indent, "…")))
 	}
 	return b.String()
 }

@@ -54,6 +54,7 @@ type Model struct {
 	KeyMap KeyMap
 
 	st      *theme.Styles
+	ink     inks
 	w, h    int
 	tr      engine.Trace
 	has     bool
@@ -69,11 +70,11 @@ type Model struct {
 
 // New returns an inspector with no trace, drawn with st.
 func New(st *theme.Styles) Model {
-	return Model{KeyMap: DefaultKeyMap(), st: st, current: -1}
+	return Model{KeyMap: DefaultKeyMap(), st: st, ink: newInks(st), current: -1}
 }
 
 // SetStyles changes the theme.
-func (m *Model) SetStyles(st *theme.Styles) { m.st = st; m.draw() }
+func (m *Model) SetStyles(st *theme.Styles) { m.st, m.ink = st, newInks(st); m.draw() }
 
 // SetSize sets the inspector's size in cells.
 func (m *Model) SetSize(w, h int) {
@@ -215,16 +216,45 @@ var outcomes = map[trace.Outcome]struct{ sym, word string }{
 	trace.Error:    {"✖", "error"},
 }
 
-func (m *Model) outcomeStyle(o trace.Outcome) lipgloss.Style {
+// inks are the styles a row is painted with, rendered once per theme:
+// a new trace draws every row, and lipgloss per cell would be most of it.
+type inks struct {
+	muted, text, accent, async, highlight, bar ink
+	up, hit, miss, fallback, err               ink
+}
+
+type ink theme.Ink
+
+func (k ink) paint(s string) string {
+	if s == "" {
+		return ""
+	}
+	return k.Pre + s + k.Post
+}
+
+func newInks(st *theme.Styles) inks {
+	if st == nil {
+		return inks{}
+	}
+	of := func(s lipgloss.Style) ink { return ink(theme.InkOf(s)) }
+	return inks{
+		muted: of(st.Muted), text: of(st.Text), accent: of(st.Accent), async: of(st.Async),
+		highlight: of(st.Highlight), bar: of(st.Bar),
+		up: of(st.Up), hit: of(st.Hit), miss: of(st.Miss), fallback: of(st.Fallback), err: of(st.Error),
+	}
+}
+
+// outcome is the ink of a hop outcome.
+func (k inks) outcome(o trace.Outcome) ink {
 	switch o {
 	case trace.Hit:
-		return m.st.Hit
+		return k.hit
 	case trace.Miss:
-		return m.st.Miss
+		return k.miss
 	case trace.Fallback, trace.Skipped:
-		return m.st.Fallback
+		return k.fallback
 	case trace.Error:
-		return m.st.Error
+		return k.err
 	}
-	return m.st.Up
+	return k.up
 }
