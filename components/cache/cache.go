@@ -187,11 +187,16 @@ func (c *Cache) call(ctx context.Context, cmd func(ctx context.Context, rc *redi
 	err := c.station.Serve(ctx, func() error { return cmd(ctx, c.client.Load()) })
 	if err != nil && !errors.Is(err, redis.Nil) {
 		c.errs.Add(1)
-		if c.cfg.DeadHost > 0 && redisclient.Unreachable(err) {
+		switch {
+		case !redisclient.Unreachable(err):
+		case c.cfg.DeadHost > 0:
 			if wait := c.cfg.DeadHost - time.Since(start); wait > 0 {
 				model.Sleep(ctx, wait)
 			}
 			err = fmt.Errorf("%s unreachable (no answer in %v): %w", c.cfg.Name, c.cfg.DeadHost, model.ErrDown)
+		default:
+			// No dead-host cost modeled: fail at once, but as down all the same.
+			err = fmt.Errorf("%s unreachable: %w (%v)", c.cfg.Name, model.ErrDown, err)
 		}
 	}
 	return time.Since(start), err
