@@ -78,7 +78,7 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 	if st.Kind == card.KindClient && st.State == engine.Down {
 		sym, word, stInk = "⏸", "PAUSED", inkDegraded
 	}
-	key := keyFigure(st, style <= diagram.Double)
+	key := keyFigure(st, style <= diagram.Double || b.W < 26)
 	switch style {
 	case diagram.Compact:
 		short := word

@@ -30,8 +30,9 @@ type fakeSystem struct {
 	notices []engine.Notice
 }
 
-func newFake() *fakeSystem {
-	c := cards.Default()
+func newFake() *fakeSystem { return newFakeCard(cards.Default()) }
+
+func newFakeCard(c *card.Card) *fakeSystem {
 	f := &fakeSystem{card: c}
 	f.snap = steadySnapshot(c)
 	return f

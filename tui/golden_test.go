@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
+
+	"github.com/archex/archex/cards"
 )
 
 func TestMain(m *testing.M) {
@@ -22,7 +24,11 @@ func TestMain(m *testing.M) {
 // size, then returns the last screen.
 func screen(t *testing.T, w, h int, drive func(tm *teatest.TestModel, f *fakeSystem)) []byte {
 	t.Helper()
-	f := newFake()
+	return screenOf(t, newFake(), w, h, drive)
+}
+
+func screenOf(t *testing.T, f *fakeSystem, w, h int, drive func(tm *teatest.TestModel, f *fakeSystem)) []byte {
+	t.Helper()
 	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 	tm.Send(frameMsg(t0))
@@ -115,4 +121,26 @@ func TestGoldenTooSmall(t *testing.T) {
 		t.Errorf("too-small screen: %s", out)
 	}
 	teatest.RequireEqualOutput(t, out)
+}
+
+// Every card archex ships draws legibly at both sizes: all its components
+// on screen.
+func TestGoldenEveryCard(t *testing.T) {
+	for _, name := range cards.Names() {
+		c, err := cards.Load(name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, size := range [][2]int{{80, 24}, {160, 50}} {
+			t.Run(fmt.Sprintf("%s/%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				out := screenOf(t, newFakeCard(c), size[0], size[1], nil)
+				for _, comp := range c.Components {
+					if !bytes.Contains(out, []byte(comp.Name)) {
+						t.Errorf("%s is not on screen", comp.Name)
+					}
+				}
+				teatest.RequireEqualOutput(t, out)
+			})
+		}
+	}
 }

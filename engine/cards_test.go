@@ -1,0 +1,43 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/archex/archex/cards"
+)
+
+// Every card archex ships runs: a cold read traces exactly the card's flow,
+// and a few seconds of light traffic see no failure.
+func TestEveryCardRunsItsFlow(t *testing.T) {
+	for _, name := range cards.Names() {
+		t.Run(name, func(t *testing.T) {
+			c, err := cards.Load(name + ".yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newEngine(t, Options{Card: c, Rate: 30})
+			tr, err := e.Send(context.Background(), Request{Product: 42}, true)
+			if err != nil || !tr.OK() {
+				t.Fatalf("cold read: %v %d %s", err, tr.Status, tr.Err)
+			}
+			var want []string
+			for _, h := range c.Flow {
+				want = append(want, h.From+" -> "+h.To)
+			}
+			if got := pairs(tr.Hops); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("hops:\n%s\nwant the card's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if testing.Short() {
+				return
+			}
+			e.Start()
+			secs := waitSeconds(t, e, 3)
+			p := summarize(secs)
+			if p.failed > 0 || p.sent == 0 {
+				t.Errorf("light traffic: %v", p)
+			}
+		})
+	}
+}
