@@ -6,6 +6,7 @@ import (
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
+	"github.com/archex/archex/tui/narrate"
 )
 
 // hopOnScreen is how long a hop takes on screen at speed 1: long enough to
@@ -124,45 +125,18 @@ func (p *packet) position(l *diagram.Layout, now time.Time, speed float64) (diag
 	return e.Path[i], true
 }
 
-// kind is what a request's packet shows: colour and glyph together.
+// kind is what a packet shows, glyph and colour together: how its request
+// went (narrate's classes), or an event on the async branch.
 type kind int
 
-const (
-	kindHit      kind = iota // served from the cache
-	kindMiss                 // read from the database, cache filled
-	kindFallback             // the cache failed; the database answered
-	kindError                // the user got an error
-	kindWrite                // a write
-	kindAsync                // the async branch: an event on its way
-)
-
-var glyphs = [...]rune{'●', '◉', '◆', '✖', '■', '◇'}
-
-var kindWords = [...]string{"hit", "miss", "fallback", "error", "write", "async job"}
-
-func (k kind) String() string { return kindWords[k] }
+const kindAsync = kind(narrate.Write + 1)
 
 // kindOf classifies a request by what happened to it.
-func kindOf(t engine.Trace) kind {
-	if !t.OK() {
-		return kindError
-	}
-	if t.Write {
-		return kindWrite
-	}
-	fallback := false
-	for _, h := range t.Hops {
-		switch h.Outcome {
-		case trace.Hit:
-			return kindHit
-		case trace.Fallback, trace.Skipped:
-			if h.Op == "GET" {
-				fallback = true
-			}
-		}
-	}
-	if fallback {
-		return kindFallback
-	}
-	return kindMiss
-}
+func kindOf(t engine.Trace) kind { return kind(narrate.Outcome(t)) }
+
+// glyphs and packetInks by kind: OK (no cache on the path), hit, miss,
+// fallback, error, write, async.
+var (
+	glyphs     = [...]rune{'●', '●', '◉', '◆', '✖', '■', '◇'}
+	packetInks = [...]diagram.Ink{inkText, inkHit, inkMiss, inkFallback, inkError, inkAccent, inkAsync}
+)

@@ -1,12 +1,17 @@
 package tui
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
-	"github.com/archex/archex/card"
-	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/tui/eventlog"
+	"github.com/archex/archex/tui/narrate"
 )
+
+// inspectStepFor is how long the inspector keeps a stepped request before
+// it goes back to following the traffic.
+const inspectStepFor = 30 * time.Second
 
 // Packets on screen at once, and new ones per second at speed 1.
 const (
@@ -23,21 +28,15 @@ func (m *Model) onFrame(now time.Time) {
 		m.snap = s
 		m.base = nil
 		m.failure.observe(s)
+		m.pn.figures.SetSnapshot(s)
 	}
 	notes, cur := m.sys.Notices(m.noticeCursor)
 	m.noticeCursor = cur
 	for _, n := range notes {
-		m.addLog(logEntry{At: n.At, Component: n.Component, Text: n.Text, Level: n.Level})
+		m.addLog(eventlog.FromNotice(n))
 	}
 	m.advance(now)
 	m.spawn(now, dt)
-}
-
-func (m *Model) addLog(e logEntry) {
-	m.log = append(m.log, e)
-	if len(m.log) > 500 {
-		m.log = append(m.log[:0], m.log[len(m.log)-500:]...)
-	}
 }
 
 // advance moves every packet, narrates the step, and forks async branches.
@@ -59,7 +58,8 @@ func (m *Model) advance(now time.Time) {
 		if p.done {
 			if p == m.stepping {
 				m.stepping = nil
-				m.stepHop = -1
+				m.pn.card.SetCurrent(-1)
+				m.pn.waterfall.SetCurrent(-1)
 			}
 			continue
 		}
@@ -84,6 +84,11 @@ func (m *Model) spawn(now time.Time, dt time.Duration) {
 	m.spawnCredit = min(m.spawnCredit+dt.Seconds()*maxSpawnPerSec*m.speed, 3)
 	// Errors first: they are what a user watches for.
 	sort.SliceStable(traces, func(i, j int) bool { return !traces[i].OK() && traces[j].OK() })
+	if m.lastStep.IsZero() || now.Sub(m.lastStep) > inspectStepFor {
+		// With no recent step to show, the inspector shows the latest
+		// request.
+		m.inspectTrace(traces[len(traces)-1])
+	}
 	for _, t := range traces {
 		if m.spawnCredit < 1 || len(m.packets) >= limit {
 			break
@@ -96,37 +101,14 @@ func (m *Model) spawn(now time.Time, dt time.Duration) {
 	}
 }
 
-// enterStepHop narrates the hop the step packet just entered.
+// enterStepHop narrates the hop the step packet just entered; the card's
+// list and the inspector follow it.
 func (m *Model) enterStepHop(p *packet, i int) {
 	h := p.hops[i]
-	m.narration = narrateHop(h, i, len(p.hops))
-	m.stepHop = cardHop(m.card, p.hops, i)
-	m.addLog(logEntry{At: h.Start, Component: h.To, Text: m.narration})
-}
-
-// cardHop maps hop i of a trace to its index in the card's flow: hops are
-// matched in order by their pair of components (a hit skips some of the
-// card's hops). -1 when the hop is not on the card.
-func cardHop(c *card.Card, hops []trace.Hop, i int) int {
-	k := 0
-	for j := 0; j <= i; j++ {
-		found := -1
-		for n := k; n < len(c.Flow); n++ {
-			if c.Flow[n].From == hops[j].From && c.Flow[n].To == hops[j].To {
-				found = n
-				break
-			}
-		}
-		if found < 0 {
-			if j == i {
-				return -1
-			}
-			continue
-		}
-		if j == i {
-			return found
-		}
-		k = found + 1
+	m.narration = fmt.Sprintf("hop %d/%d  %s", i+1, len(p.hops), narrate.Hop(h, m.card))
+	if i < len(m.stepCard) {
+		m.pn.card.SetCurrent(m.stepCard[i])
 	}
-	return -1
+	m.pn.waterfall.SetCurrent(i)
+	m.addLog(eventlog.FromHop(h, m.card))
 }

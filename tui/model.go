@@ -11,6 +11,7 @@ import (
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/tui/cardpane"
 	"github.com/archex/archex/tui/diagram"
 	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
@@ -88,21 +89,14 @@ type Model struct {
 	narration     string
 	status        string // the last action's result or error
 	stepping      *packet
-	stepHop       int // the card hop the step is on, -1 none
+	stepCard      []int // the step's hops as indexes of the card's flow
 	inspect       *engine.Trace
 	failure       failureWatch
-	log           []logEntry
+	pn            panels
 	stepSent      int
+	lastStep      time.Time
 	lastStepError string
 	quiz          *quizTab
-}
-
-// logEntry is one line of the event log.
-type logEntry struct {
-	At        time.Time
-	Component string
-	Text      string
-	Level     engine.Level
 }
 
 // New builds a dashboard on a system.
@@ -112,7 +106,7 @@ func New(sys System, opts Options) *Model {
 	}
 	m := &Model{
 		sys: sys, card: sys.Card(), opts: opts, keys: DefaultKeyMap(), help: help.New(),
-		speed: 1, stepHop: -1, width: MinWidth, height: MinHeight,
+		speed: 1, width: MinWidth, height: MinHeight,
 	}
 	pal := theme.Default
 	if opts.Palette != nil {
@@ -123,6 +117,7 @@ func New(sys System, opts Options) *Model {
 			m.pal = i
 		}
 	}
+	m.newPanels()
 	m.setPalette(pal)
 	if opts.Quiz != nil {
 		m.quiz = &quizTab{model: *opts.Quiz}
@@ -135,6 +130,7 @@ func New(sys System, opts Options) *Model {
 	m.failure.card = m.card
 	if m.snap != nil {
 		m.failure.observe(m.snap)
+		m.pn.figures.SetSnapshot(m.snap)
 	}
 	return m
 }
@@ -247,6 +243,10 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.SelectDown):
 		m.selected = (m.selected + 1) % len(m.card.Components)
 		m.base = nil
+	case key.Matches(msg, k.ScrollUp):
+		m.scrollPanel(false)
+	case key.Matches(msg, k.ScrollDown):
+		m.scrollPanel(true)
 	default:
 		return m.onChaosKey(msg)
 	}
@@ -276,9 +276,11 @@ func (m *Model) onStep(msg stepMsg) {
 		return
 	}
 	t := msg.trace
-	m.inspect = &t
+	m.lastStep = m.now
+	m.inspectTrace(t)
 	p := newPacket(t, true, m.now)
 	m.stepping = p
+	m.stepCard = cardpane.Steps(m.card, p.hops)
 	m.packets = append(m.packets, p)
 	m.enterStepHop(p, 0)
 }
@@ -287,5 +289,6 @@ func (m *Model) setPalette(p theme.Palette) {
 	m.styles = theme.New(p)
 	m.help.Styles = m.styles.Help
 	m.inks = makeInks(m.styles)
+	m.panelStyles()
 	m.base = nil
 }

@@ -1,92 +1,107 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/engine"
+	"github.com/archex/archex/tui/cardpane"
+	"github.com/archex/archex/tui/eventlog"
+	"github.com/archex/archex/tui/figures"
+	"github.com/archex/archex/tui/waterfall"
 )
 
-// panelView draws the right-hand panel.
+// panels are the right-hand side's views; one shows at a time, all are kept
+// up to date.
+type panels struct {
+	figures   figures.Model
+	waterfall waterfall.Model
+	log       eventlog.Model
+	card      cardpane.Model
+}
+
+func (m *Model) newPanels() {
+	m.pn = panels{
+		figures:   figures.New(&m.styles),
+		waterfall: waterfall.New(&m.styles),
+		log:       eventlog.New(&m.styles, 0),
+		card:      cardpane.New(&m.styles),
+	}
+	m.pn.card.SetCard(m.card)
+}
+
+func (m *Model) panelStyles() {
+	m.pn.figures.SetStyles(&m.styles)
+	m.pn.waterfall.SetStyles(&m.styles)
+	m.pn.log.SetStyles(&m.styles)
+	m.pn.card.SetStyles(&m.styles)
+}
+
+// inspectTrace shows a trace in the inspector.
+func (m *Model) inspectTrace(t engine.Trace) {
+	m.inspect = &t
+	m.pn.waterfall.SetTrace(t)
+}
+
+// panelView draws the right-hand panel: the failure story on top when the
+// terminal is too short for a banner, then the chosen view.
 func (m *Model) panelView(w, h int) string {
-	var lines []string
+	var top []string
 	if !m.wideBanner() {
 		if b := m.banner(w); b != "" {
-			lines = append(lines, strings.Split(b, "\n")...)
-			lines = append(lines, "")
+			top = append(strings.Split(b, "\n"), "")
 		}
 	}
-	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  (v: next)")
-	lines = append(lines, title)
+	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  v: next · pgup/pgdn: scroll")
+	top = append(top, truncate(title, w))
+	rest := max(h-len(top), 1)
+	var body string
 	switch m.panel {
 	case panelFigures:
-		lines = append(lines, m.figuresLines()...)
+		m.pn.figures.SetSize(w, rest)
+		body = m.pn.figures.View()
 	case panelTrace:
-		lines = append(lines, m.traceLines()...)
-	case panelLog:
-		lines = append(lines, m.logLines(h-1)...)
-	case panelCard:
-		lines = append(lines, m.cardLines()...)
-	}
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = truncate(l, w)
-	}
-	return lipgloss.NewStyle().Width(w).Height(h).Render(strings.Join(lines, "\n"))
-}
-
-func (m *Model) figuresLines() []string {
-	s := m.snap
-	if s == nil {
-		return nil
-	}
-	l := s.Last
-	return []string{
-		fmt.Sprintf("requests/s  %d  (ok %d, failed %d)", l.Sent, l.OK, l.Failed),
-		fmt.Sprintf("p50 %s  p99 %s", msText(l.P50), msText(l.P99)),
-		fmt.Sprintf("hit ratio   %s", percent(l.HitRatio)),
-		fmt.Sprintf("DB reads/s  %d  all q/s %d", l.DBReads, l.DBQPS),
-		fmt.Sprintf("queue depth %d", l.QueueDepth),
-	}
-}
-
-func (m *Model) traceLines() []string {
-	if m.inspect == nil {
-		return []string{"press space to send a request and inspect it"}
-	}
-	var out []string
-	for i, h := range m.inspect.Hops {
-		out = append(out, fmt.Sprintf("%2d %s -> %s %.1fms %s", i+1, h.From, h.To, float64(h.Duration.Microseconds())/1000, h.Detail))
-	}
-	return out
-}
-
-func (m *Model) logLines(h int) []string {
-	var out []string
-	start := max(0, len(m.log)-h)
-	for _, e := range m.log[start:] {
-		out = append(out, e.At.Format("15:04:05.000")+" "+e.Component+": "+e.Text)
-	}
-	return out
-}
-
-func (m *Model) cardLines() []string {
-	out := []string{m.card.Title, ""}
-	for i, h := range m.card.Flow {
-		line := fmt.Sprintf("%2d. %s -> %s", i+1, h.From, h.To)
-		if i == m.stepHop {
-			line = m.styles.Highlight.Render(line)
+		m.pn.waterfall.SetSize(w, rest)
+		body = m.pn.waterfall.View()
+		if m.inspect == nil {
+			body = m.styles.Muted.Render("press space to send a request and inspect it")
 		}
-		out = append(out, line)
+	case panelLog:
+		m.pn.log.SetSize(w, rest)
+		body = m.pn.log.View()
+	case panelCard:
+		m.pn.card.SetSize(w, rest)
+		body = m.pn.card.View()
 	}
-	return out
+	out := strings.Join(top, "\n") + "\n" + body
+	return lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).Render(out)
 }
 
-// narrateHop is the step's narration of one hop.
-func narrateHop(h trace.Hop, i, n int) string {
-	return fmt.Sprintf("hop %d/%d  %s -> %s: %s", i+1, n, h.From, h.To, h.Detail)
+// scrollPanel scrolls the panel shown.
+func (m *Model) scrollPanel(down bool) {
+	n := 3
+	switch m.panel {
+	case panelTrace:
+		if down {
+			m.pn.waterfall.ScrollDown(n)
+		} else {
+			m.pn.waterfall.ScrollUp(n)
+		}
+	case panelLog:
+		if down {
+			m.pn.log.ScrollDown(n)
+		} else {
+			m.pn.log.ScrollUp(n)
+		}
+	case panelCard:
+		if down {
+			m.pn.card.ScrollDown(n)
+		} else {
+			m.pn.card.ScrollUp(n)
+		}
+	}
 }
+
+// addLog writes to the event log.
+func (m *Model) addLog(e eventlog.Entry) { m.pn.log.Add(e) }

@@ -10,6 +10,7 @@ import (
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
+	"github.com/archex/archex/tui/figures"
 )
 
 // panelMinWidth is the narrowest the right-hand panel gets.
@@ -136,8 +137,6 @@ func (m *Model) diagramView(h int) (string, int) {
 	return out, l.W
 }
 
-var packetInks = [...]diagram.Ink{kindHit: inkHit, kindMiss: inkMiss, kindFallback: inkFallback, kindError: inkError, kindWrite: inkAccent, kindAsync: inkAsync}
-
 // wideBanner reports whether the failure story goes across the top (tall
 // terminals) or into the panel (small ones, where it would squeeze the
 // diagram).
@@ -170,8 +169,7 @@ func (m *Model) banner(w int) string {
 		return lipgloss.NewStyle().Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
 	case m.failure.rebuilding(m.now):
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
-		hr := percent(st.HitRatio)
-		text := fmt.Sprintf(" back up, empty: hit ratio %s and climbing as reads miss and refill it %s", hr, hitSpark(m.snap, st.Name, 20))
+		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
 		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
 	}
 	return ""
@@ -189,26 +187,6 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 		fmt.Sprintf("DB %d q/s (was %d)", last.DBQPS, b.DBQPS),
 		fmt.Sprintf("p99 %s (was %s)", msText(last.P99), msText(b.P99)),
 		fmt.Sprintf("failed requests since: %d", failed))
-}
-
-// hitSpark is a small chart of a cache's hit ratio over the last n seconds.
-func hitSpark(s *engine.Snapshot, cache string, n int) string {
-	hist := append(append([]engine.Second{}, s.History...), s.Last)
-	if len(hist) > n {
-		hist = hist[len(hist)-n:]
-	}
-	const bars = "▁▂▃▄▅▆▇█"
-	var b strings.Builder
-	for _, sec := range hist {
-		hr := sec.Components[cache].HitRatio
-		if hr == nil {
-			b.WriteRune(' ')
-			continue
-		}
-		i := min(int(*hr*float64(len([]rune(bars)))), len([]rune(bars))-1)
-		b.WriteRune([]rune(bars)[i])
-	}
-	return b.String()
 }
 
 // footer: the narration or the last action, then the keys.
