@@ -252,7 +252,7 @@ func (e *Engine) build() error {
 	e.user = traffic.New(traffic.Config{
 		Name: client.Name, Target: e.entry, Entry: e.entryName(), Rate: e.opts.Rate, Pattern: e.opts.Pattern,
 		ReadRatio: e.opts.ReadRatio, Keys: []string{"demo-key-1", "demo-key-2", "demo-key-3", "demo-key-4"},
-		Seed: seed, Recorder: e.rec, OnResult: e.rec.result,
+		Seed: seed, Recorder: e.rec, OnResult: e.rec.result, OnPanic: e.reportPanic,
 	})
 	e.parts = e.makeParts()
 	return nil

@@ -137,7 +137,11 @@ func (m *Model) secondLine(st engine.Status) []diagram.Span {
 		r := m.snap.Requests
 		return []diagram.Span{{Text: fmt.Sprintf("ok %d  failed %d", r.OK, r.Failed), Ink: inkMuted}}
 	}
-	spans := []diagram.Span{{Text: fmt.Sprintf("p99 %s", msText(st.P99)), Ink: inkMuted}}
+	label := "p99 "
+	if st.Kind == card.KindWorker {
+		label = "queue wait p99 " // what a hop into the worker measures
+	}
+	spans := []diagram.Span{{Text: label + msText(st.P99), Ink: inkMuted}}
 	if st.Modeled.Base > 0 {
 		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  model %s", short(st.Modeled.Base)), Ink: inkMuted})
 	}

@@ -94,6 +94,8 @@ type Config struct {
 	Recorder    trace.Recorder
 	// OnResult is told about every finished request. It must not block.
 	OnResult func(Result)
+	// OnPanic is told of a panic recovered in a request's goroutine.
+	OnPanic func(component string, v any)
 }
 
 // Request is one request to send.
@@ -364,6 +366,11 @@ func (g *Generator) fire(ctx context.Context) {
 	g.reqs.Add(1)
 	go func() {
 		defer g.reqs.Done()
+		defer func() {
+			if v := recover(); v != nil && g.cfg.OnPanic != nil {
+				g.cfg.OnPanic(g.cfg.Name, v)
+			}
+		}()
 		g.Send(context.WithoutCancel(ctx), req)
 	}()
 }
