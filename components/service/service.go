@@ -503,22 +503,34 @@ func (s *Service) load(ctx context.Context, q *request, read Step, fills []Step,
 	if s.cfg.Store == nil {
 		return nil
 	}
+	shared := s.singleflightOn.Load()
+	lctx := ctx
+	if shared {
+		// The load is shared: the reader who runs it hanging up must not
+		// fail the others waiting for it. It keeps that reader's deadline.
+		lctx = context.WithoutCancel(ctx)
+		if d, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			lctx, cancel = context.WithDeadline(lctx, d)
+			defer cancel()
+		}
+	}
 	leader := false
 	fn := func() (any, error) {
 		leader = true
-		p, err := s.readDB(ctx, q, read)
+		p, err := s.readDB(lctx, q, read)
 		if err != nil {
 			return nil, err
 		}
 		st.product, st.source = &p, s.cfg.Store.Name()
 		for _, f := range fills {
 			if st.missed[f.Cache] {
-				s.fill(ctx, q, f, st)
+				s.fill(lctx, q, f, st)
 			}
 		}
 		return p, nil
 	}
-	if !s.singleflightOn.Load() {
+	if !shared {
 		_, err := fn()
 		return err
 	}
