@@ -41,3 +41,24 @@ func TestEveryCardRunsItsFlow(t *testing.T) {
 		})
 	}
 }
+
+// The production card imported from its page text runs the same 14 hops.
+func TestImportedProductionCardRunsTheFourteenHops(t *testing.T) {
+	c, err := cards.Load("production.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, Options{Card: c})
+	tr, err := e.Send(context.Background(), Request{Product: 9}, true)
+	if err != nil || !tr.OK() {
+		t.Fatalf("cold read: %v %+v", err, tr)
+	}
+	if len(tr.Hops) != 14 {
+		t.Fatalf("%d hops, want the card's 14:\n%s", len(tr.Hops), strings.Join(pairs(tr.Hops), "\n"))
+	}
+	for i, h := range c.Flow {
+		if got := pairs(tr.Hops)[i]; got != h.From+" -> "+h.To {
+			t.Errorf("hop %d is %s, want %s", i+1, got, h)
+		}
+	}
+}
