@@ -12,40 +12,21 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/tui/narrate"
+	"github.com/archex/archex/tui/scroll"
 	"github.com/archex/archex/tui/theme"
 )
 
-// KeyMap scrolls the card.
-type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-}
+// KeyMap scrolls the pane.
+type KeyMap = scroll.KeyMap
 
 // DefaultKeyMap scrolls with the arrows, page keys, home and end.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
-		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "bottom")),
-	}
-}
-
-// ShortHelp is the scroll keys for the help bubble.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
-
-// FullHelp is every key for the full help.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
-}
+func DefaultKeyMap() KeyMap { return scroll.DefaultKeyMap() }
 
 // Model is the card pane.
 type Model struct {
@@ -153,27 +134,15 @@ func (m Model) rows() int {
 
 // Update scrolls on the keys of the KeyMap and ignores everything else.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	page := max(m.rows()-1, 1)
-	switch {
-	case key.Matches(k, m.KeyMap.Up):
-		m.ScrollUp(1)
-	case key.Matches(k, m.KeyMap.Down):
-		m.ScrollDown(1)
-	case key.Matches(k, m.KeyMap.PageUp):
-		m.ScrollUp(page)
-	case key.Matches(k, m.KeyMap.PageDown):
-		m.ScrollDown(page)
-	case key.Matches(k, m.KeyMap.Top):
-		m.setOffset(0)
-	case key.Matches(k, m.KeyMap.Bottom):
-		m.setOffset(len(m.lines))
-	}
+	scroll.Handle(m.KeyMap, msg, &m, m.rows()-1)
 	return m, nil
 }
+
+// GotoTop scrolls to the first line.
+func (m *Model) GotoTop() { m.setOffset(0) }
+
+// GotoBottom scrolls to the last line.
+func (m *Model) GotoBottom() { m.setOffset(len(m.lines)) }
 
 // View returns the pane, at most w cells wide and h lines tall.
 func (m Model) View() string {

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
+	"github.com/archex/archex/tui/scroll"
 	"github.com/archex/archex/tui/theme"
 )
 
@@ -56,30 +56,11 @@ const DefaultMax = 500
 // maxLinesPerEntry bounds how tall one long entry grows when wrapped.
 const maxLinesPerEntry = 6
 
-// KeyMap scrolls the log.
-type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-}
+// KeyMap scrolls the pane.
+type KeyMap = scroll.KeyMap
 
 // DefaultKeyMap scrolls with the arrows, page keys, home and end.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
-		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "oldest")),
-		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "follow")),
-	}
-}
-
-// ShortHelp is the scroll keys for the help bubble.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Bottom} }
-
-// FullHelp is every key for the full help.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
-}
+func DefaultKeyMap() KeyMap { return scroll.DefaultKeyMap() }
 
 // Model is the event log.
 type Model struct {
@@ -211,25 +192,7 @@ func (m *Model) clamp() {
 
 // Update scrolls on the keys of the KeyMap and ignores everything else.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	page := max(m.rows()-1, 1)
-	switch {
-	case key.Matches(k, m.KeyMap.Up):
-		m.ScrollUp(1)
-	case key.Matches(k, m.KeyMap.Down):
-		m.ScrollDown(1)
-	case key.Matches(k, m.KeyMap.PageUp):
-		m.ScrollUp(page)
-	case key.Matches(k, m.KeyMap.PageDown):
-		m.ScrollDown(page)
-	case key.Matches(k, m.KeyMap.Top):
-		m.GotoTop()
-	case key.Matches(k, m.KeyMap.Bottom):
-		m.GotoBottom()
-	}
+	scroll.Handle(m.KeyMap, msg, &m, m.rows()-1)
 	return m, nil
 }
 
