@@ -362,6 +362,9 @@ func (g *Generator) fire(ctx context.Context) {
 		g.report(Result{Request: req, Start: time.Now(), Err: "too many requests in flight: the user gave up"})
 		return
 	}
+	// In flight from now, not from when its goroutine runs: arrivals that
+	// fall due together would otherwise all pass the limit.
+	req = g.begin(req)
 	g.mu.Unlock()
 	g.reqs.Add(1)
 	go func() {
@@ -371,7 +374,7 @@ func (g *Generator) fire(ctx context.Context) {
 				g.cfg.OnPanic(g.cfg.Name, v)
 			}
 		}()
-		g.Send(context.WithoutCancel(ctx), req)
+		g.finish(context.WithoutCancel(ctx), req)
 	}()
 }
 
@@ -385,14 +388,25 @@ func (g *Generator) report(r Result) {
 // request.
 func (g *Generator) Send(ctx context.Context, req Request) Result {
 	g.mu.Lock()
+	req = g.begin(req)
+	g.mu.Unlock()
+	return g.finish(ctx, req)
+}
+
+// begin counts req as sent and in flight and gives it its API key; callers
+// hold mu.
+func (g *Generator) begin(req Request) Request {
 	if req.Key == "" {
 		req.Key = g.cfg.Keys[g.nextKey%len(g.cfg.Keys)]
 		g.nextKey++
 	}
 	g.stats.Sent++
 	g.stats.InFlight++
-	g.mu.Unlock()
+	return req
+}
 
+// finish sends a begun request, waits for its answer and counts how it ended.
+func (g *Generator) finish(ctx context.Context, req Request) Result {
 	res := g.do(ctx, req)
 
 	g.mu.Lock()
