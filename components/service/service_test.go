@@ -20,6 +20,7 @@ import (
 	"github.com/archex/archex/components/cache"
 	"github.com/archex/archex/components/database"
 	"github.com/archex/archex/components/event"
+	"github.com/archex/archex/components/generic"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/trace"
@@ -733,4 +734,49 @@ func TestAnUnreadableCachedValueIsAMissAndIsOverwritten(t *testing.T) {
 	if _, a := s.readOK(t, 3); a.body.Source != cacheName {
 		t.Errorf("next read from %q, want the cache (refilled)", a.body.Source)
 	}
+}
+
+func TestPlanCallsOtherComponentsInOrder(t *testing.T) {
+	auth := generic.New(generic.Config{Name: "Auth", Kind: "auth service"})
+	s := newSystem(t, func(su *setup) {
+		su.cfg.Plan = append(service.Plan{{Kind: service.Call, Target: "Auth", Reply: true}}, su.cfg.Plan...)
+		su.cfg.Calls = map[string]service.Caller{"Auth": auth}
+	})
+	id, _ := s.readOK(t, 4)
+	checkHops(t, "read with a call first", s.rec.of(id),
+		step{"API Gateway", svcName, trace.OK},
+		step{svcName, "Auth", trace.OK},
+		step{"Auth", svcName, trace.OK},
+		step{svcName, cacheName, trace.Miss},
+		step{cacheName, svcName, trace.Miss},
+		step{svcName, dbName, trace.OK},
+		step{dbName, svcName, trace.OK},
+		step{svcName, cacheName, trace.OK},
+		step{svcName, queueName, trace.OK},
+	)
+	auth.Kill()
+	id, a := s.read(t, 4)
+	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body.Error, "Auth refused the call") {
+		t.Errorf("read with Auth down: %d %q, want 503 naming Auth", a.code, a.body.Error)
+	}
+	checkHops(t, "read with Auth down", s.rec.of(id),
+		step{"API Gateway", svcName, trace.OK},
+		step{svcName, "Auth", trace.Error},
+	)
+}
+
+func TestWithoutADatabaseTheServiceAnswersItself(t *testing.T) {
+	s := newSystem(t, func(su *setup) {
+		su.cfg.Plan = service.Plan{{Kind: service.Publish, Target: queueName}}
+		su.cfg.Caches = nil
+		su.store = func(*database.Database) service.Store { return nil }
+	})
+	id, a := s.readOK(t, 12)
+	if a.body.Source != svcName || a.body.Name != "item 12" {
+		t.Errorf("answer %+v, want item 12 from the service itself", a.body)
+	}
+	checkHops(t, "read without a database", s.rec.of(id),
+		step{"API Gateway", svcName, trace.OK},
+		step{svcName, queueName, trace.OK},
+	)
 }
