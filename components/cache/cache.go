@@ -63,8 +63,9 @@ type Cache struct {
 
 	hits, misses, errs atomic.Int64
 
-	stop chan struct{}
-	done chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // Open starts the cache server and its client.
@@ -163,10 +164,12 @@ func (c *Cache) Revive() error {
 
 // Close stops the cache for good.
 func (c *Cache) Close() {
-	close(c.stop)
-	<-c.done
-	c.Kill()
-	c.client.Load().Close()
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		<-c.done
+		c.Kill()
+		c.client.Load().Close()
+	})
 }
 
 // Stats returns the live figures.

@@ -98,8 +98,9 @@ type LB struct {
 
 	retries, rejected atomic.Int64
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 type backend struct {
@@ -207,10 +208,12 @@ func (lb *LB) SetAlgorithm(a Algorithm) { lb.algo.Store(a) }
 
 // Close stops the load balancer for good.
 func (lb *LB) Close() {
-	close(lb.stop)
-	lb.wg.Wait()
-	lb.node.Close()
-	lb.client.CloseIdleConnections()
+	lb.closeOnce.Do(func() {
+		close(lb.stop)
+		lb.wg.Wait()
+		lb.node.Close()
+		lb.client.CloseIdleConnections()
+	})
 }
 
 // Stats returns the live figures.
@@ -270,16 +273,25 @@ func (lb *LB) pick(tried []*backend) *backend {
 	if len(candidates) == 0 {
 		return nil
 	}
+	turn := lb.next.Add(1)
 	if lb.algo.Load().(Algorithm) == LeastConn {
-		best := candidates[0]
+		// The fewest requests in flight; ties take turns, or sequential
+		// traffic (always zero in flight) would all land on one replica.
+		fewest := candidates[0].active.Load()
 		for _, b := range candidates[1:] {
-			if b.active.Load() < best.active.Load() {
-				best = b
+			fewest = min(fewest, b.active.Load())
+		}
+		tied := candidates[:0:0]
+		for _, b := range candidates {
+			if b.active.Load() == fewest {
+				tied = append(tied, b)
 			}
 		}
-		return best
+		if len(tied) > 0 {
+			return tied[turn%uint64(len(tied))]
+		}
 	}
-	return candidates[lb.next.Add(1)%uint64(len(candidates))]
+	return candidates[turn%uint64(len(candidates))]
 }
 
 func contains(list []*backend, b *backend) bool {

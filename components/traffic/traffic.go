@@ -406,18 +406,25 @@ func (g *Generator) begin(req Request) Request {
 }
 
 // finish sends a begun request, waits for its answer and counts how it ended.
-func (g *Generator) finish(ctx context.Context, req Request) Result {
-	res := g.do(ctx, req)
-
-	g.mu.Lock()
-	g.stats.InFlight--
-	if res.OK() {
-		g.stats.OK++
-	} else {
-		g.stats.Failed++
-	}
-	g.mu.Unlock()
-	g.report(res)
+// A request that panics on its way counts as failed, so the books still
+// balance.
+func (g *Generator) finish(ctx context.Context, req Request) (res Result) {
+	done := false
+	defer func() {
+		g.mu.Lock()
+		g.stats.InFlight--
+		if done && res.OK() {
+			g.stats.OK++
+		} else {
+			g.stats.Failed++
+		}
+		g.mu.Unlock()
+		if done {
+			g.report(res)
+		}
+	}()
+	res = g.do(ctx, req)
+	done = true
 	return res
 }
 
