@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,28 +20,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
-
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) of(id trace.ID) []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []trace.Hop
-	for _, h := range r.hops {
-		if h.Trace == id {
-			out = append(out, h)
-		}
-	}
-	return out
-}
+type recorder struct{ tracetest.Recorder }
 
 type system struct {
 	gw     *gateway.Gateway
@@ -253,7 +233,7 @@ func TestHopsToTheGatewayAndTheReplyThroughIt(t *testing.T) {
 	if from, _ := trace.Received(a.header, time.Time{}); from != "API Gateway" {
 		t.Errorf("response stamped by %q, want API Gateway", from)
 	}
-	hops := s.rec.of("t-ok")
+	hops := s.rec.Of("t-ok")
 	if len(hops) != 2 {
 		t.Fatalf("hops %+v, want the hop in and the reply", hops)
 	}
@@ -270,7 +250,7 @@ func TestHopsToTheGatewayAndTheReplyThroughIt(t *testing.T) {
 	if from, _ := trace.Received(a.header, time.Time{}); from != "API Gateway" {
 		t.Errorf("401 stamped by %q, want API Gateway", from)
 	}
-	hops = s.rec.of("t-401")
+	hops = s.rec.Of("t-401")
 	if len(hops) != 1 || hops[0].From != "Load Balancer" || hops[0].To != "API Gateway" || hops[0].Outcome != trace.Error ||
 		!strings.HasPrefix(hops[0].Detail, "401 missing API key") {
 		t.Errorf("hops of a rejected request %+v, want one error hop into the gateway with the reason", hops)

@@ -3,6 +3,7 @@ package generic_test
 import (
 	"context"
 	"errors"
+	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"strings"
@@ -21,28 +22,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
-
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) of(id trace.ID) []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []trace.Hop
-	for _, h := range r.hops {
-		if h.Trace == id {
-			out = append(out, h)
-		}
-	}
-	return out
-}
+type recorder struct{ tracetest.Recorder }
 
 func TestCallWaitsTheModeledLatency(t *testing.T) {
 	c := generic.New(generic.Config{Name: "Search", Kind: "search index", Latency: model.Latency{Base: 20 * time.Millisecond}})
@@ -157,7 +137,7 @@ func TestWrapRecordsTheHopAndPassesOn(t *testing.T) {
 	if from, _ := trace.Received(h, time.Time{}); from != "Auth" {
 		t.Errorf("response stamped by %q, want Auth", from)
 	}
-	hops := s.rec.of("t-1")
+	hops := s.rec.Of("t-1")
 	if len(hops) != 2 {
 		t.Fatalf("hops %+v, want the hop in and the reply", hops)
 	}
@@ -186,7 +166,7 @@ func TestWrapAnswers503WhenItsWorkFails(t *testing.T) {
 	if from, _ := trace.Received(h, time.Time{}); from != "Auth" {
 		t.Errorf("503 stamped by %q, want Auth", from)
 	}
-	if hops := s.rec.of("t-2"); len(hops) != 1 || hops[0].Outcome != trace.Error || hops[0].To != "Auth" {
+	if hops := s.rec.Of("t-2"); len(hops) != 1 || hops[0].Outcome != trace.Error || hops[0].To != "Auth" {
 		t.Errorf("hops %+v, want one error hop into Auth", hops)
 	}
 }
@@ -200,7 +180,7 @@ func TestKilledWrapAbortsTheConnection(t *testing.T) {
 	if len(s.seen()) != 0 {
 		t.Error("a request passed a killed component")
 	}
-	if hops := s.rec.of("t-3"); len(hops) != 0 {
+	if hops := s.rec.Of("t-3"); len(hops) != 0 {
 		t.Errorf("hops %+v recorded by a killed component", hops)
 	}
 	s.c.Revive()

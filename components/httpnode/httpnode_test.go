@@ -3,6 +3,7 @@ package httpnode_test
 import (
 	"errors"
 	"fmt"
+	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,22 +23,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
-
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) all() []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]trace.Hop(nil), r.hops...)
-}
+type recorder struct{ tracetest.Recorder }
 
 // panics keeps what a PanicFunc was told.
 type panics struct {
@@ -238,7 +224,7 @@ func TestReplyWriterRecordsTheHopBackOnce(t *testing.T) {
 			if from != "API Gateway" || sent.Before(before) {
 				t.Errorf("response stamped by %q at %v, want restamped by API Gateway", from, sent)
 			}
-			hops := rec.all()
+			hops := rec.All()
 			if len(hops) != tt.hops {
 				t.Fatalf("%d hops %+v, want %d", len(hops), hops, tt.hops)
 			}
@@ -288,7 +274,7 @@ func TestRelayResponseRecordsTheHopBackAndRestamps(t *testing.T) {
 			var rec recorder
 			httpnode.RelayResponse(resp, "Load Balancer", "API Gateway", tt.instance, &rec)
 
-			hops := rec.all()
+			hops := rec.All()
 			if len(hops) != 1 {
 				t.Fatalf("%d hops, want 1", len(hops))
 			}
@@ -336,7 +322,7 @@ func TestProxyForwardsAndTheReplyHopIsRecorded(t *testing.T) {
 	if from, _ := trace.Received(resp.Header, time.Time{}); from != "CDN" {
 		t.Errorf("response stamped by %q, want CDN", from)
 	}
-	hops := rec.all()
+	hops := rec.All()
 	if len(hops) != 1 || hops[0].From != "Load Balancer" || hops[0].To != "CDN" || hops[0].Trace != "t-9" || hops[0].Outcome != trace.OK {
 		t.Errorf("hops %+v, want one Load Balancer -> CDN, ok, trace t-9", hops)
 	}
@@ -360,7 +346,7 @@ func TestProxyToADeadTargetAnswers502AndRecordsAnErrorHop(t *testing.T) {
 	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "Load Balancer unreachable") {
 		t.Errorf("answer %d %q, want 502 naming the unreachable Load Balancer", resp.StatusCode, body)
 	}
-	hops := rec.all()
+	hops := rec.All()
 	if len(hops) != 1 {
 		t.Fatalf("hops %+v, want exactly the failed one (no reply hop for the stage's own answer)", hops)
 	}

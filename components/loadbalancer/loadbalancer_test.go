@@ -3,6 +3,7 @@ package loadbalancer_test
 import (
 	"errors"
 	"fmt"
+	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"strings"
@@ -21,28 +22,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
-
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) of(id trace.ID) []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []trace.Hop
-	for _, h := range r.hops {
-		if h.Trace == id {
-			out = append(out, h)
-		}
-	}
-	return out
-}
+type recorder struct{ tracetest.Recorder }
 
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
@@ -363,7 +343,7 @@ func TestNoHealthyBackendAnswers503WithAReason(t *testing.T) {
 	if a.err != nil || a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, "no healthy replica") {
 		t.Fatalf("answer %d %q %v, want 503 \"no healthy replica\"", a.code, a.body, a.err)
 	}
-	hops := s.rec.of("t-none")
+	hops := s.rec.Of("t-none")
 	if len(hops) != 1 || hops[0].From != "User" || hops[0].To != "Load Balancer" || hops[0].Outcome != trace.Error ||
 		!strings.Contains(hops[0].Detail, "no healthy replica") {
 		t.Errorf("hops %+v, want one User -> Load Balancer error naming the reason", hops)
@@ -402,7 +382,7 @@ func TestHopsNameTheChosenReplicaAndTheReply(t *testing.T) {
 	if a.err != nil || a.code != 200 {
 		t.Fatalf("GET: %d %v", a.code, a.err)
 	}
-	hops := s.rec.of("t-42")
+	hops := s.rec.Of("t-42")
 	if len(hops) != 2 {
 		t.Fatalf("hops %+v, want the hop in and the reply", hops)
 	}
@@ -430,7 +410,7 @@ func TestARequestWithoutATraceIDGetsOne(t *testing.T) {
 	if id == "" {
 		t.Fatal("the replica saw no trace id")
 	}
-	if hops := s.rec.of(trace.ID(id)); len(hops) != 2 {
+	if hops := s.rec.Of(trace.ID(id)); len(hops) != 2 {
 		t.Errorf("hops of the new trace %q: %+v, want 2", id, hops)
 	}
 }
@@ -481,7 +461,7 @@ func TestInjectedFailuresAnswer503AndHealBringsItBack(t *testing.T) {
 	if a.err != nil || a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, "injected failure") {
 		t.Fatalf("answer %d %q %v, want 503 naming the injected failure", a.code, a.body, a.err)
 	}
-	if hops := s.rec.of("t-chaos"); len(hops) != 1 || hops[0].Outcome != trace.Error {
+	if hops := s.rec.Of("t-chaos"); len(hops) != 1 || hops[0].Outcome != trace.Error {
 		t.Errorf("hops %+v, want one error hop into the load balancer", hops)
 	}
 	s.lb.Faults().Heal()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"runtime"
@@ -40,40 +41,9 @@ const (
 const products = 100
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
+type recorder struct{ tracetest.Recorder }
 
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) of(id trace.ID) []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []trace.Hop
-	for _, h := range r.hops {
-		if h.Trace == id {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-func (r *recorder) count(match func(trace.Hop) bool) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, h := range r.hops {
-		if match(h) {
-			n++
-		}
-	}
-	return n
-}
+func (r *recorder) count(match func(trace.Hop) bool) int { return len(r.Where(match)) }
 
 // queue is a Publisher that keeps what it is given, or fails.
 type queue struct {
@@ -279,7 +249,7 @@ func TestColdReadMissesThenFillsAndTheSecondReadHits(t *testing.T) {
 	if a.body.ID != 42 || a.body.Name != want.Name || a.body.PriceCents != want.PriceCents || a.body.Source != dbName || a.body.Replica != "replica-1" {
 		t.Errorf("cold read %+v, want %+v from the database on replica-1", a.body, want)
 	}
-	cold := s.rec.of(id)
+	cold := s.rec.Of(id)
 	checkHops(t, "cold read", cold,
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, cacheName, trace.Miss},
@@ -304,7 +274,7 @@ func TestColdReadMissesThenFillsAndTheSecondReadHits(t *testing.T) {
 	if a.body.Source != cacheName || a.body.PriceCents != want.PriceCents {
 		t.Errorf("second read %+v, want the same product from the cache", a.body)
 	}
-	checkHops(t, "hit", s.rec.of(id),
+	checkHops(t, "hit", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, cacheName, trace.Hit},
 		step{cacheName, svcName, trace.Hit},
@@ -328,7 +298,7 @@ func TestWriteUpdatesTheDatabaseAndInvalidatesTheKey(t *testing.T) {
 	if a.err != nil || a.code != 200 || a.body.PriceCents != 1299 {
 		t.Fatalf("write: %d %+v %v", a.code, a.body, a.err)
 	}
-	checkHops(t, "write", s.rec.of(id),
+	checkHops(t, "write", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, dbName, trace.OK},
 		step{dbName, svcName, trace.OK},
@@ -342,7 +312,7 @@ func TestWriteUpdatesTheDatabaseAndInvalidatesTheKey(t *testing.T) {
 	if a.body.PriceCents != 1299 || a.body.Source != dbName {
 		t.Errorf("read after write %+v, want 1299 from the database (the key was invalidated)", a.body)
 	}
-	if hops := s.rec.of(id); len(hops) < 2 || hops[1].Outcome != trace.Miss {
+	if hops := s.rec.Of(id); len(hops) < 2 || hops[1].Outcome != trace.Miss {
 		t.Errorf("read after write hops %v, want a miss", steps(hops))
 	}
 	if st := s.svc.Stats(); st.Writes != 1 {
@@ -391,7 +361,7 @@ func TestKilledCacheFallsBackToTheDatabase(t *testing.T) {
 	if a.body.Source != dbName {
 		t.Errorf("read with the cache down from %q, want the database", a.body.Source)
 	}
-	checkHops(t, "fallback read", s.rec.of(id),
+	checkHops(t, "fallback read", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, cacheName, trace.Fallback},
 		step{svcName, dbName, trace.OK},
@@ -404,7 +374,7 @@ func TestKilledCacheFallsBackToTheDatabase(t *testing.T) {
 	if a.err != nil || a.code != 200 {
 		t.Fatalf("write with the cache down: %d %+v %v", a.code, a.body, a.err)
 	}
-	if hops := s.rec.of(id); len(hops) != 5 || hops[3].To != cacheName || hops[3].Outcome != trace.Fallback {
+	if hops := s.rec.Of(id); len(hops) != 5 || hops[3].To != cacheName || hops[3].Outcome != trace.Fallback {
 		t.Errorf("write hops %v, want the DEL to fall back", steps(hops))
 	}
 }
@@ -425,7 +395,7 @@ func TestBreakerOpensAfterFiveFailuresAndSkipsTheCache(t *testing.T) {
 	if errs := s.cache.Stats().Errors; errs != 5 {
 		t.Errorf("the cache saw %d failed calls, want 5: none once the breaker opened", errs)
 	}
-	checkHops(t, "read with the breaker open", s.rec.of(last),
+	checkHops(t, "read with the breaker open", s.rec.Of(last),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, cacheName, trace.Skipped},
 		step{svcName, dbName, trace.OK},
@@ -543,7 +513,7 @@ func TestKilledDatabaseAnswers503AndCachedReadsStillWork(t *testing.T) {
 	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body.Error, dbName) || !strings.Contains(a.body.Error, "down") {
 		t.Errorf("uncached read with the database down: %d %q, want 503 with a reason naming the database", a.code, a.body.Error)
 	}
-	hops := s.rec.of(id)
+	hops := s.rec.Of(id)
 	if len(hops) != 4 || hops[3].To != dbName || hops[3].Outcome != trace.Error {
 		t.Errorf("uncached read hops %v, want it to end in an error hop to the database", steps(hops))
 	}
@@ -656,7 +626,7 @@ func TestPublishFailureDoesNotFailTheRequest(t *testing.T) {
 	if st.PublishFailed != 2 || st.Failed != 0 {
 		t.Errorf("stats %+v, want 2 failed publishes, no failed request", st)
 	}
-	hops := s.rec.of(id)
+	hops := s.rec.Of(id)
 	if last := hops[len(hops)-1]; last.To != queueName || last.Outcome != trace.Error || !strings.Contains(last.Detail, "event dropped") {
 		t.Errorf("last hop %+v, want a failed publish to the queue", last)
 	}
@@ -669,7 +639,7 @@ func TestInjectedFailuresAnswer503(t *testing.T) {
 	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body.Error, "injected failure") {
 		t.Errorf("read under fail rate 1: %d %q, want 503 naming the injected failure", a.code, a.body.Error)
 	}
-	checkHops(t, "failed read", s.rec.of(id), step{"API Gateway", svcName, trace.Error})
+	checkHops(t, "failed read", s.rec.Of(id), step{"API Gateway", svcName, trace.Error})
 	s.svc.Faults().Heal()
 	s.readOK(t, 1)
 }
@@ -728,7 +698,7 @@ func TestAnUnreadableCachedValueIsAMissAndIsOverwritten(t *testing.T) {
 	if a.body.Source != dbName || a.body.Name == "" {
 		t.Errorf("read over a garbled entry %+v, want the product from the database", a.body)
 	}
-	if hops := s.rec.of(id); len(hops) < 3 || hops[1].Outcome != trace.Miss || hops[2].Outcome != trace.Miss {
+	if hops := s.rec.Of(id); len(hops) < 3 || hops[1].Outcome != trace.Miss || hops[2].Outcome != trace.Miss {
 		t.Errorf("hops %v, want the garbled entry treated as a miss", steps(hops))
 	}
 	if _, a := s.readOK(t, 3); a.body.Source != cacheName {
@@ -743,7 +713,7 @@ func TestPlanCallsOtherComponentsInOrder(t *testing.T) {
 		su.cfg.Calls = map[string]service.Caller{"Auth": auth}
 	})
 	id, _ := s.readOK(t, 4)
-	checkHops(t, "read with a call first", s.rec.of(id),
+	checkHops(t, "read with a call first", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, "Auth", trace.OK},
 		step{"Auth", svcName, trace.OK},
@@ -759,7 +729,7 @@ func TestPlanCallsOtherComponentsInOrder(t *testing.T) {
 	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body.Error, "Auth refused the call") {
 		t.Errorf("read with Auth down: %d %q, want 503 naming Auth", a.code, a.body.Error)
 	}
-	checkHops(t, "read with Auth down", s.rec.of(id),
+	checkHops(t, "read with Auth down", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, "Auth", trace.Error},
 	)
@@ -775,7 +745,7 @@ func TestWithoutADatabaseTheServiceAnswersItself(t *testing.T) {
 	if a.body.Source != svcName || a.body.Name != "item 12" {
 		t.Errorf("answer %+v, want item 12 from the service itself", a.body)
 	}
-	checkHops(t, "read without a database", s.rec.of(id),
+	checkHops(t, "read without a database", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, queueName, trace.OK},
 	)

@@ -2,6 +2,7 @@ package traffic_test
 
 import (
 	"context"
+	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"math"
 	"net/http"
@@ -21,28 +22,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
-
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) of(id trace.ID) []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []trace.Hop
-	for _, h := range r.hops {
-		if h.Trace == id {
-			out = append(out, h)
-		}
-	}
-	return out
-}
+type recorder struct{ tracetest.Recorder }
 
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
@@ -277,12 +257,12 @@ func TestSendCountsAndRecordsTheFinalHop(t *testing.T) {
 		t.Errorf("write body %q, want a price", bodies[2])
 	}
 
-	hops := rec.of(ok.Trace)
+	hops := rec.Of(ok.Trace)
 	if len(hops) != 1 || hops[0].From != "Load Balancer" || hops[0].To != "User" || hops[0].Outcome != trace.OK ||
 		!strings.HasPrefix(hops[0].Detail, "200 OK in ") {
 		t.Errorf("hops of the read %+v, want the final Load Balancer -> User hop", hops)
 	}
-	hops = rec.of(failed.Trace)
+	hops = rec.Of(failed.Trace)
 	if len(hops) != 1 || hops[0].Outcome != trace.Error || !strings.HasSuffix(hops[0].Detail, ": Load Balancer: no healthy replica") {
 		t.Errorf("hops of the failed read %+v, want an error hop with the reason", hops)
 	}
@@ -301,7 +281,7 @@ func TestSendToADeadFrontDoorFails(t *testing.T) {
 	if st := g.Stats(); st.Sent != 1 || st.Failed != 1 {
 		t.Errorf("stats %+v, want 1 sent, 1 failed", st)
 	}
-	hops := rec.of(res.Trace)
+	hops := rec.Of(res.Trace)
 	if len(hops) != 1 || hops[0].From != "User" || hops[0].To != "Load Balancer" || hops[0].Outcome != trace.Error {
 		t.Errorf("hops %+v, want one failed User -> Load Balancer hop", hops)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/archex/archex/components/trace/tracetest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,28 +27,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const products = 50
 
 // recorder keeps every hop.
-type recorder struct {
-	mu   sync.Mutex
-	hops []trace.Hop
-}
-
-func (r *recorder) Record(h trace.Hop) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.hops = append(r.hops, h)
-}
-
-func (r *recorder) of(id trace.ID) []trace.Hop {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []trace.Hop
-	for _, h := range r.hops {
-		if h.Trace == id {
-			out = append(out, h)
-		}
-	}
-	return out
-}
+type recorder struct{ tracetest.Recorder }
 
 // panics keeps what OnPanic was told.
 type panics struct {
@@ -282,7 +262,7 @@ func TestCrashAfterCommitIsRedeliveredAndAppliedOnce(t *testing.T) {
 	}
 	// A consumer named anew took the crashed one's place.
 	eventually(t, time.Second, "the crashed consumer did not restart", func() bool { return s.w.Stats().Consumers == 2 })
-	hops := s.rec.of("t-1")
+	hops := s.rec.Of("t-1")
 	last := hops[len(hops)-1]
 	if last.Detail != "already applied: nothing changed (redelivery)" || last.Outcome != trace.OK {
 		t.Errorf("last hop of a redelivered event: %+v", last)
@@ -353,7 +333,7 @@ func TestPoisonEventIsDeadLetteredAfterMaxTries(t *testing.T) {
 	// The poison's story, hop by hop: five deliveries, five rejections, the
 	// last one dead-lettered.
 	var details []string
-	for _, h := range s.rec.of(poison.Trace) {
+	for _, h := range s.rec.Of(poison.Trace) {
 		if h.To == "Database" {
 			details = append(details, h.Detail)
 			if h.Outcome != trace.Error {
@@ -385,7 +365,7 @@ func TestDatabaseDownDeadLettersNothing(t *testing.T) {
 		s.publish(t, 1+i%products)
 	}
 	eventually(t, 3*time.Second, "events were not delivered more than MaxTries times during the outage", func() bool {
-		for _, h := range s.rec.of("t-1") {
+		for _, h := range s.rec.Of("t-1") {
 			if strings.Contains(h.Detail, "(try 3,") {
 				return true
 			}
@@ -395,7 +375,7 @@ func TestDatabaseDownDeadLettersNothing(t *testing.T) {
 	if st := s.w.Stats(); st.Failed == 0 || st.DeadLettered != 0 || st.Processed != 0 {
 		t.Fatalf("during the outage: %+v, want failures, nothing processed, nothing dead-lettered", st)
 	}
-	hops := s.rec.of("t-1")
+	hops := s.rec.Of("t-1")
 	if h := hops[1]; h.To != "Database" || h.Outcome != trace.Error || !strings.Contains(h.Detail, "left pending") {
 		t.Errorf("failed apply hop %+v, want an error saying the batch is left pending", h)
 	}
@@ -447,7 +427,7 @@ func TestHopsOfTheAsyncBranch(t *testing.T) {
 	}
 	eventually(t, 2*time.Second, "the event was not processed", func() bool { return s.w.Stats().Processed == 2 })
 
-	hops := s.rec.of(ev.Trace)
+	hops := s.rec.Of(ev.Trace)
 	if len(hops) != 2 {
 		t.Fatalf("%d hops for one event, want 2: %+v", len(hops), hops)
 	}
@@ -472,7 +452,7 @@ func TestHopsOfTheAsyncBranch(t *testing.T) {
 	if apply.Start.Before(deliver.End()) {
 		t.Errorf("the apply starts %v before the delivery ends", deliver.End().Sub(apply.Start))
 	}
-	if got := s.rec.of(""); len(got) != 0 {
+	if got := s.rec.Of(""); len(got) != 0 {
 		t.Errorf("%d hops recorded for an event without a trace", len(got))
 	}
 }
