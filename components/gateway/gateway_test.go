@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/archex/archex/components/gateway"
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/trace/tracetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -3,7 +3,6 @@ package httpnode_test
 import (
 	"errors"
 	"fmt"
-	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/trace/tracetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

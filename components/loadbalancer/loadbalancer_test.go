@@ -3,7 +3,6 @@ package loadbalancer_test
 import (
 	"errors"
 	"fmt"
-	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/trace/tracetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"net/http"
 	"runtime"
@@ -25,6 +24,7 @@ import (
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/trace/tracetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -2,7 +2,6 @@ package traffic_test
 
 import (
 	"context"
-	"github.com/archex/archex/components/trace/tracetest"
 	"io"
 	"math"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/trace/tracetest"
 	"github.com/archex/archex/components/traffic"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/archex/archex/components/trace/tracetest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +17,7 @@ import (
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/queue"
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/trace/tracetest"
 	"github.com/archex/archex/components/worker"
 )
 
