@@ -12,7 +12,10 @@
 // a session mixes the card's questions with the bank's. A question's correct
 // option is usually fixed in its data; a session can also grade an answer
 // against a verdict decided at run time (Session.AnswerJudged), which is what
-// the "predict, then observe" experiments will use: the learner answers before
-// an action on the live system, and the measurements decide which option was
-// right.
+// the "predict, then observe" experiments use: the learner answers before an
+// action on the live system, and the measurements decide which option was
+// right. The experiments themselves, which drive the engine, are in
+// quiz/experiment; here they are questions (Config.Experiments, the
+// experiments set, one in a practice set when one is due or new) and a Judge
+// that a front end passes in (RunPlainJudged for --plain).
 package quiz

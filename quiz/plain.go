@@ -2,6 +2,8 @@ package quiz
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,12 +18,24 @@ import (
 // end of in ends the session early. It finishes with the results and a last
 // line "score: N/M" (M is the number answered). Nothing it writes is styled.
 func RunPlain(in io.Reader, out io.Writer, s *Session, record func(Answer)) (Results, error) {
+	return RunPlainJudged(context.Background(), in, out, s, record, nil)
+}
+
+// RunPlainJudged is RunPlain for a session with experiments: a question
+// graded at run time reads the learner's prediction, then runs judge, which
+// runs the experiment; its progress is printed as indented lines, and the
+// feedback says what was measured. When the experiment cannot run, that is
+// said, the question is dropped from the session ungraded, and the session
+// goes on; when ctx ends during one, the session stops there and ctx's error
+// is returned with the results so far. Without a judge, such a question is
+// dropped with a note.
+func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session, record func(Answer), judge Judge) (Results, error) {
 	w := &errWriter{w: out}
 	sc := bufio.NewScanner(in)
 	for !s.Done() {
 		it, _ := s.Current()
 		writeQuestion(w, it, s.Pos()+1, s.Len())
-		choice, ok, err := readChoice(sc, w, it.Len())
+		choice, ok, err := readChoice(sc, w, it.Len(), it.Judged())
 		if err != nil {
 			return s.Results(), fmt.Errorf("reading answers: %w", err)
 		}
@@ -29,7 +43,28 @@ func RunPlain(in io.Reader, out io.Writer, s *Session, record func(Answer)) (Res
 			w.printf("\nNo more answers: stopped after %d of %d questions.\n", s.Pos(), s.Len())
 			break
 		}
-		a, err := s.Answer(choice)
+		var a Answer
+		if it.Judged() {
+			var v Verdict
+			v, err = runJudge(ctx, w, judge, it, choice)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				w.printf("\nStopped: the experiment was interrupted after %d of %d questions.\n", s.Pos(), s.Len())
+				r := s.Results()
+				writeResults(w, r)
+				return r, ctx.Err()
+			case err != nil:
+				w.printf("The experiment could not run: %v\n", err)
+				w.printf("Your prediction is not graded; the question is left for another time.\n")
+				if _, err := s.Drop(); err != nil {
+					return s.Results(), err
+				}
+				continue
+			}
+			a, err = s.AnswerJudged(choice, v)
+		} else {
+			a, err = s.Answer(choice)
+		}
 		if err != nil {
 			return s.Results(), err
 		}
@@ -57,11 +92,26 @@ func writeQuestion(w *errWriter, it Item, n, total int) {
 	}
 }
 
+// runJudge prints the prediction and runs the experiment, printing its
+// progress.
+func runJudge(ctx context.Context, w *errWriter, judge Judge, it Item, choice int) (Verdict, error) {
+	w.printf("Your prediction: %s) %s\n", Letter(choice), it.Option(choice).Text)
+	if judge == nil {
+		return Verdict{}, errors.New("this mode has no live system to run it on")
+	}
+	w.printf("Running the experiment on a live system...\n")
+	return judge(ctx, it, func(line string) { w.printf("  %s\n", line) })
+}
+
 // readChoice reads lines until one is a letter naming an option. ok is false
-// at the end of the input.
-func readChoice(sc *bufio.Scanner, w *errWriter, n int) (choice int, ok bool, err error) {
+// at the end of the input. A prediction is asked for as one.
+func readChoice(sc *bufio.Scanner, w *errWriter, n int, prediction bool) (choice int, ok bool, err error) {
 	letters := Letter(0) + "-" + Letter(n-1)
-	w.printf("Your answer (%s)?\n", letters)
+	if prediction {
+		w.printf("Your prediction (%s)? The experiment runs once you answer.\n", letters)
+	} else {
+		w.printf("Your answer (%s)?\n", letters)
+	}
 	for sc.Scan() {
 		if c, ok := ParseLetter(sc.Text(), n); ok {
 			return c, true, nil
@@ -96,18 +146,31 @@ func ParseLetter(s string, n int) (int, bool) {
 }
 
 // writeFeedback writes the plain feedback for an answer.
+// The measurements of an experiment come right after the verdict: they are
+// what decided it.
 func writeFeedback(w *errWriter, a Answer) {
 	chosen := a.Item.Option(a.Chosen)
 	if a.Right() {
 		w.printf("Correct. %s) %s\n", Letter(a.Chosen), chosen.Text)
+		writeEvidence(w, a)
 		writeExplanation(w, chosen.Explanation)
 	} else {
 		w.printf("Wrong. You chose %s) %s\n", Letter(a.Chosen), chosen.Text)
-		writeExplanation(w, chosen.Explanation)
 		right := a.Item.Option(a.Correct)
+		if a.Evidence != "" {
+			w.printf("What happened: %s) %s\n", Letter(a.Correct), right.Text)
+			writeEvidence(w, a)
+			writeExplanation(w, right.Explanation)
+			w.printf("About your prediction: %s\n", chosen.Explanation)
+			return
+		}
+		writeExplanation(w, chosen.Explanation)
 		w.printf("The right answer is %s) %s\n", Letter(a.Correct), right.Text)
 		writeExplanation(w, right.Explanation)
 	}
+}
+
+func writeEvidence(w *errWriter, a Answer) {
 	if a.Evidence != "" {
 		w.printf("Measured: %s\n", a.Evidence)
 	}

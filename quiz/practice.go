@@ -87,3 +87,22 @@ func difficultyRank(d string) int {
 	}
 	return len(Difficulties)
 }
+
+// pickExperiment chooses the experiment a practice set includes: the first
+// of the due or new ones in pickPractice's order (missed and due first, new
+// last), or nil when none is due or new. Experiments take a live system
+// several seconds each, so a practice set has one at most, and none once
+// every one is learnt until one falls due again.
+func pickExperiment(exps []card.Question, p *Progress, now time.Time, rng *rand.Rand) *card.Question {
+	var cands []card.Question
+	for _, q := range exps {
+		if rec, seen := p.Get(q.ID); !seen || !now.Before(rec.Due) {
+			cands = append(cands, q)
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	q := pickPractice(cands, 0, p, now, 1, rng)[0]
+	return &q
+}

@@ -1,9 +1,11 @@
 package quiz
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,12 +22,15 @@ const (
 	// SetPractice asks a practice set drawn from the card and the bank,
 	// the learner's due and missed questions first.
 	SetPractice Set = "practice"
-	// SetAll asks every question of the card and the bank.
+	// SetAll asks every question of the card and the bank, and the
+	// experiments.
 	SetAll Set = "all"
+	// SetExperiments asks only the "predict, then observe" experiments.
+	SetExperiments Set = "experiments"
 )
 
 // Sets lists the sets, the default (practice) first.
-var Sets = []Set{SetPractice, SetCard, SetAll}
+var Sets = []Set{SetPractice, SetCard, SetAll, SetExperiments}
 
 // ParseSet reads a set's name.
 func ParseSet(s string) (Set, error) {
@@ -63,6 +68,12 @@ type Config struct {
 	// PracticeSize is the size of a practice set; 0 means
 	// DefaultPracticeSize.
 	PracticeSize int
+	// Experiments are the "predict, then observe" questions, graded at
+	// run time (see Judge): quiz/experiment.Questions(), or nil for none.
+	// A practice set includes one when one is due or new (in place of a
+	// question of the bank); SetAll includes them all; SetExperiments asks
+	// only them.
+	Experiments []card.Question
 }
 
 // Pool is every question a session can draw from: the card's quiz, then the
@@ -141,6 +152,10 @@ func (it Item) Shown(i int) int {
 	return -1
 }
 
+// Judged reports whether the question's right option is decided at run
+// time, by an experiment (see Judge), rather than marked in its data.
+func (it Item) Judged() bool { return it.Correct() < 0 }
+
 // Topic is the question's topic, "general" when it has none (a card's
 // question may not say).
 func (it Item) Topic() string {
@@ -161,6 +176,13 @@ type Verdict struct {
 	// went from 21 to 187").
 	Evidence string
 }
+
+// Judge runs the experiment behind a question graded at run time and
+// decides which option its measurements bear out. It reports what it is
+// doing to progress, a few words at a time; it stops when ctx ends. An error
+// means the experiment could not run, and nothing is graded.
+// quiz/experiment provides judges (a fresh system, or the dashboard's).
+type Judge func(ctx context.Context, it Item, progress func(string)) (Verdict, error)
 
 // Answer is the learner's answer to one item, graded.
 type Answer struct {
@@ -195,6 +217,11 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
 	var qs []card.Question
+	if set != SetCard && len(cfg.Experiments) > 0 {
+		if err := checkExperiments(cfg); err != nil {
+			return nil, err
+		}
+	}
 	switch set {
 	case SetCard:
 		if cfg.Card == nil || len(cfg.Card.Quiz) == 0 {
@@ -210,7 +237,7 @@ func NewSession(cfg Config) (*Session, error) {
 			return nil, fmt.Errorf("%w: neither the card nor the bank has questions", ErrNoQuestions)
 		}
 		if set == SetAll {
-			qs = pool
+			qs = append(pool, cfg.Experiments...)
 			rng.Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
 		} else {
 			size := cfg.PracticeSize
@@ -225,8 +252,23 @@ func NewSession(cfg Config) (*Session, error) {
 			if cfg.Card != nil {
 				fromCard = len(cfg.Card.Quiz)
 			}
+			// One experiment at most, in place of a question from the pool.
+			exp := pickExperiment(cfg.Experiments, progress, cfg.Now, rng)
+			if exp != nil {
+				size--
+			}
 			qs = pickPractice(pool, fromCard, progress, cfg.Now, size, rng)
+			if exp != nil {
+				at := rng.IntN(len(qs) + 1)
+				qs = slices.Insert(qs, at, *exp)
+			}
 		}
+	case SetExperiments:
+		if len(cfg.Experiments) == 0 {
+			return nil, fmt.Errorf("%w: no experiments to run", ErrNoQuestions)
+		}
+		qs = slices.Clone(cfg.Experiments)
+		rng.Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
 	default:
 		_, err := ParseSet(string(set))
 		return nil, err
@@ -302,8 +344,44 @@ func (s *Session) answer(it Item, shown, correct int, evidence string) (Answer, 
 	return a, nil
 }
 
+// Drop takes the current question out of the session without an answer,
+// when its experiment could not run: it is not scored, and the learner's
+// progress on it is unchanged. The next question becomes current.
+func (s *Session) Drop() (Item, error) {
+	it, ok := s.Current()
+	if !ok {
+		return Item{}, errors.New("the session is over: no question to drop")
+	}
+	s.items = slices.Delete(s.items, len(s.answers), len(s.answers)+1)
+	return it, nil
+}
+
 // Answers returns the answers so far, in order.
 func (s *Session) Answers() []Answer { return append([]Answer(nil), s.answers...) }
 
 // Results scores the answers so far.
 func (s *Session) Results() Results { return Score(s.answers, len(s.items)) }
+
+// checkExperiments checks that the experiments' ids are unique and used by
+// no question of the card or the bank (progress is stored by id), and that
+// none has an option marked correct.
+func checkExperiments(cfg Config) error {
+	pool, err := Pool(cfg.Card, cfg.Bank)
+	if err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, q := range pool {
+		ids[q.ID] = true
+	}
+	for _, q := range cfg.Experiments {
+		if ids[q.ID] {
+			return fmt.Errorf("question id %q is used by an experiment and another question: ids must be unique, because progress is stored by id", q.ID)
+		}
+		ids[q.ID] = true
+		if q.Answer() >= 0 {
+			return fmt.Errorf("experiment %q has an option marked correct: its measurements decide", q.ID)
+		}
+	}
+	return nil
+}

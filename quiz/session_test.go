@@ -38,13 +38,13 @@ func testBank(t *testing.T) *Bank {
 }
 
 func TestParseSet(t *testing.T) {
-	for _, s := range []string{"card", "practice", "all"} {
+	for _, s := range []string{"card", "practice", "all", "experiments"} {
 		if got, err := ParseSet(s); err != nil || string(got) != s {
 			t.Errorf("ParseSet(%q) = %q, %v", s, got, err)
 		}
 	}
 	_, err := ParseSet("everything")
-	if err == nil || err.Error() != `unknown set "everything": use practice, card or all` {
+	if err == nil || err.Error() != `unknown set "everything": use practice, card, all or experiments` {
 		t.Errorf("ParseSet(everything) error = %v", err)
 	}
 }
