@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/quiz"
+	"github.com/archex/archex/quiz/experiment"
 	"github.com/archex/archex/tui/quizview"
 )
 
@@ -25,17 +30,37 @@ type quizRun struct {
 	card  *card.Card
 	bank  *quiz.Bank
 	now   time.Time
+	// experiments are the "predict, then observe" questions; nil with
+	// --no-experiments.
+	experiments []card.Question
 }
+
+// quizHelp follows the flags in `archex quiz -h`.
+const quizHelp = `
+Predict, then observe: some questions are experiments. You predict what an
+action on the running system will do (kill the cache, kill the worker for a
+few seconds, kill one of three replicas, ...). Then archex starts the whole
+system on this machine (load balancer, gateway, 3 service replicas, cache,
+database, queue, worker, with traffic), does it, measures, and grades your
+prediction by the numbers, which it shows. Each takes about 10 seconds.
+A practice set has one when one is due or new; --set all includes them all;
+--set experiments asks only them; --no-experiments leaves them out.
+`
 
 // cmdQuiz runs `archex quiz`: a quiz session in the terminal, or line by line
 // with --plain (or when stdout is not a terminal). Progress is kept in
 // $ARCHEX_CONFIG_DIR, or else os.UserConfigDir()/archex, in progress.json.
 func cmdQuiz(env *cliEnv, args []string) error {
 	var fs *flag.FlagSet
-	usage := flagUsage("archex quiz [--set practice|card|all] [--seed N] [--plain] [--questions FILE] [--card CARD] [--reset]", &fs)
+	flags := flagUsage("archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--reset]", &fs)
+	usage := func(w io.Writer) {
+		flags(w)
+		fmt.Fprint(w, quizHelp)
+	}
 	fs = newFlagSet("quiz", usage)
 	var (
-		setName   = fs.String("set", string(quiz.SetPractice), "which questions: practice (about 10, missed and due ones first), card (the card's three) or all")
+		setName   = fs.String("set", string(quiz.SetPractice), "which questions: practice (about 10, missed and due ones first, one experiment), card (the card's three), all, or experiments (only them)")
+		noExp     = fs.Bool("no-experiments", false, "leave out the experiments, which run the system for about 10 s each")
 		seed      = fs.Uint64("seed", 0, "fix which questions are drawn and the order of their options (default: from the clock)")
 		plain     = fs.Bool("plain", false, "line mode for pipes and screen readers: questions on stdout, one answer (A-D) per line on stdin")
 		reset     = fs.Bool("reset", false, "clear the saved progress, then exit")
@@ -54,11 +79,17 @@ func cmdQuiz(env *cliEnv, args []string) error {
 	if *reset {
 		return resetProgress(env)
 	}
+	if set == quiz.SetExperiments && *noExp {
+		return badUsage(usage, "--set experiments asks only the experiments, which --no-experiments leaves out: give one of them")
+	}
 	c, err := loadCard(*cardRef)
 	if err != nil {
 		return badUsage(nil, "--card: %v", err)
 	}
 	r := &quizRun{env: env, set: set, seed: *seed, plain: *plain, high: *high, card: c, now: now}
+	if !*noExp {
+		r.experiments = experiment.Questions()
+	}
 	if !flagGiven(fs, "seed") {
 		// Short enough to read off the screen and type again.
 		r.seed = uint64(now.UnixNano() % 1_000_000)
@@ -78,12 +109,18 @@ func (r *quizRun) run() error {
 	progress := store.Progress()
 	sess, err := quiz.NewSession(quiz.Config{
 		Set: r.set, Card: r.card, Bank: r.bank, Progress: progress, Seed: r.seed, Now: r.now,
+		Experiments: r.experiments,
 	})
 	if err != nil {
 		return badUsage(nil, "%v", err)
 	}
 	pool, _ := quiz.Pool(r.card, r.bank) // NewSession has checked it
-	ids := quiz.IDs(pool)
+	ids := append(quiz.IDs(pool), quiz.IDs(r.experiments)...)
+	if r.set == quiz.SetCard {
+		ids = quiz.IDs(pool)
+	}
+	lab := &labRunner{judge: experiment.Judge}
+	defer lab.close()
 	summary := progress.Summary(ids, r.now)
 	rec := store.Recorder(time.Now)
 	warned := false
@@ -101,7 +138,10 @@ func (r *quizRun) run() error {
 	if r.plain {
 		fmt.Fprintf(env.stdout, "archex quiz: %s set, %d questions (seed %d)\n", sess.Set(), sess.Len(), r.seed)
 		fmt.Fprintf(env.stdout, "progress: %s\n", summary)
-		_, err := quiz.RunPlain(env.stdin, env.stdout, sess, func(a quiz.Answer) { warn(rec.Record(a)) })
+		_, err := quiz.RunPlainJudged(context.Background(), env.stdin, env.stdout, sess, func(a quiz.Answer) { warn(rec.Record(a)) }, lab.plainJudge)
+		if errors.Is(err, context.Canceled) {
+			return interruptedError{}
+		}
 		return err
 	}
 
@@ -118,7 +158,12 @@ func (r *quizRun) run() error {
 	if env.stdin != io.Reader(os.Stdin) {
 		opts = append(opts, tea.WithInput(env.stdin))
 	}
-	final, err := tea.NewProgram(quizview.NewApp(m), opts...).Run()
+	app := quizview.NewApp(m)
+	app.Judge = lab.run
+	final, err := tea.NewProgram(app, opts...).Run()
+	// An experiment still running (the learner quit during it) is stopped
+	// and its system closed before the command returns.
+	lab.close()
 	// Answers whose save was still in flight when the program ended.
 	warn(rec.Flush(sess.Answers()))
 	if err != nil {
@@ -172,4 +217,62 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	found := false
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
+}
+
+// labRunner runs the experiments `archex quiz` asks, each on a fresh system
+// of its own, and makes sure none is left running when the command ends.
+type labRunner struct {
+	judge quiz.Judge
+
+	mu      sync.Mutex
+	closed  bool
+	running sync.WaitGroup
+	cancels map[int]context.CancelFunc
+	next    int
+}
+
+// run is a quiz.Judge: judge, unless the runner is closed.
+func (l *labRunner) run(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return quiz.Verdict{}, context.Canceled
+	}
+	if l.cancels == nil {
+		l.cancels = map[int]context.CancelFunc{}
+	}
+	id := l.next
+	l.next++
+	l.cancels[id] = cancel
+	l.running.Add(1)
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.cancels, id)
+		l.mu.Unlock()
+		l.running.Done()
+	}()
+	return l.judge(ctx, it, progress)
+}
+
+// plainJudge runs an experiment for --plain, where ctrl+c during an
+// experiment stops it cleanly (its system undone and closed) and ends the
+// quiz; outside experiments ctrl+c does what it always does.
+func (l *labRunner) plainJudge(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	return l.run(ctx, it, progress)
+}
+
+// close stops the experiments still running and waits for them to end.
+func (l *labRunner) close() {
+	l.mu.Lock()
+	l.closed = true
+	for _, cancel := range l.cancels {
+		cancel()
+	}
+	l.mu.Unlock()
+	l.running.Wait()
 }

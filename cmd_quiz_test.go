@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/archex/archex/cards"
 	"github.com/archex/archex/quiz"
+	"github.com/archex/archex/quiz/experiment"
 )
 
 // quizEnv runs archex with its progress in a temporary directory.
@@ -90,7 +94,7 @@ func TestQuizPlainEndToEnd(t *testing.T) {
 		t.Errorf("progress = %+v", p.Questions)
 	}
 	// The next start counts it, and practice asks the miss again.
-	_, out, _ = q.run(strings.Repeat("a\n", 10), "quiz", "--plain", "--seed", "1")
+	_, out, _ = q.run(strings.Repeat("a\n", 10), "quiz", "--plain", "--seed", "1", "--no-experiments")
 	if !strings.Contains(out, "progress: 0/52 mastered, 1 due, 49 new\n") {
 		t.Errorf("summary line missing: %s", strings.SplitN(out, "\n", 3)[1])
 	}
@@ -171,7 +175,8 @@ func TestQuizBadInput(t *testing.T) {
 		firstLine string
 		usage     bool // the usage follows
 	}{
-		{"unknown set", []string{"--set", "everything"}, `archex: --set: unknown set "everything": use practice, card or all`, true},
+		{"unknown set", []string{"--set", "everything"}, `archex: --set: unknown set "everything": use practice, card, all or experiments`, true},
+		{"experiments without experiments", []string{"--set", "experiments", "--no-experiments"}, "archex: --set experiments asks only the experiments, which --no-experiments leaves out: give one of them", true},
 		{"bad seed", []string{"--seed", "soon"}, `archex: quiz invalid value "soon" for flag -seed: parse error`, true},
 		{"unknown flag", []string{"--colour"}, "archex: quiz flag provided but not defined: -colour", true},
 		{"bad bank", []string{"--questions", bad}, "archex: --questions: " + bad + `:10: question 1 ("lb-health"): option B has no explanation: say why it is right or why it is wrong`, false},
@@ -207,8 +212,72 @@ func TestQuizOtherBank(t *testing.T) {
 	if err := os.WriteFile(bank, []byte("questions:\n  - id: mine\n    topic: dns\n    difficulty: easy\n    prompt: What does DNS turn a name into?\n    options:\n      - text: An address\n        correct: true\n        explanation: Right.\n      - text: A port\n        explanation: No.\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, out, _ := q.run("", "quiz", "--plain", "--set", "all", "--questions", bank)
+	_, out, _ := q.run("", "quiz", "--plain", "--set", "all", "--questions", bank, "--no-experiments")
 	if !strings.Contains(out, "all set, 4 questions") || !strings.Contains(out, "progress: 0/4 mastered") {
 		t.Errorf("the other bank is not used:\n%s", out[:min(len(out), 200)])
+	}
+	// With the experiments, all is the card's, the bank's and theirs.
+	n := len(experiment.Questions())
+	_, out, _ = q.run("", "quiz", "--plain", "--set", "all", "--questions", bank)
+	if want := fmt.Sprintf("all set, %d questions", 4+n); !strings.Contains(out, want) || !strings.Contains(out, fmt.Sprintf("progress: 0/%d mastered", 4+n)) {
+		t.Errorf("want %q:\n%s", want, out[:min(len(out), 200)])
+	}
+}
+
+// seedAsking returns a seed with which the experiments set asks id first.
+func seedAsking(t *testing.T, id string) (uint64, quiz.Item) {
+	t.Helper()
+	for seed := uint64(1); seed < 200; seed++ {
+		s, err := quiz.NewSession(quiz.Config{Set: quiz.SetExperiments, Experiments: experiment.Questions(), Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it, _ := s.Current(); it.Question.ID == id {
+			return seed, it
+		}
+	}
+	t.Fatalf("no seed asks %s first", id)
+	return 0, quiz.Item{}
+}
+
+// Predict, then observe, through stdin: the prediction is read, the
+// experiment runs on a fresh system of its own, the verdict comes from what
+// it measured, and the answer is saved like any other.
+func TestQuizPlainExperiment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a live system for a few seconds")
+	}
+	q := newQuizEnv(t)
+	seed, it := seedAsking(t, "exp-stampede")
+	e, _ := experiment.Lookup("exp-stampede")
+	// Predict what this architecture does: singleflight shares the query.
+	shared := it.Shown(slices.Index(e.Outcomes, "shared"))
+	start := time.Now()
+	code, out, errOut := q.run(quiz.Letter(shared)+"\n", "quiz", "--plain", "--set", "experiments", "--seed", fmt.Sprint(seed))
+	t.Logf("took %v:\n%s", time.Since(start).Round(100*time.Millisecond), out)
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	n := len(experiment.Questions())
+	for _, want := range []string{
+		fmt.Sprintf("archex quiz: experiments set, %d questions (seed %d)\n", n, seed),
+		"Question 1 of " + fmt.Sprint(n) + " (cache, hard)\nA price update has just removed a product from the cache",
+		"Your prediction (A-D)? The experiment runs once you answer.\n",
+		"Your prediction: " + quiz.Letter(shared) + ") Off: dozens, up to one per request. On: about one in all\n",
+		"Running the experiment on a live system...\n  starting a fresh system (load balancer, gateway, 3 service replicas, cache, database, queue, worker)",
+		"  singleflight off: updating product ",
+		"  switching singleflight back on\n",
+		"Correct. " + quiz.Letter(shared) + ") Off: dozens, up to one per request. On: about one in all\nMeasured: 100 reads of a product just removed from the cache made ",
+		"No more answers: stopped after 1 of " + fmt.Sprint(n) + " questions.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if !strings.HasSuffix(out, "score: 1/1\n") {
+		t.Errorf("output ends %q", out[max(0, len(out)-60):])
+	}
+	if rec, ok := q.progress().Questions["exp-stampede"]; !ok || rec.Box != 2 || rec.Missed {
+		t.Errorf("progress for the experiment: %+v, %v", rec, ok)
 	}
 }

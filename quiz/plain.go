@@ -26,9 +26,10 @@ func RunPlain(in io.Reader, out io.Writer, s *Session, record func(Answer)) (Res
 // runs the experiment; its progress is printed as indented lines, and the
 // feedback says what was measured. When the experiment cannot run, that is
 // said, the question is dropped from the session ungraded, and the session
-// goes on; when ctx ends during one, the session stops there and ctx's error
-// is returned with the results so far. Without a judge, such a question is
-// dropped with a note.
+// goes on. When ctx ends during one, or the judge reports that it was
+// cancelled (the learner pressed ctrl+c), the session stops there and
+// context.Canceled is returned with the results so far. Without a judge,
+// such a question is dropped with a note.
 func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session, record func(Answer), judge Judge) (Results, error) {
 	w := &errWriter{w: out}
 	sc := bufio.NewScanner(in)
@@ -48,11 +49,11 @@ func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session
 			var v Verdict
 			v, err = runJudge(ctx, w, judge, it, choice)
 			switch {
-			case err != nil && ctx.Err() != nil:
+			case err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled)):
 				w.printf("\nStopped: the experiment was interrupted after %d of %d questions.\n", s.Pos(), s.Len())
 				r := s.Results()
 				writeResults(w, r)
-				return r, ctx.Err()
+				return r, context.Canceled
 			case err != nil:
 				w.printf("The experiment could not run: %v\n", err)
 				w.printf("Your prediction is not graded; the question is left for another time.\n")
