@@ -250,11 +250,16 @@ func (r *run) seconds(from, n int) ([]engine.Second, error) {
 	defer tick.Stop()
 	for {
 		if s = r.lab.Snapshot(); s != nil && inProgress(s) >= from+n {
+			// The snapshot is shared with other readers: read it, never
+			// append to its slices.
 			var out []engine.Second
-			for _, sec := range append(s.History, s.Last) {
+			for _, sec := range s.History {
 				if sec.T >= from && sec.T < from+n {
 					out = append(out, sec)
 				}
+			}
+			if s.Last.T >= from && s.Last.T < from+n {
+				out = append(out, s.Last)
 			}
 			if len(out) != n {
 				return nil, fmt.Errorf("the system kept %d of the %d seconds measured", len(out), n)
