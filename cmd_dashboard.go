@@ -12,6 +12,7 @@ import (
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/quiz"
+	"github.com/archex/archex/quiz/experiment"
 	"github.com/archex/archex/tui"
 	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
@@ -70,14 +71,14 @@ func dashboardQuiz(env *cliEnv, c *card.Card, highContrast bool) (m *quizview.Mo
 	now := time.Now()
 	store := openProgress(env, now)
 	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetPractice, Card: c, Bank: quiz.DefaultBank(),
-		Progress: store.Progress(), Seed: uint64(now.UnixNano() % 1_000_000), Now: now})
+		Experiments: experiment.Questions(), Progress: store.Progress(), Seed: uint64(now.UnixNano() % 1_000_000), Now: now})
 	if err != nil {
 		// The quiz is a tab of the dashboard, not its reason to exist.
 		fmt.Fprintf(env.stderr, "archex: the quiz tab is off: %v\n", err)
 		return nil, func() {}
 	}
 	pool, _ := quiz.Pool(c, quiz.DefaultBank())
-	ids := quiz.IDs(pool)
+	ids := append(quiz.IDs(pool), quiz.IDs(experiment.Questions())...)
 	rec := store.Recorder(time.Now)
 	styles := quizview.DefaultStyles()
 	if highContrast {

@@ -8,6 +8,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/quiz"
+	"github.com/archex/archex/tui/quizview"
 )
 
 func newTestModel(f *fakeSystem) *Model {
@@ -208,4 +210,34 @@ func TestNoFramesWhenStill(t *testing.T) {
 		t.Errorf("a dashboard with traffic stopped its frames")
 	}
 	_ = engine.Up
+}
+
+// The quiz tab: tab shows it, its keys go to it, finishing it comes back to
+// the dashboard with the score.
+func TestQuizTab(t *testing.T) {
+	f := newFake()
+	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: f.card, Seed: 1, Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qv := quizview.New(sess)
+	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true, Quiz: &qv})
+	run(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	run(m, frameMsg(t0))
+	press(m, "tab")
+	if !strings.Contains(m.View(), "Why is a load balancer used in this system?") {
+		t.Fatalf("tab did not show the quiz:\n%s", m.View())
+	}
+	press(m, "c") // answers the quiz; it must not kill the cache
+	if f.called() != "" {
+		t.Errorf("a key on the quiz tab reached the system: %s", f.called())
+	}
+	press(m, "tab")
+	if strings.Contains(m.View(), "Why is a load balancer used") {
+		t.Errorf("tab did not go back to the dashboard")
+	}
+	press(m, "c")
+	if f.called() != "kill cache" {
+		t.Errorf("back on the dashboard, c asked %q", f.called())
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/quiz/experiment"
 	"github.com/archex/archex/tui/cardpane"
 	"github.com/archex/archex/tui/diagram"
 	"github.com/archex/archex/tui/quizview"
@@ -120,7 +121,10 @@ func New(sys System, opts Options) *Model {
 	m.newPanels()
 	m.setPalette(pal)
 	if opts.Quiz != nil {
-		m.quiz = &quizTab{model: *opts.Quiz}
+		app := quizview.NewApp(*opts.Quiz)
+		// Experiments run on this very system, on screen.
+		app.Judge = experiment.JudgeOn(sys)
+		m.quiz = &quizTab{app: app}
 	} else {
 		m.keys.Tab.SetEnabled(false)
 	}

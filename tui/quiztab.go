@@ -9,9 +9,11 @@ import (
 )
 
 // quizTab is the quiz as a tab of the dashboard. Keys go to it while it is
-// shown; every other message reaches it always (its saves report back).
+// shown; every other message reaches it always (its saves and experiments
+// report back). It runs in a quizview.App whose experiments run on the
+// dashboard's own system: switch back with tab and watch one happen.
 type quizTab struct {
-	model  quizview.Model
+	app    quizview.App
 	shown  bool
 	result string
 }
@@ -36,25 +38,29 @@ func (m *Model) updateQuiz(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		if msg.Type == tea.KeyCtrlC {
 			return tea.Quit, true
 		}
-		q.model, cmd = q.model.Update(msg)
-		return cmd, true
+		return q.update(msg), true
 	case quizview.FinishedMsg:
 		q.shown = false
 		q.result = "quiz: " + msg.Results.Score()
 		m.status = q.result
 		return nil, true
 	case tea.WindowSizeMsg:
-		q.model.SetSize(msg.Width, msg.Height-2)
+		q.app.Model.SetSize(msg.Width, msg.Height-2)
 		return nil, false
 	case frameMsg, stepMsg, actionMsg:
 		return nil, false
 	}
-	q.model, cmd = q.model.Update(msg)
-	return cmd, false
+	return q.update(msg), false
+}
+
+func (q *quizTab) update(msg tea.Msg) tea.Cmd {
+	next, cmd := q.app.Update(msg)
+	q.app = next.(quizview.App)
+	return cmd
 }
 
 // quizView is the screen while the quiz tab is shown.
 func (m *Model) quizView() string {
 	hint := m.styles.Muted.Render("tab: back to the live system (it keeps running) · ctrl+c: quit")
-	return lipgloss.JoinVertical(lipgloss.Left, m.header(), m.quiz.model.View(), truncate(hint, m.width))
+	return lipgloss.JoinVertical(lipgloss.Left, m.header(), m.quiz.app.View(), truncate(hint, m.width))
 }
