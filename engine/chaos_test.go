@@ -230,15 +230,21 @@ func dbSelects(ts []Trace) int {
 	return n
 }
 
-// A stampede: 100 users read one cold key at the same moment. The cache is
-// slowed to 100 ms a call for the test, so that every lookup is in flight
-// (and misses) before the first fill can land, however the race detector
-// spreads the goroutines out.
+// A stampede: 100 users read one cold key at the same moment. The test
+// widens the window in which the stampede happens, however the race
+// detector spreads the goroutines out: with singleflight on, the database
+// is slowed (+300 ms), so every miss arrives while the first query is still
+// running; with it off, the cache is slowed (+100 ms), so every lookup
+// misses before the first fill can land.
 func TestStampedeSingleflight(t *testing.T) {
 	for _, on := range []bool{true, false} {
 		e := newEngine(t, Options{})
 		e.SetSingleflight(on)
-		if err := e.Slow("cache", 100*time.Millisecond); err != nil {
+		slow, by := "cache", 100*time.Millisecond
+		if on {
+			slow, by = "database", 300*time.Millisecond
+		}
+		if err := e.Slow(slow, by); err != nil {
 			t.Fatal(err)
 		}
 		var (
