@@ -3,7 +3,7 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/cardpane"
@@ -74,8 +74,7 @@ func (m *Model) panelView(w, h int) string {
 		m.pn.card.SetSize(w, rest)
 		body = m.pn.card.View()
 	}
-	out := strings.Join(top, "\n") + "\n" + body
-	return lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).Render(out)
+	return fitLines(append(top, strings.Split(body, "\n")...), w, h)
 }
 
 // scrollPanel scrolls the panel shown.
@@ -105,3 +104,25 @@ func (m *Model) scrollPanel(down bool) {
 
 // addLog writes to the event log.
 func (m *Model) addLog(e eventlog.Entry) { m.pn.log.Add(e) }
+
+// fitLines makes exactly h lines of exactly w cells: longer lines are cut,
+// shorter ones padded, missing ones blank.
+func fitLines(lines []string, w, h int) string {
+	var b strings.Builder
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		n := ansi.StringWidth(line)
+		if n > w {
+			line, n = ansi.Truncate(line, w, "…"), w
+		}
+		b.WriteString(line)
+		b.WriteString(strings.Repeat(" ", w-n))
+	}
+	return b.String()
+}

@@ -33,20 +33,39 @@ func (m *Model) View() string {
 		banner = m.banner(m.width)
 	}
 	footer := m.footer()
-	bodyH := m.height - lipgloss.Height(header) - lipgloss.Height(footer)
+	bodyH := m.height - strings.Count(header, "\n") - 1 - strings.Count(footer, "\n") - 1
 	if banner != "" {
-		bodyH -= lipgloss.Height(banner)
+		bodyH -= strings.Count(banner, "\n") + 1
 	}
 	dia, dw := m.diagramView(bodyH)
-	panelW := m.width - dw - 1
-	panel := m.panelView(panelW, bodyH)
-	body := lipgloss.JoinHorizontal(lipgloss.Top, dia, " ", panel)
-	parts := []string{header}
+	panel := m.panelView(m.width-dw-1, bodyH)
+
+	// Composed by hand: the diagram's lines are exactly dw wide and the
+	// panel's are padded to its width, so nothing needs measuring again.
+	var b strings.Builder
+	b.Grow(m.width * m.height * 2)
+	b.WriteString(header)
+	b.WriteByte('\n')
 	if banner != "" {
-		parts = append(parts, banner)
+		b.WriteString(banner)
+		b.WriteByte('\n')
 	}
-	parts = append(parts, body, footer)
-	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+	left, right := strings.Split(dia, "\n"), strings.Split(panel, "\n")
+	pad := strings.Repeat(" ", dw)
+	for i := 0; i < bodyH; i++ {
+		if i < len(left) {
+			b.WriteString(left[i])
+		} else {
+			b.WriteString(pad)
+		}
+		b.WriteByte(' ')
+		if i < len(right) {
+			b.WriteString(right[i])
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(footer)
+	return b.String()
 }
 
 func (m *Model) tooSmall() string {
