@@ -37,6 +37,13 @@ func (m *Model) onFrame(now time.Time) {
 	}
 	m.advance(now)
 	m.spawn(now, dt)
+	if m.panel == panelTrace && m.inspect != nil {
+		// The async branch of the request inspected lands after its
+		// response: show it when it does.
+		if t, ok := m.sys.Trace(m.inspect.ID); ok && len(t.Hops) != len(m.inspect.Hops) {
+			m.inspectTrace(t)
+		}
+	}
 }
 
 // advance moves every packet, narrates the step, and forks async branches.

@@ -53,7 +53,7 @@ func (m *Model) panelView(w, h int) string {
 			top = append(strings.Split(b, "\n"), "")
 		}
 	}
-	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  v: next · pgup/pgdn: scroll")
+	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  v: next panel")
 	top = append(top, truncate(title, w))
 	rest := max(h-len(top), 1)
 	var body string
