@@ -154,26 +154,34 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(a, b)
 }
 
+// killAfterBaseline is how most experiments begin: warm the system up,
+// measure warm seconds of baseline into m.Before, then kill target (label
+// says it in words). It returns the snapshot from just before the kill.
+func (r *run) killAfterBaseline(m *Measurement, warm int, fill bool, baseline int, target, label string) (*engine.Snapshot, error) {
+	if err := r.warmUp(warm, fill); err != nil {
+		return nil, err
+	}
+	var err error
+	if m.Before, err = r.baseline(baseline); err != nil {
+		return nil, err
+	}
+	s, err := r.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return s, r.kill(target, label)
+}
+
 // ---- kill the cache: database reads ----------------------------------------
 
 func cacheKill(r *run) (Measurement, error) {
 	var m Measurement
-	if err := r.warmUp(2, true); err != nil {
-		return m, err
-	}
-	var err error
-	if m.Before, err = r.baseline(3); err != nil {
-		return m, err
-	}
-	at, err := r.now()
+	s, err := r.killAfterBaseline(&m, 2, true, 3, "cache", "the cache")
 	if err != nil {
 		return m, err
 	}
-	if err := r.kill("cache", "the cache"); err != nil {
-		return m, err
-	}
 	// The second of the kill is half before it: measure the whole ones.
-	if m.During, err = r.phase(at+1, 3, "with the cache down"); err != nil {
+	if m.During, err = r.phase(inProgress(s)+1, 3, "with the cache down"); err != nil {
 		return m, err
 	}
 	return m, r.revive("cache", "the cache (it comes back empty and refills)")
@@ -208,21 +216,11 @@ func nz(x float64) float64 {
 
 func workerKill(r *run) (Measurement, error) {
 	var m Measurement
-	if err := r.warmUp(1, false); err != nil {
-		return m, err
-	}
-	var err error
-	if m.Before, err = r.baseline(2); err != nil {
-		return m, err
-	}
-	s, err := r.snapshot()
+	s, err := r.killAfterBaseline(&m, 1, false, 2, "worker", "the worker")
 	if err != nil {
 		return m, err
 	}
 	at, sent0 := inProgress(s), s.Requests.Sent
-	if err := r.kill("worker", "the worker"); err != nil {
-		return m, err
-	}
 	killed := time.Now()
 	r.say(fmt.Sprintf("keeping the worker down for %d s...", workerDown))
 	if m.During, err = r.phase(at+1, workerDown-1, ""); err != nil {
@@ -299,20 +297,11 @@ func gradeWorkerKill(m Measurement) (string, string) {
 
 func replicaKill(r *run) (Measurement, error) {
 	var m Measurement
-	if err := r.warmUp(1, false); err != nil {
-		return m, err
-	}
-	var err error
-	if m.Before, err = r.baseline(2); err != nil {
-		return m, err
-	}
-	at, err := r.now()
+	s, err := r.killAfterBaseline(&m, 1, false, 2, "service-2", "replica 2 of the service")
 	if err != nil {
 		return m, err
 	}
-	if err := r.kill("service-2", "replica 2 of the service"); err != nil {
-		return m, err
-	}
+	at := inProgress(s)
 	// Users see the second of the kill too: it counts.
 	if m.During, err = r.phase(at, 3, "from the kill on"); err != nil {
 		return m, err
@@ -436,21 +425,11 @@ func gradeBreakerOff(m Measurement) (string, string) {
 
 func databaseKill(r *run) (Measurement, error) {
 	var m Measurement
-	if err := r.warmUp(2, true); err != nil {
-		return m, err
-	}
-	var err error
-	if m.Before, err = r.baseline(2); err != nil {
-		return m, err
-	}
-	at, err := r.now()
+	s, err := r.killAfterBaseline(&m, 2, true, 2, "database", "the database")
 	if err != nil {
 		return m, err
 	}
-	if err := r.kill("database", "the database"); err != nil {
-		return m, err
-	}
-	if m.During, err = r.phase(at+1, 3, "with the database down"); err != nil {
+	if m.During, err = r.phase(inProgress(s)+1, 3, "with the database down"); err != nil {
 		return m, err
 	}
 	return m, r.revive("database", "the database")
@@ -626,21 +605,11 @@ func plural(n int, one, many string) string {
 
 func queueKill(r *run) (Measurement, error) {
 	var m Measurement
-	if err := r.warmUp(1, false); err != nil {
-		return m, err
-	}
-	var err error
-	if m.Before, err = r.baseline(2); err != nil {
-		return m, err
-	}
-	s, err := r.snapshot()
+	s, err := r.killAfterBaseline(&m, 1, false, 2, "queue", "the queue")
 	if err != nil {
 		return m, err
 	}
 	at, sent0, lost0 := inProgress(s), s.Requests.Sent, s.Events.PublishFailed
-	if err := r.kill("queue", "the queue"); err != nil {
-		return m, err
-	}
 	killed := time.Now()
 	r.say(fmt.Sprintf("keeping the queue down for %d s...", queueDown))
 	if m.During, err = r.phase(at+1, queueDown-1, ""); err != nil {
