@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/quiz"
+	"github.com/archex/archex/tui/eventlog"
 	"github.com/archex/archex/tui/quizview"
 )
 
@@ -239,5 +241,30 @@ func TestQuizTab(t *testing.T) {
 	press(m, "c")
 	if f.called() != "kill cache" {
 		t.Errorf("back on the dashboard, c asked %q", f.called())
+	}
+}
+
+// pgup and pgdn scroll the panel shown: the event log stops following its
+// tail when scrolled up, and follows again at the bottom.
+func TestScrollKeys(t *testing.T) {
+	m := newTestModel(newFake())
+	for i := range 200 {
+		m.addLog(eventlog.Entry{At: t0, Component: "Cache", Text: fmt.Sprintf("entry %d", i)})
+	}
+	press(m, "v")
+	press(m, "v") // the event log
+	m.View()
+	if !m.pn.log.Following() {
+		t.Fatal("the log does not follow its tail to begin with")
+	}
+	run(m, tea.KeyMsg{Type: tea.KeyPgUp})
+	if m.pn.log.Following() {
+		t.Errorf("pgup did not scroll the log up")
+	}
+	for range 100 {
+		run(m, tea.KeyMsg{Type: tea.KeyPgDown})
+	}
+	if !m.pn.log.Following() {
+		t.Errorf("pgdn to the bottom did not follow the tail again")
 	}
 }
