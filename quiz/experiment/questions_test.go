@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -139,30 +135,6 @@ func TestJudgeRefusesOtherQuestions(t *testing.T) {
 	for _, judge := range []quiz.Judge{Judge, JudgeOn(nil)} {
 		if _, err := judge(context.Background(), it, nil); !errors.Is(err, ErrNotAnExperiment) {
 			t.Errorf("judging %s: %v", it.Question.ID, err)
-		}
-	}
-}
-
-// The experiments drive the engine; drawing is the UI's.
-func TestNoUIImports(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range parsed.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if strings.HasPrefix(path, "github.com/charmbracelet/") || strings.HasPrefix(path, "github.com/muesli/") ||
-				strings.HasPrefix(path, "github.com/archex/archex/tui") {
-				t.Errorf("%s imports %s", f, path)
-			}
 		}
 	}
 }
