@@ -38,9 +38,9 @@ func cmdImport(env *cliEnv, args []string) error {
 	}
 	var c *card.Card
 	if path == "-" {
-		data, err := io.ReadAll(env.stdin)
-		if err != nil {
-			return fmt.Errorf("import: reading standard input: %w", err)
+		data, rerr := io.ReadAll(env.stdin)
+		if rerr != nil {
+			return fmt.Errorf("import: reading standard input: %w", rerr)
 		}
 		c, err = card.Read("stdin", data, card.WithAnswerKey(keys...))
 	} else {

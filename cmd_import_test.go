@@ -103,3 +103,14 @@ func TestImportHelp(t *testing.T) {
 		t.Errorf("help = %q", out)
 	}
 }
+
+// A bad card on standard input is a one-line usage error, not a crash.
+func TestImportBadCardFromStdin(t *testing.T) {
+	code, stdout, stderr := func() (int, string, string) {
+		env, out, errOut := importEnv("title: x\ncomponents: []\n")
+		return runMain(env, []string{"import", "-"}), out.String(), errOut.String()
+	}()
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "stdin:2: the card has no components") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

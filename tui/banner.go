@@ -13,7 +13,6 @@ import (
 type failureWatch struct {
 	card      *card.Card
 	down      bool
-	since     time.Time
 	before    engine.Second
 	failedAt  int64 // failed requests when it went down
 	lastUp    engine.Second
@@ -40,7 +39,7 @@ func (f *failureWatch) observe(s *engine.Snapshot) {
 	}
 	switch {
 	case down && !f.down:
-		f.down, f.since, f.before, f.failedAt = true, s.At, f.lastUp, s.Requests.Failed
+		f.down, f.before, f.failedAt = true, f.lastUp, s.Requests.Failed
 		f.revivedAt, f.rebuilt = time.Time{}, false
 	case !down && f.down:
 		f.down, f.revivedAt = false, s.At

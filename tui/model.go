@@ -76,28 +76,26 @@ type Model struct {
 	base      *diagram.Canvas
 	frame     *diagram.Canvas
 
-	snap          *engine.Snapshot
-	traceCursor   uint64
-	noticeCursor  uint64
-	now           time.Time
-	ticking       bool
-	speed         float64
-	packets       []*packet
-	spawnCredit   float64
-	lastSpawn     time.Time
-	selected      int
-	panel         panel
-	narration     string
-	status        string // the last action's result or error
-	stepping      *packet
-	stepCard      []int // the step's hops as indexes of the card's flow
-	inspect       *engine.Trace
-	failure       failureWatch
-	pn            panels
-	stepSent      int
-	lastStep      time.Time
-	lastStepError string
-	quiz          *quizTab
+	snap         *engine.Snapshot
+	traceCursor  uint64
+	noticeCursor uint64
+	now          time.Time
+	ticking      bool
+	speed        float64
+	packets      []*packet
+	spawnCredit  float64
+	selected     int
+	panel        panel
+	narration    string
+	status       string // the last action's result or error
+	stepping     *packet
+	stepCard     []int // the step's hops as indexes of the card's flow
+	inspect      *engine.Trace
+	failure      failureWatch
+	pn           panels
+	stepSent     int
+	lastStep     time.Time
+	quiz         *quizTab
 }
 
 // New builds a dashboard on a system.

@@ -410,10 +410,9 @@ func breakerBlocked(err error) bool {
 
 // readState is what a read has found so far.
 type readState struct {
-	product  *database.Product
-	source   string
-	missed   []bool // per cache: looked up and not found (so fill it)
-	loadDone bool
+	product *database.Product
+	source  string
+	missed  []bool // per cache: looked up and not found (so fill it)
 }
 
 func (s *Service) read(ctx context.Context, q *request) (response, error) {

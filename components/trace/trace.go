@@ -4,7 +4,6 @@
 package trace
 
 import (
-	"context"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -120,19 +119,6 @@ func FromHeader(h http.Header) ID {
 		return ID(v[0])
 	}
 	return ""
-}
-
-type ctxKey struct{}
-
-// WithID returns a context that carries id.
-func WithID(ctx context.Context, id ID) context.Context {
-	return context.WithValue(ctx, ctxKey{}, id)
-}
-
-// FromContext returns the trace id carried by ctx, or "".
-func FromContext(ctx context.Context) ID {
-	id, _ := ctx.Value(ctxKey{}).(ID)
-	return id
 }
 
 // NewID makes a trace id from 64 random bits.

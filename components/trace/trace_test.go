@@ -1,7 +1,6 @@
 package trace_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -81,16 +80,6 @@ func TestFromHeaderReadsTheTraceID(t *testing.T) {
 	h.Set("x-trace-id", "abc123")
 	if id := trace.FromHeader(h); id != "abc123" {
 		t.Errorf("id %q, want abc123", id)
-	}
-}
-
-func TestContextCarriesTheID(t *testing.T) {
-	if id := trace.FromContext(context.Background()); id != "" {
-		t.Errorf("bare context: id %q, want empty", id)
-	}
-	ctx := trace.WithID(context.Background(), "t-1")
-	if id := trace.FromContext(ctx); id != "t-1" {
-		t.Errorf("id %q, want t-1", id)
 	}
 }
 
