@@ -229,6 +229,7 @@ func (e *Engine) chaos(target, what string, fn func(p *part, replica int) error)
 		level = LevelInfo
 	}
 	e.notes.add(time.Now(), name, what, level)
+	e.touched = e.touched.add(p.comp.Name)
 	return nil
 }
 

@@ -85,6 +85,7 @@ type Engine struct {
 	prev          counters
 	setRate       float64
 	downSeen      nameSet // down at some refresh of the second in progress
+	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
 	notes         *noticeLog
 	stop          chan struct{}

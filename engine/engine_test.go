@@ -89,3 +89,38 @@ func TestHitSkipsTheDatabaseAndTheFill(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// A kill is logged once, saying what was done; a change nobody asked for
+// (the breaker tripping) is logged as it is seen.
+func TestNoticesOfAKill(t *testing.T) {
+	e := newEngine(t, Options{})
+	if err := e.Kill("cache"); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if _, err := e.Send(context.Background(), Request{Product: 3}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 10; i++ {
+		if _, err := e.Send(context.Background(), Request{Product: 4 + i}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // a few refreshes
+	notes, _ := e.Notices(0)
+	var cache []string
+	for _, n := range notes {
+		if n.Component == "Cache" {
+			cache = append(cache, n.Text)
+		}
+	}
+	if len(cache) == 0 || cache[0] != "killed" {
+		t.Fatalf("cache notices %q: want the kill first", cache)
+	}
+	for _, text := range cache[1:] {
+		if strings.Contains(text, "-> DOWN") {
+			t.Errorf("the kill was logged twice: %q", cache)
+		}
+	}
+}

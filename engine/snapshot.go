@@ -286,15 +286,18 @@ func (e *Engine) health(p *part, st Status) (State, string) {
 }
 
 // watch turns changes between the previous snapshot and this one into
-// notices.
+// notices. A change a chaos call made has its notice already (saying what
+// was done); callers hold mu.
 func (e *Engine) watch(s *Snapshot) {
 	prev := e.snap.Load()
+	touched := e.touched
+	e.touched = nil
 	if prev == nil {
 		return
 	}
 	for i, c := range s.Components {
 		was := prev.Components[i]
-		if c.State != was.State {
+		if c.State != was.State && !touched.has(c.Name) {
 			level := LevelInfo
 			if c.State == Down || c.State == Open {
 				level = LevelWarn
@@ -315,12 +318,20 @@ func (e *Engine) watch(s *Snapshot) {
 type nameSet []string
 
 func (s nameSet) add(name string) nameSet {
-	for _, n := range s {
-		if n == name {
-			return s
-		}
+	if s.has(name) {
+		return s
 	}
 	return append(s, name)
+}
+
+// has reports whether name is in the set.
+func (s nameSet) has(name string) bool {
+	for _, n := range s {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // list returns the names sorted.
