@@ -1,0 +1,237 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/archex/archex/components/database"
+	"github.com/archex/archex/components/event"
+	"github.com/archex/archex/components/trace"
+)
+
+// withBreaker calls a cache through its breaker (when on). The error is
+// gobreaker.ErrOpenState when the breaker did not let the call through.
+func (s *Service) withBreaker(i int, call func() error) error {
+	if !s.breakerOn.Load() {
+		return call()
+	}
+	_, err := s.breakers[i].Execute(func() (struct{}, error) { return struct{}{}, call() })
+	return err
+}
+
+func breakerBlocked(err error) bool {
+	return errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests)
+}
+
+// readState is what a read has found so far.
+type readState struct {
+	product *database.Product
+	source  string
+	missed  []bool // per cache: looked up and not found (so fill it)
+}
+
+func (s *Service) read(ctx context.Context, q *request) (response, error) {
+	st := &readState{missed: make([]bool, len(s.cfg.Caches))}
+	plan := s.cfg.Plan
+	for i := 0; i < len(plan); i++ {
+		step := plan[i]
+		switch step.Kind {
+		case Lookup:
+			if st.product == nil {
+				s.lookup(ctx, q, step, st)
+			}
+		case Read:
+			// The read and the cache fills right after it are one load,
+			// shared by concurrent misses of the same key.
+			j := i + 1
+			for j < len(plan) && plan[j].Kind == Fill {
+				j++
+			}
+			if st.product == nil {
+				if err := s.load(ctx, q, step, plan[i+1:j], st); err != nil {
+					return response{}, err
+				}
+			}
+			i = j - 1
+		case Fill:
+			if st.product != nil && st.missed[step.Cache] {
+				s.fill(ctx, q, step, st)
+			}
+		case Publish:
+			s.publish(ctx, q, event.ProductViewed)
+		case Call:
+			if err := s.call(ctx, q, step); err != nil {
+				return response{}, err
+			}
+		}
+	}
+	if st.product == nil {
+		// No database on the card: the service is the source of truth.
+		st.product = &database.Product{ID: q.prod, Name: fmt.Sprintf("item %d", q.prod)}
+		st.source = s.cfg.Name
+	}
+	return response{Name: st.product.Name, PriceCents: st.product.PriceCents, Source: st.source}, nil
+}
+
+func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readState) {
+	c := s.cfg.Caches[step.Cache]
+	start := time.Now()
+	var (
+		value string
+		hit   bool
+	)
+	err := s.withBreaker(step.Cache, func() error {
+		var err error
+		value, hit, _, err = c.Get(ctx, q.key)
+		return err
+	})
+	if err == nil && hit {
+		var p database.Product
+		if jerr := json.Unmarshal([]byte(value), &p); jerr == nil {
+			q.out(c.Name(), OpGet, start, trace.Hit, "GET "+q.key)
+			if step.Reply {
+				q.back(c.Name(), OpGet, trace.Hit, "HIT "+q.key)
+			}
+			st.product, st.source = &p, c.Name()
+			return
+		}
+		hit = false // a value we cannot read is a miss
+	}
+	st.missed[step.Cache] = true
+	switch {
+	case breakerBlocked(err):
+		q.out(c.Name(), OpGet, start, trace.Skipped, fmt.Sprintf("circuit OPEN: not calling %s for %s", c.Name(), q.key))
+	case err != nil:
+		q.out(c.Name(), OpGet, start, trace.Fallback, fmt.Sprintf("GET %s failed (%v): falling back", q.key, err))
+	default:
+		q.out(c.Name(), OpGet, start, trace.Miss, "GET "+q.key)
+		if step.Reply {
+			q.back(c.Name(), OpGet, trace.Miss, "MISS "+q.key)
+		}
+	}
+}
+
+// load reads the product from the database and fills the caches; with
+// singleflight on, concurrent misses of the same key share one load.
+func (s *Service) load(ctx context.Context, q *request, read Step, fills []Step, st *readState) error {
+	if s.cfg.Store == nil {
+		return nil
+	}
+	shared := s.singleflightOn.Load()
+	lctx := ctx
+	if shared {
+		// The load is shared: the reader who runs it hanging up must not
+		// fail the others waiting for it. It keeps that reader's deadline.
+		lctx = context.WithoutCancel(ctx)
+		if d, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			lctx, cancel = context.WithDeadline(lctx, d)
+			defer cancel()
+		}
+	}
+	leader := false
+	fn := func() (any, error) {
+		leader = true
+		p, err := s.readDB(lctx, q, read)
+		if err != nil {
+			return nil, err
+		}
+		st.product, st.source = &p, s.cfg.Store.Name()
+		for _, f := range fills {
+			if st.missed[f.Cache] {
+				s.fill(lctx, q, f, st)
+			}
+		}
+		return p, nil
+	}
+	if !shared {
+		_, err := fn()
+		return err
+	}
+	start := time.Now()
+	v, err, _ := s.flight.Do(q.key, fn)
+	if leader {
+		return err
+	}
+	s.coalesced.Add(1)
+	if err != nil {
+		q.out(s.cfg.Store.Name(), OpSelect, start, trace.Error, fmt.Sprintf("shared query for %s failed: %v", q.key, err))
+		return err
+	}
+	p := v.(database.Product)
+	st.product, st.source = &p, s.cfg.Store.Name()
+	q.out(s.cfg.Store.Name(), OpSelect, start, trace.Skipped, fmt.Sprintf("joined the query already in flight for %s (singleflight)", q.key))
+	return nil
+}
+
+func (s *Service) readDB(ctx context.Context, q *request, step Step) (database.Product, error) {
+	db := s.cfg.Store
+	start := time.Now()
+	p, info, err := db.GetProduct(ctx, q.prod)
+	sqlText := strings.Replace(info.SQL, "?", strconv.Itoa(q.prod), 1)
+	if err != nil && !errors.Is(err, database.ErrNotFound) {
+		q.out(db.Name(), OpSelect, start, trace.Error, fmt.Sprintf("%s: %v", sqlText, err))
+		return p, err
+	}
+	q.out(db.Name(), OpSelect, start, trace.OK, fmt.Sprintf("%s (%s)", sqlText, ms(info.Took)))
+	if err != nil {
+		if step.Reply {
+			q.back(db.Name(), OpSelect, trace.OK, "0 rows")
+		}
+		return p, err
+	}
+	if step.Reply {
+		q.back(db.Name(), OpSelect, trace.OK, fmt.Sprintf("1 row: %s, $%d.%02d", p.Name, p.PriceCents/100, p.PriceCents%100))
+	}
+	return p, nil
+}
+
+func (s *Service) fill(ctx context.Context, q *request, step Step, st *readState) {
+	c := s.cfg.Caches[step.Cache]
+	body, _ := json.Marshal(st.product)
+	ttl := s.ttl()
+	start := time.Now()
+	err := s.withBreaker(step.Cache, func() error {
+		_, err := c.Set(ctx, q.key, string(body), ttl)
+		return err
+	})
+	switch {
+	case breakerBlocked(err):
+		q.out(c.Name(), OpSet, start, trace.Skipped, fmt.Sprintf("circuit OPEN: not filling %s", q.key))
+	case err != nil:
+		q.out(c.Name(), OpSet, start, trace.Fallback, fmt.Sprintf("SET %s failed (%v)", q.key, err))
+	default:
+		q.out(c.Name(), OpSet, start, trace.OK, fmt.Sprintf("SET %s EX %ds", q.key, int(ttl.Seconds())))
+	}
+}
+
+// ttl is the cache TTL with ±10 % jitter, so that keys filled together do
+// not expire together.
+func (s *Service) ttl() time.Duration {
+	return time.Duration(float64(s.cfg.TTL) * (0.9 + 0.2*s.rng.Float64()))
+}
+
+func (s *Service) call(ctx context.Context, q *request, step Step) error {
+	c, ok := s.cfg.Calls[step.Target]
+	if !ok {
+		return nil
+	}
+	start := time.Now()
+	took, err := c.Call(ctx)
+	if err != nil {
+		q.out(step.Target, OpCall, start, trace.Error, err.Error())
+		return err
+	}
+	q.out(step.Target, OpCall, start, trace.OK, fmt.Sprintf("call %s (%s)", step.Target, ms(took)))
+	if step.Reply {
+		q.back(step.Target, OpCall, trace.OK, "reply")
+	}
+	return nil
+}
