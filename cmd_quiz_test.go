@@ -95,7 +95,7 @@ func TestQuizPlainEndToEnd(t *testing.T) {
 	}
 	// The next start counts it, and practice asks the miss again.
 	_, out, _ = q.run(strings.Repeat("a\n", 10), "quiz", "--plain", "--seed", "1", "--no-experiments")
-	if !strings.Contains(out, "progress: 0/52 mastered, 1 due, 49 new\n") {
+	if !strings.Contains(out, "progress: 0/98 mastered, 1 due, 95 new\n") {
 		t.Errorf("summary line missing: %s", strings.SplitN(out, "\n", 3)[1])
 	}
 	if !strings.Contains(out, "What happens to user requests when the cache fails in this system?") {
