@@ -82,7 +82,7 @@ func TestQuizPlainEndToEnd(t *testing.T) {
 	// The end: the score, then the standing after the answers and the
 	// next review (the miss is due at once).
 	end := strings.Join(lines[len(lines)-3:], "\n")
-	if want := "score: 2/3\nprogress: 0 mastered + 2 learning + 1 due + 0 new = 3 questions\nnext review: now: 1 question due"; end != want {
+	if want := "score: 2/3\nprogress: 0 mastered + 2 learning + 1 due + 0 new = 3 questions\nnext review: now (1 question due)"; end != want {
 		t.Errorf("last lines:\n%s\nwant:\n%s", end, want)
 	}
 	for _, want := range []string{"Why is a load balancer used in this system?", "Correct. ", "Wrong. You chose ", "The right answer is "} {

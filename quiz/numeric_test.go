@@ -3,6 +3,7 @@ package quiz
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,15 @@ func TestTemplatesDraw(t *testing.T) {
 				t.Fatalf("%s seed %d: its own answer %s is refused", tp.ID, seed, Number(p.Answer))
 			case !strings.Contains(method, "Live:"):
 				t.Fatalf("%s: the method does not say where to see it live", tp.ID)
+			case strings.Contains(method, " 0 s") || strings.Contains(method, "= 1 ^") || strings.Contains(method, "(1 - 1)") ||
+				strings.Contains(p.Prompt+method, "00000") || strings.Contains(p.Prompt+method, "99999"):
+				t.Fatalf("%s seed %d: a given value was rounded away:\n%s", tp.ID, seed, method)
+			}
+			if tp.ID == "num-retry-amplification" {
+				n, _ := strconv.Atoi(strings.Fields(p.Prompt)[0])
+				if chain := p.Prompt[strings.Index(p.Prompt, "(")+1 : strings.Index(p.Prompt, ")")]; strings.Count(chain, " calls ")+1 != n {
+					t.Fatalf("%s: %d services, but the chain is %q", tp.ID, n, chain)
+				}
 			}
 		}
 		if len(answers) < 5 {

@@ -108,7 +108,7 @@ func TestSummaryAddsUp(t *testing.T) {
 	if got := s.String(); got != "1/6 mastered, 1 due" {
 		t.Errorf("String = %q", got)
 	}
-	if got := s.Next(); got != "now: 1 question due" {
+	if got := s.Next(); got != "now (1 question due)" {
 		t.Errorf("Next = %q", got)
 	}
 	// Without the miss, the next review is "soon", in an hour.

@@ -22,12 +22,12 @@ func (s Summary) Standing() string {
 	return fmt.Sprintf("%d mastered + %d learning + %d due + %d new = %d questions", s.Mastered, s.Learning, s.Due, s.New, s.Total)
 }
 
-// Next says when the next review is: "now: 3 questions are due",
+// Next says when the next review is: "now (3 questions due)",
 // "Tue 11 Mar 09:00 (in 23 h 59 min)", or "none scheduled".
 func (s Summary) Next() string {
 	switch {
 	case s.Due > 0:
-		return fmt.Sprintf("now: %s due", plural(s.Due, "question"))
+		return fmt.Sprintf("now (%s due)", plural(s.Due, "question"))
 	case s.NextDue.IsZero():
 		return "none scheduled"
 	}
@@ -80,8 +80,10 @@ func SetLine(s *Session, sum Summary) string {
 	case s.Len() == 0:
 		return fmt.Sprintf("Nothing is due and no question is new: the next review is %s. "+
 			"For extra practice, --set all asks every question (a right answer before its review counts, but does not move it up).", sum.Next())
+	case due == 0 && ahead == 0 && s.Set() == SetPractice && sum.NextDue.IsZero():
+		return fmt.Sprintf("This set: %s.", plural(fresh, "new question"))
 	case due == 0 && ahead == 0 && s.Set() == SetPractice:
-		return fmt.Sprintf("Nothing is due (next review: %s); this set has %s.", sum.Next(), plural(fresh, "new question"))
+		return fmt.Sprintf("Nothing is due: the next review is %s. This set has %s.", sum.Next(), plural(fresh, "new question"))
 	}
 	out := fmt.Sprintf("This set: %d to review, %d new", due, fresh)
 	if ahead > 0 {

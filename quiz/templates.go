@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 )
 
 // Templates returns the numeric questions archex asks: the arithmetic of
@@ -33,7 +35,7 @@ func drawHitRatioLoad(r *rand.Rand) Problem {
 		Method: []string{
 			"Only the misses reach the database:",
 			"misses = reads x (1 - hit ratio)",
-			fmt.Sprintf("       = %d x (1 - %s) = %d x %s = %s reads/s", reads, Number(float64(hit)/100), reads, Number(float64(100-hit)/100), Number(misses)),
+			fmt.Sprintf("       = %d x (1 - %s) = %d x %s = %s reads/s", reads, exact(float64(hit)/100), reads, exact(float64(100-hit)/100), Number(misses)),
 			"Live: at the default 200 requests/s (180 reads/s) compare the database's reads/s with the hit ratio.",
 		},
 	}
@@ -65,7 +67,7 @@ func drawLittlesLaw(r *rand.Rand) Problem {
 		Answer: inside, Tolerance: 0.05,
 		Method: []string{
 			"Little's law: in the system = arrival rate x time inside.",
-			fmt.Sprintf("L = %d/s x %s s = %s", rate, Number(float64(ms)/1000), Number(inside)),
+			fmt.Sprintf("L = %d/s x %s s = %s", rate, exact(float64(ms)/1000), Number(inside)),
 			"Live: the database's pool in use is L for statements: about 150 statements/s x 8 ms = 1.2 of its 3 connections at the default rate.",
 		},
 	}
@@ -121,12 +123,8 @@ func drawRetryAmplification(r *rand.Rand) Problem {
 	layers := pick(r, 2, 3, 4)
 	attempts := pick(r, 2, 3, 4, 5)
 	calls := math.Pow(float64(attempts), float64(layers))
-	chain := "A calls B calls C"
-	if layers == 2 {
-		chain = "A calls B"
-	} else if layers == 4 {
-		chain = "A calls B calls C calls D"
-	}
+	names := []string{"A", "B", "C", "D", "E"}[:layers+1]
+	chain := strings.Join(names, " calls ")
 	return Problem{
 		Prompt: fmt.Sprintf("%d services call each other in a chain (%s), and each caller makes up to %d attempts when its call fails. The last service is down. How many calls can one request to A make to the last one?", layers+1, chain, attempts),
 		Answer: calls,
@@ -140,15 +138,17 @@ func drawRetryAmplification(r *rand.Rand) Problem {
 
 func drawFanoutTail(r *rand.Rand) Problem {
 	calls := pick(r, 2, 5, 10, 20, 50, 100)
-	p := pick(r, 99.0, 99.9)
-	fast := math.Pow(p/100, float64(calls))
+	perMille := pick(r, 10, 1) // slow calls in a thousand: past the p99 or the p99.9
+	pFast := float64(1000-perMille) / 1000
+	fast := math.Pow(pFast, float64(calls))
 	slow := (1 - fast) * 100
 	return Problem{
-		Prompt: fmt.Sprintf("A page waits for %d backend calls made in parallel. Each call is slow (past its p%s) %s %% of the time, independently. What percentage of page loads wait for at least one slow call?", calls, Number(p), Number(100-p)),
+		Prompt: fmt.Sprintf("A page waits for %d backend calls made in parallel. Each call is slow (past its p%s) %s %% of the time, independently. What percentage of page loads wait for at least one slow call?",
+			calls, exact(100*pFast), exact(float64(perMille)/10)),
 		Answer: slow, Unit: "%", Tolerance: 0.05,
 		Method: []string{
 			"The page is fast only if every call is fast:",
-			fmt.Sprintf("P(all fast) = %s ^ %d = %s", Number(p/100), calls, strconvShort(fast)),
+			fmt.Sprintf("P(all fast) = %s ^ %d = %s", exact(pFast), calls, strconvShort(fast)),
 			fmt.Sprintf("P(at least one slow) = 1 - %s = %s %%", strconvShort(fast), Number(slow)),
 			"Fan-out turns a rare tail into a common wait. Live: the p99 on the dashboard is the tail one request in a hundred sees.",
 		},
@@ -157,3 +157,7 @@ func drawFanoutTail(r *rand.Rand) Problem {
 
 // strconvShort writes a probability with four decimals.
 func strconvShort(v float64) string { return fmt.Sprintf("%.4f", v) }
+
+// exact writes a value given in a problem as it is (0.004, 0.999), where
+// Number would round it.
+func exact(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
