@@ -12,6 +12,7 @@
 package quizview
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -320,13 +321,27 @@ func (m Model) handleNumberKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
 		if len(m.number) > 0 {
 			m.number = m.number[:len(m.number)-1]
 		}
-	case key.Matches(msg, k.Answer):
-		if len(m.number) < maxNumber {
+	case key.Matches(msg, k.Answer) || k.Answer.Enabled() && typesNumber(msg):
+		if len(m.number)+len(msg.Runes) <= maxNumber {
 			m.number = append(m.number, msg.Runes...)
 		}
 	}
 	m.badNum = false
 	return m, nil
+}
+
+// typesNumber reports whether msg is several characters of a number at once,
+// as a fast typist or a paste delivers them ("375").
+func typesNumber(msg tea.KeyMsg) bool {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 {
+		return false
+	}
+	for _, r := range msg.Runes {
+		if !slices.Contains(numberKeys, string(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // answer grades the current question and shows the feedback; the recorder
