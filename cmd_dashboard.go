@@ -70,21 +70,25 @@ func cmdDashboard(env *cliEnv, args []string) error {
 func dashboardQuiz(env *cliEnv, c *card.Card, highContrast bool) (m *quizview.Model, close func()) {
 	now := time.Now()
 	store := openProgress(env, now)
-	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetPractice, Card: c, Bank: quiz.DefaultBank(),
-		Experiments: experiment.Questions(), Progress: store.Progress(), Seed: uint64(now.UnixNano() % 1_000_000), Now: now})
+	progress := store.Progress()
+	cfg := quiz.Config{Set: quiz.SetPractice, Card: c, Bank: quiz.DefaultBank(), Numeric: quiz.Templates(),
+		Experiments: experiment.Questions(), Progress: progress, Seed: uint64(now.UnixNano() % 1_000_000), Now: now}
+	sess, err := quiz.NewSession(cfg)
 	if err != nil {
 		// The quiz is a tab of the dashboard, not its reason to exist.
 		fmt.Fprintf(env.stderr, "archex: the quiz tab is off: %v\n", err)
 		return nil, func() {}
 	}
-	pool, _ := quiz.Pool(c, quiz.DefaultBank())
-	ids := append(quiz.IDs(pool), quiz.IDs(experiment.Questions())...)
+	qs, _ := cfg.Questions()
+	ids := quiz.IDs(qs)
+	standing := func() quiz.Summary { return store.Progress().Summary(ids, time.Now()) }
 	rec := store.Recorder(time.Now)
 	styles := quizview.DefaultStyles()
 	if highContrast {
 		styles = quizview.HighContrastStyles()
 	}
 	qv := quizview.New(sess, quizview.WithStyles(styles), quizview.WithRecorder(rec.Record),
-		quizview.WithStatus(func() string { return store.Progress().Summary(ids, time.Now()).String() }))
+		quizview.WithStatus(func() string { return standing().String() }),
+		quizview.WithStanding(standing, quiz.SetLine(sess, progress.Summary(ids, now))))
 	return &qv, func() { rec.Flush(sess.Answers()) }
 }

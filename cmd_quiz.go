@@ -33,10 +33,22 @@ type quizRun struct {
 	// experiments are the "predict, then observe" questions; nil with
 	// --no-experiments.
 	experiments []card.Question
+	// numeric are the questions answered with a number; nil with a bank of
+	// the learner's own (--questions).
+	numeric []quiz.Template
 }
 
 // quizHelp follows the flags in `archex quiz -h`.
 const quizHelp = `
+Spaced practice: a question answered right moves up a box and comes back
+after a day, then 3 days, a week, two weeks; a miss comes back later in the
+same session and again in the next set. Practice asks only what is due or
+new; a right answer before a question is due (--set all) counts but does not
+move it up, so mastered means right three times in a row, days apart.
+
+Some questions ask for a number (a database's capacity, a drain time, ...):
+type it, and the worked method follows. Their values are drawn afresh.
+
 Predict, then observe: some questions are experiments. You predict what an
 action on the running system will do (kill the cache, kill the worker for a
 few seconds, kill one of three replicas, ...). Then archex starts the whole
@@ -59,12 +71,12 @@ func cmdQuiz(env *cliEnv, args []string) error {
 	}
 	fs = newFlagSet("quiz", usage)
 	var (
-		setName   = fs.String("set", string(quiz.SetPractice), "which questions: practice (about 10, missed and due ones first, one experiment), card (the card's three), all, or experiments (only them)")
+		setName   = fs.String("set", string(quiz.SetPractice), "which questions: practice (up to 10 due or new ones, missed first, one experiment), card (the card's three), all, or experiments (only them)")
 		noExp     = fs.Bool("no-experiments", false, "leave out the experiments, which run the system for about 10 s each")
 		seed      = fs.Uint64("seed", 0, "fix which questions are drawn and the order of their options (default: from the clock)")
 		plain     = fs.Bool("plain", false, "line mode for pipes and screen readers: questions on stdout, one answer (A-D) per line on stdin")
 		reset     = fs.Bool("reset", false, "clear the saved progress, then exit")
-		questions = fs.String("questions", "", "question bank (YAML) to use instead of the built-in one")
+		questions = fs.String("questions", "", "question bank (YAML) to use instead of the built-in one (and its numeric questions)")
 		cardRef   = fs.String("card", "", "design card whose quiz to ask (a file, or an embedded card's name); default: the production card")
 		high      = fs.Bool("high-contrast", false, "high-contrast colours")
 	)
@@ -96,6 +108,7 @@ func cmdQuiz(env *cliEnv, args []string) error {
 	}
 	if *questions == "" {
 		r.bank = quiz.DefaultBank()
+		r.numeric = quiz.Templates()
 	} else if r.bank, err = quiz.ReadBank(*questions); err != nil {
 		// The file is the problem, not the command line: one line, no usage.
 		return badUsage(nil, "--questions: %v", err)
@@ -107,18 +120,17 @@ func (r *quizRun) run() error {
 	env := r.env
 	store := openProgress(env, r.now)
 	progress := store.Progress()
-	sess, err := quiz.NewSession(quiz.Config{
+	cfg := quiz.Config{
 		Set: r.set, Card: r.card, Bank: r.bank, Progress: progress, Seed: r.seed, Now: r.now,
-		Experiments: r.experiments,
-	})
+		Experiments: r.experiments, Numeric: r.numeric,
+	}
+	sess, err := quiz.NewSession(cfg)
 	if err != nil {
 		return badUsage(nil, "%v", err)
 	}
-	pool, _ := quiz.Pool(r.card, r.bank) // NewSession has checked it
-	ids := append(quiz.IDs(pool), quiz.IDs(r.experiments)...)
-	if r.set == quiz.SetCard {
-		ids = quiz.IDs(pool)
-	}
+	qs, _ := cfg.Questions() // NewSession has checked them
+	ids := quiz.IDs(qs)
+	standing := func() quiz.Summary { return store.Progress().Summary(ids, time.Now()) }
 	lab := &labRunner{judge: experiment.Judge}
 	defer lab.close()
 	summary := progress.Summary(ids, r.now)
@@ -137,8 +149,14 @@ func (r *quizRun) run() error {
 	}
 	if r.plain {
 		fmt.Fprintf(env.stdout, "archex quiz: %s set, %d questions (seed %d)\n", sess.Set(), sess.Len(), r.seed)
-		fmt.Fprintf(env.stdout, "progress: %s\n", summary)
+		fmt.Fprintf(env.stdout, "progress: %s\n  (%s)\n", summary.Standing(), quiz.StandingTerms)
+		fmt.Fprintln(env.stdout, quiz.SetLine(sess, summary))
+		if sess.Len() == 0 {
+			return nil
+		}
 		_, err := quiz.RunPlainJudged(context.Background(), env.stdin, env.stdout, sess, func(a quiz.Answer) { warn(rec.Record(a)) }, lab.plainJudge)
+		after := standing()
+		fmt.Fprintf(env.stdout, "progress: %s\nnext review: %s\n", after.Standing(), after.Next())
 		if errors.Is(err, context.Canceled) {
 			return interruptedError{}
 		}
@@ -152,7 +170,8 @@ func (r *quizRun) run() error {
 	m := quizview.New(sess,
 		quizview.WithStyles(styles),
 		quizview.WithRecorder(rec.Record),
-		quizview.WithStatus(func() string { return store.Progress().Summary(ids, time.Now()).String() }),
+		quizview.WithStatus(func() string { return standing().String() }),
+		quizview.WithStanding(standing, quiz.SetLine(sess, summary)),
 	)
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithOutput(env.stdout)}
 	if env.stdin != io.Reader(os.Stdin) {
@@ -169,9 +188,8 @@ func (r *quizRun) run() error {
 	if err != nil {
 		return fmt.Errorf("quiz: %w", err)
 	}
-	after := store.Progress().Summary(ids, time.Now())
-	fmt.Fprintf(env.stdout, "progress: %s\n", after)
-	fmt.Fprintf(env.stdout, "score: %s\n", sess.Results().Score())
+	after := standing()
+	fmt.Fprintf(env.stdout, "score: %s\nprogress: %s\nnext review: %s\n", sess.Results().Score(), after.Standing(), after.Next())
 	if app, ok := final.(quizview.App); ok && app.Interrupted {
 		return interruptedError{}
 	}

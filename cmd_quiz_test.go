@@ -74,11 +74,16 @@ func TestQuizPlainEndToEnd(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if lines[0] != "archex quiz: card set, 3 questions (seed 42)" || !strings.HasPrefix(lines[1], "progress: 0/") {
-		t.Errorf("first lines: %q", lines[:2])
+	if lines[0] != "archex quiz: card set, 3 questions (seed 42)" ||
+		lines[1] != "progress: 0 mastered + 0 learning + 0 due + 3 new = 3 questions" ||
+		lines[2] != "  ("+quiz.StandingTerms+")" || lines[3] != "This set: 0 to review, 3 new." {
+		t.Errorf("first lines: %q", lines[:4])
 	}
-	if last := lines[len(lines)-1]; last != "score: 2/3" {
-		t.Errorf("last line %q, want score: 2/3", last)
+	// The end: the score, then the standing after the answers and the
+	// next review (the miss is due at once).
+	end := strings.Join(lines[len(lines)-3:], "\n")
+	if want := "score: 2/3\nprogress: 0 mastered + 2 learning + 1 due + 0 new = 3 questions\nnext review: now (1 question due)"; end != want {
+		t.Errorf("last lines:\n%s\nwant:\n%s", end, want)
 	}
 	for _, want := range []string{"Why is a load balancer used in this system?", "Correct. ", "Wrong. You chose ", "The right answer is "} {
 		if !strings.Contains(out, want) {
@@ -93,10 +98,15 @@ func TestQuizPlainEndToEnd(t *testing.T) {
 	if len(p.Questions) != 3 || p.Questions["card-cache-failure"].Box != 1 || p.Questions["card-load-balancer"].Box != 2 {
 		t.Errorf("progress = %+v", p.Questions)
 	}
-	// The next start counts it, and practice asks the miss again.
+	// The next start counts it over the whole pool (the card's 3, the
+	// bank, the numeric questions), and practice asks the miss again.
+	total := 3 + len(quiz.DefaultBank().Questions) + len(quiz.Templates())
 	_, out, _ = q.run(strings.Repeat("a\n", 10), "quiz", "--plain", "--seed", "1", "--no-experiments")
-	if !strings.Contains(out, "progress: 0/52 mastered, 1 due, 49 new\n") {
-		t.Errorf("summary line missing: %s", strings.SplitN(out, "\n", 3)[1])
+	if want := fmt.Sprintf("progress: 0 mastered + 2 learning + 1 due + %d new = %d questions\n", total-3, total); !strings.Contains(out, want) {
+		t.Errorf("summary line %q missing: %s", want, strings.SplitN(out, "\n", 3)[1])
+	}
+	if !strings.Contains(out, "This set: 1 to review, 9 new.\n") {
+		t.Errorf("the set line is missing:\n%s", out[:min(len(out), 600)])
 	}
 	if !strings.Contains(out, "What happens to user requests when the cache fails in this system?") {
 		t.Error("the practice set does not bring back the missed question")
@@ -115,7 +125,8 @@ func TestQuizNotATerminalFallsBackToPlain(t *testing.T) {
 	if errOut != "archex quiz: stdout is not a terminal: asking in --plain mode\n" {
 		t.Errorf("stderr = %q", errOut)
 	}
-	if !strings.HasSuffix(out, "No more answers: stopped after 0 of 3 questions.\n\nResults: 0 of 0 right (0 of 3 questions answered)\nscore: 0/0\n") {
+	if !strings.Contains(out, "No more answers: stopped after 0 of 3 questions.\n\nResults: 0 of 0 right (0 of 3 questions answered)\nscore: 0/0\n"+
+		"progress: 0 mastered + 0 learning + 0 due + 3 new = 3 questions\nnext review: none scheduled\n") {
 		t.Errorf("output ends:\n%s", out[max(0, len(out)-300):])
 	}
 }
@@ -127,7 +138,7 @@ func TestQuizCorruptProgressIsMovedAside(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := q.run(cardAnswers(t, 3), "quiz", "--set", "card", "--plain", "--seed", "3")
-	if code != exitOK || !strings.HasSuffix(out, "score: 3/3\n") {
+	if code != exitOK || !strings.Contains(out, "score: 3/3\n") {
 		t.Fatalf("exit %d, output ends %q", code, out[max(0, len(out)-40):])
 	}
 	if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "archex quiz: warning: progress file ") ||
@@ -213,13 +224,13 @@ func TestQuizOtherBank(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, out, _ := q.run("", "quiz", "--plain", "--set", "all", "--questions", bank, "--no-experiments")
-	if !strings.Contains(out, "all set, 4 questions") || !strings.Contains(out, "progress: 0/4 mastered") {
+	if !strings.Contains(out, "all set, 4 questions") || !strings.Contains(out, "progress: 0 mastered + 0 learning + 0 due + 4 new = 4 questions") {
 		t.Errorf("the other bank is not used:\n%s", out[:min(len(out), 200)])
 	}
 	// With the experiments, all is the card's, the bank's and theirs.
 	n := len(experiment.Questions())
 	_, out, _ = q.run("", "quiz", "--plain", "--set", "all", "--questions", bank)
-	if want := fmt.Sprintf("all set, %d questions", 4+n); !strings.Contains(out, want) || !strings.Contains(out, fmt.Sprintf("progress: 0/%d mastered", 4+n)) {
+	if want := fmt.Sprintf("all set, %d questions", 4+n); !strings.Contains(out, want) || !strings.Contains(out, fmt.Sprintf("= %d questions", 4+n)) {
 		t.Errorf("want %q:\n%s", want, out[:min(len(out), 200)])
 	}
 }
@@ -261,7 +272,7 @@ func TestQuizPlainExperiment(t *testing.T) {
 	n := len(experiment.Questions())
 	for _, want := range []string{
 		fmt.Sprintf("archex quiz: experiments set, %d questions (seed %d)\n", n, seed),
-		"Question 1 of " + fmt.Sprint(n) + " (cache, hard)\nA price update has just removed a product from the cache",
+		"Question 1 of " + fmt.Sprint(n) + " (cache, hard, new)\nA price update has just removed a product from the cache",
 		"Your prediction (A-D)? The experiment runs once you answer.\n",
 		"Your prediction: " + quiz.Letter(shared) + ") Off: dozens, up to one per request. On: about one in all\n",
 		"Running the experiment on a live system...\n  starting a fresh system (load balancer, gateway, 3 service replicas, cache, database, queue, worker)",
@@ -274,10 +285,38 @@ func TestQuizPlainExperiment(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if !strings.HasSuffix(out, "score: 1/1\n") {
-		t.Errorf("output ends %q", out[max(0, len(out)-60):])
+	if !strings.Contains(out, "score: 1/1\nprogress: ") {
+		t.Errorf("output ends %q", out[max(0, len(out)-200):])
 	}
 	if rec, ok := q.progress().Questions["exp-stampede"]; !ok || rec.Box != 2 || rec.Missed {
 		t.Errorf("progress for the experiment: %+v, %v", rec, ok)
+	}
+}
+
+// When nothing is due and nothing is new, practice says so, with the time
+// of the next review, and asks nothing.
+func TestQuizNothingDue(t *testing.T) {
+	q := newQuizEnv(t)
+	cfg := quiz.Config{Card: cards.Default(), Bank: quiz.DefaultBank(), Numeric: quiz.Templates(), Experiments: experiment.Questions()}
+	qs, err := cfg.Questions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _ := quiz.OpenStore(q.dir, time.Now())
+	answered := time.Now().Add(-time.Hour)
+	for _, qu := range qs {
+		if err := store.Record(qu.ID, true, answered); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := q.run("", "quiz", "--plain", "--seed", "1")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	next := quiz.When(answered.Add(quiz.Intervals[1]), time.Now())
+	want := fmt.Sprintf("archex quiz: practice set, 0 questions (seed 1)\nprogress: 0 mastered + %d learning + 0 due + 0 new = %d questions\n", len(qs), len(qs))
+	if !strings.HasPrefix(out, want) || !strings.Contains(out, "Nothing is due and no question is new: the next review is "+next[:len("Mon 2 Jan 15:04")]) ||
+		strings.Contains(out, "Question 1") {
+		t.Errorf("output:\n%s\nwant it to start %q and give the next review %s", out, want, next)
 	}
 }

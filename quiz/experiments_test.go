@@ -180,12 +180,12 @@ func TestRunPlainJudged(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"Question 1 of 3 (cache, medium)\n",
+		"Question 1 of 3 (cache, medium, new)\n",
 		"Your prediction (A-D)? The experiment runs once you answer.\n",
 		"Your prediction: " + Letter(rises(items[0])) + ") It rises\nRunning the experiment on a live system...\n  killing the thing...\n  measuring 3 s...\n" +
 			"Correct. " + Letter(rises(items[0])) + ") It rises\nMeasured: reads went from 31/s to 152/s\nBecause it rises.\n",
 		"  starting a system...\nThe experiment could not run: the system did not start: no ports left\nYour prediction is not graded; the question is left for another time.\n",
-		"Question 2 of 2 (cache, medium)\n",
+		"Question 2 of 2 (cache, medium, new)\n",
 		"Wrong. You chose " + Letter(wrong) + ") " + items[2].Option(wrong).Text + "\nWhat happened: " + Letter(rises(items[2])) + ") It rises\n" +
 			"Measured: reads went from 31/s to 152/s\nBecause it rises.\nAbout your prediction: " + items[2].Option(wrong).Explanation + "\n",
 	} {

@@ -14,9 +14,11 @@ import (
 // line read from in (a letter, either case, spaces ignored; anything else is
 // asked again with a one-line hint), then the feedback: right or wrong, the
 // chosen option's explanation and, when wrong, the right option and its
-// explanation. record is called after every answer (to save progress). The
-// end of in ends the session early. It finishes with the results and a last
-// line "score: N/M" (M is the number answered). Nothing it writes is styled.
+// explanation. A numeric question is answered with a number on its line,
+// and its feedback shows the worked method. record is called after every
+// answer (to save progress). The end of in ends the session early. It
+// finishes with the results and a last line "score: N/M" (M is the number
+// answered, first askings only). Nothing it writes is styled.
 func RunPlain(in io.Reader, out io.Writer, s *Session, record func(Answer)) (Results, error) {
 	return RunPlainJudged(context.Background(), in, out, s, record, nil)
 }
@@ -36,7 +38,17 @@ func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session
 	for !s.Done() {
 		it, _ := s.Current()
 		writeQuestion(w, it, s.Pos()+1, s.Len())
-		choice, ok, err := readChoice(sc, w, it.Len(), it.Judged())
+		var (
+			choice int
+			value  float64
+			ok     bool
+			err    error
+		)
+		if it.Numeric() {
+			value, ok, err = readNumber(sc, w, *it.Problem)
+		} else {
+			choice, ok, err = readChoice(sc, w, it.Len(), it.Judged())
+		}
 		if err != nil {
 			return s.Results(), fmt.Errorf("reading answers: %w", err)
 		}
@@ -45,7 +57,9 @@ func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session
 			break
 		}
 		var a Answer
-		if it.Judged() {
+		if it.Numeric() {
+			a, err = s.AnswerNumber(value)
+		} else if it.Judged() {
 			var v Verdict
 			v, err = runJudge(ctx, w, judge, it, choice)
 			switch {
@@ -87,10 +101,46 @@ func writeQuestion(w *errWriter, it Item, n, total int) {
 	if d := it.Question.Difficulty; d != "" {
 		w.printf(", %s", d)
 	}
-	w.printf(")\n%s\n", it.Question.Prompt)
+	if tag := StatusTag(it); tag != "" {
+		w.printf(", %s", tag)
+	}
+	w.printf(")\n%s\n", it.Prompt())
 	for i, o := range it.Options() {
 		w.printf("%s) %s\n", Letter(i), o.Text)
 	}
+}
+
+// StatusTag says why a question is asked now, for its header: "new",
+// "review", "not due yet" (a right answer will not move it up), "again"
+// (missed earlier in this session).
+func StatusTag(it Item) string {
+	switch {
+	case it.Again:
+		return "again: missed earlier in this session"
+	case it.Ahead():
+		return "not due yet: a right answer will not move it up"
+	case it.Status == StatusDue:
+		return "review"
+	}
+	return "new"
+}
+
+// readNumber reads lines until one is a number. ok is false at the end of
+// the input.
+func readNumber(sc *bufio.Scanner, w *errWriter, p Problem) (v float64, ok bool, err error) {
+	w.printf("Type a number (%s):\n", p.Within())
+	for sc.Scan() {
+		if v, ok := ParseNumber(sc.Text()); ok {
+			return v, true, nil
+		}
+		in := strings.TrimSpace(sc.Text())
+		if in == "" {
+			w.printf("Type a number, such as 375 or 2.4, and press Enter.\n")
+		} else {
+			w.printf("%q is not a number: type digits, such as 375 or 2.4 (a unit after it is fine).\n", in)
+		}
+	}
+	return 0, false, sc.Err()
 }
 
 // runJudge prints the prediction and runs the experiment, printing its
@@ -150,6 +200,11 @@ func ParseLetter(s string, n int) (int, bool) {
 // The measurements of an experiment come right after the verdict: they are
 // what decided it.
 func writeFeedback(w *errWriter, a Answer) {
+	if a.Item.Numeric() {
+		writeNumericFeedback(w, a)
+		return
+	}
+	defer writeAheadNote(w, a)
 	chosen := a.Item.Option(a.Chosen)
 	if a.Right() {
 		w.printf("Correct. %s) %s\n", Letter(a.Chosen), chosen.Text)
@@ -168,6 +223,32 @@ func writeFeedback(w *errWriter, a Answer) {
 		writeExplanation(w, chosen.Explanation)
 		w.printf("The right answer is %s) %s\n", Letter(a.Correct), right.Text)
 		writeExplanation(w, right.Explanation)
+	}
+}
+
+func writeNumericFeedback(w *errWriter, a Answer) {
+	p := a.Item.Problem
+	accepted := ""
+	if r := p.Range(); r != "" {
+		accepted = " (accepted: " + r + ")"
+	}
+	if a.Right() {
+		w.printf("Correct. %s%s\n", p.Shown(), accepted)
+	} else {
+		w.printf("Wrong. You typed %s; the answer is %s%s\n", Number(a.Value), p.Shown(), accepted)
+	}
+	w.printf("How to work it out:\n")
+	for _, l := range p.Method {
+		w.printf("  %s\n", l)
+	}
+	writeAheadNote(w, a)
+}
+
+// writeAheadNote says, after a right answer to a question that was not due,
+// that it does not move the question up.
+func writeAheadNote(w *errWriter, a Answer) {
+	if a.Right() && a.Item.Ahead() {
+		w.printf("(Not due for review yet, so this answer is counted but does not move the question up.)\n")
 	}
 }
 
@@ -197,15 +278,26 @@ func writeResults(w *errWriter, r Results) {
 	for _, t := range r.Topics {
 		w.printf("  %-*s  %d/%d\n", width, t.Topic, t.Right, t.Answered)
 	}
+	if r.Again > 0 {
+		w.printf("Asked again after a miss: %d of %d right the second time\n", r.AgainRight, r.Again)
+	}
 	if len(r.Misses) > 0 {
 		w.printf("To review:\n")
 		for _, m := range r.Misses {
-			right := m.Item.Option(m.Correct)
-			w.printf("- %s\n  You chose %s) %s; the answer is %s) %s\n",
-				m.Item.Question.Prompt, Letter(m.Chosen), m.Item.Option(m.Chosen).Text, Letter(m.Correct), right.Text)
+			w.printf("- %s\n  %s\n", m.Item.Prompt(), MissLine(m))
 		}
 	}
 	w.printf("score: %s\n", r.Score())
+}
+
+// MissLine is a wrong answer against the right one: "You chose B) ...; the
+// answer is C) ..." or "You typed 125; the answer is 375 statements/s".
+func MissLine(m Answer) string {
+	if m.Item.Numeric() {
+		return fmt.Sprintf("You typed %s; the answer is %s", Number(m.Value), m.Item.Problem.Shown())
+	}
+	return fmt.Sprintf("You chose %s) %s; the answer is %s) %s",
+		Letter(m.Chosen), m.Item.Option(m.Chosen).Text, Letter(m.Correct), m.Item.Option(m.Correct).Text)
 }
 
 // errWriter keeps the first write error, so the writing code stays linear.

@@ -15,11 +15,13 @@ import (
 //  1. due questions last answered wrong, the longest overdue first;
 //  2. other due questions, lowest box first;
 //  3. new questions, the card's (the first fromCard of the pool) before the
-//     bank's, easy before medium before hard;
-//  4. questions not yet due, the soonest due first.
+//     bank's, easy before medium before hard.
 //
-// Ties are broken by rng, and the chosen questions are shuffled with it, so
-// that a set mixes topics.
+// Questions not yet due are never picked: answering them early would teach
+// nothing about recall days later, and could not move them up anyway (see
+// Progress.Record). So a set can be shorter than size, or empty when nothing
+// is due or new. Ties are broken by rng, and the chosen questions are
+// shuffled with it, so that a set mixes topics.
 func pickPractice(pool []card.Question, fromCard int, p *Progress, now time.Time, size int, rng *rand.Rand) []card.Question {
 	type candidate struct {
 		q     card.Question
@@ -41,7 +43,7 @@ func pickPractice(pool []card.Question, fromCard int, p *Progress, now time.Time
 		case !seen:
 			c.class = 2
 		default:
-			c.class = 3
+			c.class = notDue
 		}
 		cands[i] = c
 	}
@@ -51,7 +53,7 @@ func pickPractice(pool []card.Question, fromCard int, p *Progress, now time.Time
 			return a.class < b.class
 		}
 		switch a.class {
-		case 0, 3:
+		case 0:
 			if !a.rec.Due.Equal(b.rec.Due) {
 				return a.rec.Due.Before(b.rec.Due)
 			}
@@ -72,14 +74,19 @@ func pickPractice(pool []card.Question, fromCard int, p *Progress, now time.Time
 		}
 		return a.tie < b.tie
 	})
-	n := min(size, len(cands))
-	out := make([]card.Question, n)
-	for i := range n {
-		out[i] = cands[i].q
+	out := make([]card.Question, 0, min(size, len(cands)))
+	for _, c := range cands {
+		if len(out) == size || c.class == notDue {
+			break
+		}
+		out = append(out, c.q)
 	}
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
 }
+
+// notDue is the class of a question pickPractice leaves out.
+const notDue = 3
 
 func difficultyRank(d string) int {
 	if i := slices.Index(Difficulties, d); i >= 0 {

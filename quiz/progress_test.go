@@ -54,26 +54,88 @@ func TestLeitnerSchedule(t *testing.T) {
 	}
 }
 
-func TestSummary(t *testing.T) {
+func TestEarlyRightAnswersAreNotPromoted(t *testing.T) {
+	const day = 24 * time.Hour
 	p := NewProgress()
-	for range 3 { // box 4: mastered
-		p.Record("m", true, t0)
+	if ch := p.Record("q", true, t0); ch.From != 0 || ch.To != 2 || ch.Early {
+		t.Errorf("first right answer: %+v, want new -> box 2", ch)
 	}
-	p.Record("missed", false, t0)
-	p.Record("later", true, t0)
-	p.Record("gone", false, t0) // no longer in the bank: not counted
-	ids := []string{"m", "missed", "later", "new1", "new2"}
-	s := p.Summary(ids, t0.Add(time.Hour))
-	want := Summary{Total: 5, Mastered: 1, Due: 1, New: 2}
+	// The same evening, again and again: counted, not moved.
+	for i := 1; i <= 5; i++ {
+		ch := p.Record("q", true, t0.Add(time.Duration(i)*time.Hour))
+		if !ch.Early || ch.To != 2 || !ch.Due.Equal(t0.Add(day)) {
+			t.Errorf("early answer %d: %+v, want box 2 still due at %v", i, ch, t0.Add(day))
+		}
+	}
+	r, _ := p.Get("q")
+	if r.Box != 2 || r.Seen != 6 || r.Right != 6 || r.Streak != 1 {
+		t.Errorf("after a cram: %+v, want box 2, 6 seen, 6 right, a streak of 1", r)
+	}
+	// When due, it moves.
+	if ch := p.Record("q", true, t0.Add(day)); ch.Early || ch.To != 3 {
+		t.Errorf("answer when due: %+v, want box 3", ch)
+	}
+	// An early miss counts: what is forgotten is forgotten.
+	if ch := p.Record("q", false, t0.Add(day+time.Hour)); ch.To != 1 || !ch.Due.Equal(t0.Add(day+time.Hour)) {
+		t.Errorf("early miss: %+v, want box 1, due at once", ch)
+	}
+}
+
+func TestSummaryAddsUp(t *testing.T) {
+	const day = 24 * time.Hour
+	p := NewProgress()
+	// "m" is mastered: right when due three times (day 0, day 1, day 4).
+	for _, at := range []time.Duration{0, day, 4 * day} {
+		p.Record("m", true, t0.Add(at))
+	}
+	now := t0.Add(4*day + time.Hour)
+	p.Record("missed", false, now.Add(-time.Minute))
+	p.Record("later", true, now.Add(-time.Hour))   // box 2, due in 23 h
+	p.Record("soon", true, now.Add(-23*time.Hour)) // box 2, due in 1 h
+	p.Record("gone", false, t0)                    // no longer in the bank: not counted
+	ids := []string{"m", "missed", "later", "soon", "new1", "new2"}
+	s := p.Summary(ids, now)
+	want := Summary{Total: 6, Mastered: 1, Learning: 2, Due: 1, New: 2, NextDue: now.Add(time.Hour), Now: now}
 	if s != want {
 		t.Errorf("summary = %+v, want %+v", s, want)
 	}
-	if got := s.String(); got != "1/5 mastered, 1 due, 2 new" {
+	if s.Mastered+s.Learning+s.Due+s.New != s.Total {
+		t.Errorf("%s does not add up", s.Standing())
+	}
+	if got := s.Standing(); got != "1 mastered + 2 learning + 1 due + 2 new = 6 questions" {
+		t.Errorf("Standing = %q", got)
+	}
+	if got := s.String(); got != "1/6 mastered, 1 due" {
 		t.Errorf("String = %q", got)
 	}
-	// Two days later the right answer in box 2 is due too, and the mastered
-	// one is not.
-	if got := p.Summary(ids[:3], t0.Add(48*time.Hour)).String(); got != "1/3 mastered, 2 due" {
-		t.Errorf("two days later: %q", got)
+	if got := s.Next(); got != "now (1 question due)" {
+		t.Errorf("Next = %q", got)
+	}
+	// Without the miss, the next review is "soon", in an hour.
+	s = p.Summary([]string{"m", "later", "soon"}, now)
+	if got := s.Next(); got != "Fri 14 Mar 11:00 (in 1 h)" {
+		t.Errorf("Next = %q", got)
+	}
+	// A mastered question that falls due counts as due, not mastered.
+	if s := p.Summary([]string{"m"}, now.Add(7*day)); s.Due != 1 || s.Mastered != 0 {
+		t.Errorf("a week later: %+v", s)
+	}
+	if got := (Summary{Total: 3, New: 3, Now: now}).Next(); got != "none scheduled" {
+		t.Errorf("Next with nothing answered = %q", got)
+	}
+}
+
+func TestUntil(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		20 * time.Second:             "less than a minute",
+		12 * time.Minute:             "12 min",
+		5*time.Hour + 20*time.Minute: "5 h 20 min",
+		2 * time.Hour:                "2 h",
+		24 * time.Hour:               "1 day",
+		3*24*time.Hour + 2*time.Hour + 50*time.Second: "3 days 2 h",
+	} {
+		if got := Until(d); got != want {
+			t.Errorf("Until(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

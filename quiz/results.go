@@ -5,16 +5,22 @@ import (
 	"sort"
 )
 
-// Results is the score of a session.
+// Results is the score of a session. The score counts each question's
+// first answer; a question asked again after a miss is counted apart (Again,
+// AgainRight), since a second try right after the explanation shows little
+// about what the learner knew.
 type Results struct {
-	Asked    int // questions in the session
+	Asked    int // questions in the session, not counting second askings
 	Answered int
 	Right    int
 	// Topics is the score per topic, for the topics answered, sorted by
 	// topic.
 	Topics []TopicScore
-	// Misses are the wrong answers, in the order given, for review.
+	// Misses are the wrong first answers, in the order given, for review.
 	Misses []Answer
+	// Again is how many questions were answered a second time after a
+	// miss; AgainRight how many of those were right.
+	Again, AgainRight int
 }
 
 // TopicScore is the score for one topic.
@@ -24,11 +30,20 @@ type TopicScore struct {
 	Right    int
 }
 
-// Score scores answers given in a session of asked questions.
+// Score scores answers given in a session of asked questions (first
+// askings).
 func Score(answers []Answer, asked int) Results {
-	r := Results{Asked: asked, Answered: len(answers)}
+	r := Results{Asked: asked}
 	byTopic := map[string]*TopicScore{}
 	for _, a := range answers {
+		if a.Item.Again {
+			r.Again++
+			if a.Right() {
+				r.AgainRight++
+			}
+			continue
+		}
+		r.Answered++
 		t := byTopic[a.Item.Topic()]
 		if t == nil {
 			t = &TopicScore{Topic: a.Item.Topic()}

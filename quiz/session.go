@@ -1,12 +1,10 @@
 package quiz
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/archex/archex/card"
@@ -74,6 +72,51 @@ type Config struct {
 	// question of the bank); SetAll includes them all; SetExperiments asks
 	// only them.
 	Experiments []card.Question
+	// Numeric are the questions answered by typing a number (Templates()),
+	// or nil for none. Practice and SetAll draw on them like on the bank.
+	Numeric []Template
+}
+
+// Questions lists every question a session of cfg's set can ask, in the
+// order the learner's standing is counted over: for SetCard the card's
+// quiz; for SetExperiments the experiments; otherwise the card's quiz, the
+// bank, the numeric questions and the experiments.
+func (cfg Config) Questions() ([]card.Question, error) {
+	switch cfg.Set {
+	case SetCard:
+		if cfg.Card == nil {
+			return nil, nil
+		}
+		return cfg.Card.Quiz, nil
+	case SetExperiments:
+		return cfg.Experiments, nil
+	}
+	pool, err := cfg.pool()
+	if err != nil {
+		return nil, err
+	}
+	return append(pool, cfg.Experiments...), nil
+}
+
+// pool is what practice and SetAll draw from besides the experiments: the
+// card's quiz, the bank, then the numeric questions.
+func (cfg Config) pool() ([]card.Question, error) {
+	pool, err := Pool(cfg.Card, cfg.Bank)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, q := range pool {
+		ids[q.ID] = true
+	}
+	for _, t := range cfg.Numeric {
+		if ids[t.ID] {
+			return nil, fmt.Errorf("question id %q is used by a numeric question and another question: ids must be unique, because progress is stored by id", t.ID)
+		}
+		ids[t.ID] = true
+		pool = append(pool, t.Question())
+	}
+	return pool, nil
 }
 
 // Pool is every question a session can draw from: the card's quiz, then the
@@ -114,96 +157,24 @@ func IDs(qs []card.Question) []string {
 	return ids
 }
 
-// Item is one question as a session asks it: its options in the order shown.
-type Item struct {
-	Question card.Question
-	// order[shown] is the index in Question.Options of the option shown
-	// at position shown (A is 0).
-	order []int
-}
-
-// Len is the number of options.
-func (it Item) Len() int { return len(it.order) }
-
-// Option returns the option shown at position shown.
-func (it Item) Option(shown int) card.Option { return it.Question.Options[it.order[shown]] }
-
-// Options returns the options in the order shown.
-func (it Item) Options() []card.Option {
-	out := make([]card.Option, len(it.order))
-	for i := range it.order {
-		out[i] = it.Option(i)
-	}
-	return out
-}
-
-// Correct returns the shown position of the option marked correct, or -1
-// when the question's answer is decided at run time.
-func (it Item) Correct() int { return it.Shown(it.Question.Answer()) }
-
-// Shown returns where the option at index i of Question.Options is shown,
-// or -1.
-func (it Item) Shown(i int) int {
-	for s, o := range it.order {
-		if o == i {
-			return s
-		}
-	}
-	return -1
-}
-
-// Judged reports whether the question's right option is decided at run
-// time, by an experiment (see Judge), rather than marked in its data.
-func (it Item) Judged() bool { return it.Correct() < 0 }
-
-// Topic is the question's topic, "general" when it has none (a card's
-// question may not say).
-func (it Item) Topic() string {
-	if t := strings.TrimSpace(it.Question.Topic); t != "" {
-		return t
-	}
-	return "general"
-}
-
-// Verdict is the correct option of a question decided at run time: the
-// "predict, then observe" experiments grade the learner's prediction against
-// measurements taken after the answer.
-type Verdict struct {
-	// Correct is the index in Question.Options (data order, not shown
-	// order) of the option the measurements bear out.
-	Correct int
-	// Evidence says what was measured, for the feedback ("DB queries/s
-	// went from 21 to 187").
-	Evidence string
-}
-
-// Judge runs the experiment behind a question graded at run time and
-// decides which option its measurements bear out. It reports what it is
-// doing to progress, a few words at a time; it stops when ctx ends. An error
-// means the experiment could not run, and nothing is graded.
-// quiz/experiment provides judges (a fresh system, or the dashboard's).
-type Judge func(ctx context.Context, it Item, progress func(string)) (Verdict, error)
-
-// Answer is the learner's answer to one item, graded.
-type Answer struct {
-	Item    Item
-	Chosen  int // shown position of the option chosen
-	Correct int // shown position of the right option
-	// Evidence is what was measured, for a question graded at run time.
-	Evidence string
-}
-
-// Right reports whether the chosen option was the right one.
-func (a Answer) Right() bool { return a.Chosen == a.Correct }
-
-// Session is one round of questions, asked in order. It is not safe for
-// concurrent use.
+// Session is one round of questions, asked in order. In a practice set (and
+// SetAll) a question answered wrong comes back once, AgainAfter questions
+// later (or last), with its options shuffled anew or its numbers drawn
+// again. It is not safe for concurrent use.
 type Session struct {
 	set     Set
 	seed    uint64
 	items   []Item
 	answers []Answer
+
+	rng       *rand.Rand
+	templates map[string]Template
+	again     bool // ask a miss again later in the session
 }
+
+// AgainAfter is how many questions come between a miss and its second
+// asking, when that many are left.
+const AgainAfter = 3
 
 // ErrNoQuestions is returned by NewSession when the set is empty.
 var ErrNoQuestions = errors.New("no questions to ask")
@@ -215,7 +186,16 @@ func NewSession(cfg Config) (*Session, error) {
 	if set == "" {
 		set = SetPractice
 	}
+	cfg.Set = set
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	progress := cfg.Progress
+	if progress == nil {
+		progress = NewProgress()
+	}
+	templates, err := templatesByID(cfg.Numeric)
+	if err != nil {
+		return nil, err
+	}
 	var qs []card.Question
 	if set != SetCard && len(cfg.Experiments) > 0 {
 		if err := checkExperiments(cfg); err != nil {
@@ -229,7 +209,7 @@ func NewSession(cfg Config) (*Session, error) {
 		}
 		qs = cfg.Card.Quiz
 	case SetAll, SetPractice:
-		pool, err := Pool(cfg.Card, cfg.Bank)
+		pool, err := cfg.pool()
 		if err != nil {
 			return nil, err
 		}
@@ -243,10 +223,6 @@ func NewSession(cfg Config) (*Session, error) {
 			size := cfg.PracticeSize
 			if size <= 0 {
 				size = DefaultPracticeSize
-			}
-			progress := cfg.Progress
-			if progress == nil {
-				progress = NewProgress()
 			}
 			fromCard := 0
 			if cfg.Card != nil {
@@ -273,11 +249,24 @@ func NewSession(cfg Config) (*Session, error) {
 		_, err := ParseSet(string(set))
 		return nil, err
 	}
-	s := &Session{set: set, seed: cfg.Seed, items: make([]Item, len(qs))}
+	s := &Session{set: set, seed: cfg.Seed, items: make([]Item, len(qs)), rng: rng, templates: templates,
+		again: set == SetPractice || set == SetAll}
 	for i, q := range qs {
-		s.items[i] = Item{Question: q, order: rng.Perm(len(q.Options))}
+		s.items[i] = s.newItem(q, progress.Status(q.ID, cfg.Now))
 	}
 	return s, nil
+}
+
+// newItem makes an attempt at q: its options shuffled, or its numbers drawn.
+func (s *Session) newItem(q card.Question, status Status) Item {
+	it := Item{Question: q, Status: status}
+	if t, ok := s.templates[q.ID]; ok {
+		p := t.Draw(s.rng)
+		it.Problem = &p
+		return it
+	}
+	it.order = s.rng.Perm(len(q.Options))
+	return it
 }
 
 // Set is the session's set.
@@ -335,13 +324,42 @@ func (s *Session) AnswerJudged(shown int, v Verdict) (Answer, error) {
 	return s.answer(it, shown, it.Shown(v.Correct), v.Evidence)
 }
 
+// AnswerNumber answers the current question, a numeric one, with v, grades
+// it against the drawn problem's tolerance, and moves on.
+func (s *Session) AnswerNumber(v float64) (Answer, error) {
+	it, ok := s.Current()
+	if !ok {
+		return Answer{}, errors.New("the session is over: no question to answer")
+	}
+	if it.Problem == nil {
+		return Answer{}, fmt.Errorf("question %q is answered with a letter, not a number", it.Question.ID)
+	}
+	return s.record(Answer{Item: it, Chosen: -1, Correct: -1, Value: v}), nil
+}
+
 func (s *Session) answer(it Item, shown, correct int, evidence string) (Answer, error) {
+	if it.Problem != nil {
+		return Answer{}, fmt.Errorf("question %q is answered with a number: use AnswerNumber", it.Question.ID)
+	}
 	if shown < 0 || shown >= it.Len() {
 		return Answer{}, fmt.Errorf("no option %d: answer %s to %s", shown+1, Letter(0), Letter(it.Len()-1))
 	}
-	a := Answer{Item: it, Chosen: shown, Correct: correct, Evidence: evidence}
+	return s.record(Answer{Item: it, Chosen: shown, Correct: correct, Evidence: evidence}), nil
+}
+
+// record keeps a graded answer and, for a first miss of a question with a
+// fixed answer, asks it again later in the session.
+func (s *Session) record(a Answer) Answer {
+	a.Seq = len(s.answers)
 	s.answers = append(s.answers, a)
-	return a, nil
+	if !s.again || a.Right() || a.Item.Again || a.Item.Judged() {
+		return a
+	}
+	at := min(len(s.answers)+AgainAfter, len(s.items))
+	again := s.newItem(a.Item.Question, StatusDue)
+	again.Again = true
+	s.items = slices.Insert(s.items, at, again)
+	return a
 }
 
 // Drop takes the current question out of the session without an answer,
@@ -360,13 +378,21 @@ func (s *Session) Drop() (Item, error) {
 func (s *Session) Answers() []Answer { return append([]Answer(nil), s.answers...) }
 
 // Results scores the answers so far.
-func (s *Session) Results() Results { return Score(s.answers, len(s.items)) }
+func (s *Session) Results() Results {
+	asked := 0
+	for _, it := range s.items {
+		if !it.Again {
+			asked++
+		}
+	}
+	return Score(s.answers, asked)
+}
 
 // checkExperiments checks that the experiments' ids are unique and used by
 // no question of the card or the bank (progress is stored by id), and that
 // none has an option marked correct.
 func checkExperiments(cfg Config) error {
-	pool, err := Pool(cfg.Card, cfg.Bank)
+	pool, err := cfg.pool()
 	if err != nil {
 		return err
 	}

@@ -192,33 +192,33 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	return nil
 }
 
-// Recorder saves a session's answers to a store, each question's answer
-// once however often it is asked to. The TUI saves every answer in a
-// command, which may still be in flight when the program ends; the caller
-// then hands it all the session's answers (Flush), and none is counted twice.
+// Recorder saves a session's answers to a store, each answer once however
+// often it is asked to (a question asked again after a miss has two answers,
+// told apart by Answer.Seq). The TUI saves every answer in a command, which
+// may still be in flight when the program ends; the caller then hands it all
+// the session's answers (Flush), and none is counted twice.
 type Recorder struct {
 	store *Store
 	now   func() time.Time
 
 	mu   sync.Mutex // held across a save, so Flush waits for one in flight
-	done map[string]bool
+	done map[int]bool
 }
 
 // Recorder returns a recorder that stamps answers with now().
 func (s *Store) Recorder(now func() time.Time) *Recorder {
-	return &Recorder{store: s, now: now, done: map[string]bool{}}
+	return &Recorder{store: s, now: now, done: map[int]bool{}}
 }
 
-// Record saves a, unless an answer to the same question was saved already.
+// Record saves a, unless it was saved already.
 func (r *Recorder) Record(a Answer) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	id := a.Item.Question.ID
-	if r.done[id] {
+	if r.done[a.Seq] {
 		return nil
 	}
-	r.done[id] = true
-	return r.store.Record(id, a.Right(), r.now())
+	r.done[a.Seq] = true
+	return r.store.Record(a.Item.Question.ID, a.Right(), r.now())
 }
 
 // Flush saves every answer not saved yet and returns the first error.

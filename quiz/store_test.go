@@ -234,3 +234,29 @@ func TestConfigDir(t *testing.T) {
 		t.Errorf("ConfigDir = %q, %v; want .../archex", dir, err)
 	}
 }
+
+// A progress file written before the scheduling became honest has the same
+// format, and loads as it is: its boxes stand, and are read with today's
+// rules.
+func TestStoreReadsProgressOfEarlierVersions(t *testing.T) {
+	dir := t.TempDir()
+	old := `{
+  "version": 1,
+  "questions": {
+    "cache-ttl": {"box": 4, "due": "2025-03-17T09:00:00Z", "seen": 3, "right": 3, "last": "2025-03-10T09:00:00Z", "streak": 3, "missed": false},
+    "lb-health-check": {"box": 1, "due": "2025-03-10T09:00:00Z", "seen": 1, "right": 0, "last": "2025-03-10T09:00:00Z", "streak": 0, "missed": true}
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, ProgressFile), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, warning := OpenStore(dir, t0)
+	if warning != "" {
+		t.Fatalf("an earlier progress file gave a warning: %s", warning)
+	}
+	sum := s.Progress().Summary([]string{"cache-ttl", "lb-health-check", "new"}, t0.Add(time.Hour))
+	if sum.Mastered != 1 || sum.Due != 1 || sum.New != 1 {
+		t.Errorf("read as %s", sum.Standing())
+	}
+}

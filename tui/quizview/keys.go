@@ -12,8 +12,11 @@ type KeyMap struct {
 	// Choose answers with the option under the cursor.
 	Choose key.Binding
 	// Answer answers by letter; its keys are set to the letters of the
-	// current question's options.
+	// current question's options. On a numeric question it types the
+	// number instead (digits, a point or comma, a minus).
 	Answer key.Binding
+	// Erase deletes the last character of a number being typed.
+	Erase key.Binding
 	// Next leaves the feedback for the next question, or the results.
 	Next key.Binding
 	// Review opens the review of the misses from the results.
@@ -36,6 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Choose:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "answer")),
 		Answer:   key.NewBinding(key.WithKeys(letterKeys(4)...), key.WithHelp("a-d", "answer")),
+		Erase:    key.NewBinding(key.WithKeys("backspace"), key.WithHelp("⌫", "erase")),
 		Next:     key.NewBinding(key.WithKeys("enter", "n", " "), key.WithHelp("enter", "next")),
 		Review:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "review misses")),
 		PrevMiss: key.NewBinding(key.WithKeys("left", "p"), key.WithHelp("←/p", "previous")),
@@ -57,15 +61,18 @@ func letterKeys(n int) []string {
 	return keys
 }
 
+// numberKeys are the keys that type a number.
+var numberKeys = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", ",", "-"}
+
 // all returns pointers to every binding, for enabling them per screen.
 func (k *KeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Up, &k.Down, &k.Choose, &k.Answer, &k.Next, &k.Review, &k.PrevMiss, &k.NextMiss, &k.Back, &k.Quit}
+	return []*key.Binding{&k.Up, &k.Down, &k.Choose, &k.Answer, &k.Erase, &k.Next, &k.Review, &k.PrevMiss, &k.NextMiss, &k.Back, &k.Quit}
 }
 
 // ShortHelp returns the enabled keys, in the order the help line shows them.
 func (k KeyMap) ShortHelp() []key.Binding {
 	var out []key.Binding
-	for _, b := range []key.Binding{k.Up, k.Down, k.Choose, k.Answer, k.Next, k.Review, k.PrevMiss, k.NextMiss, k.Back, k.Quit} {
+	for _, b := range []key.Binding{k.Up, k.Down, k.Choose, k.Answer, k.Erase, k.Next, k.Review, k.PrevMiss, k.NextMiss, k.Back, k.Quit} {
 		if b.Enabled() && b.Help().Key != "" {
 			out = append(out, b)
 		}

@@ -1,7 +1,8 @@
 // Package quizview is the Bubble Tea model of a quiz session: a question
-// with its options (cursor or letter to answer), the feedback with the
-// explanation of every option, and the results with a score per topic and a
-// review of the misses.
+// with its options (cursor or letter to answer) or a field to type a number
+// in, the feedback with the explanation of every option or the worked
+// method, and the results with a score per topic, the learner's standing
+// and next review, and a review of the misses.
 //
 // The model is a component, to be run alone (see App, what `archex quiz`
 // runs) or embedded as a tab of the dashboard: its Update returns the
@@ -11,6 +12,7 @@
 package quizview
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -76,11 +78,18 @@ type Model struct {
 	record   Recorder
 	statusFn func() string
 	status   string
+	// standingFn is the learner's standing, refreshed like status; setLine
+	// says what the session asks (or that nothing is due).
+	standingFn func() quiz.Summary
+	standing   *quiz.Summary
+	setLine    string
 
 	width, height int
 
 	screen screen
 	cursor int         // the option under the cursor, on a question
+	number []rune      // the number being typed, on a numeric question
+	badNum bool        // what was typed is not a number
 	last   quiz.Answer // the answer the feedback is about
 	review int         // the miss under review
 	offset int         // lines scrolled, on every screen but the question
@@ -105,6 +114,15 @@ func WithRecorder(r Recorder) Option { return func(m *Model) { m.record = r } }
 // learner's progress ("24/52 mastered, 3 due"). status is called at the start
 // and again after every answer is saved, never in View.
 func WithStatus(status func() string) Option { return func(m *Model) { m.statusFn = status } }
+
+// WithStanding sets what the results show of the learner's standing
+// (mastered, learning, due, new, and the next review), and setLine, which
+// says what the session asks; an empty session shows it instead of a score
+// ("Nothing is due ... next review ..."). standing is called at the start
+// and after every answer is saved, never in View.
+func WithStanding(standing func() quiz.Summary, setLine string) Option {
+	return func(m *Model) { m.standingFn, m.setLine = standing, setLine }
+}
 
 // New returns a model asking session's questions. Its size is 80x24 until
 // SetSize.
@@ -165,6 +183,12 @@ func (m Model) keys() KeyMap {
 	switch m.screen {
 	case screenQuestion:
 		it, _ := m.session.Current()
+		if it.Numeric() {
+			applies[&k.Choose], applies[&k.Answer], applies[&k.Erase] = true, true, len(m.number) > 0
+			k.Answer.SetKeys(numberKeys...)
+			k.Answer.SetHelp("0-9", "type")
+			break
+		}
 		n := it.Len()
 		applies[&k.Up], applies[&k.Down], applies[&k.Choose], applies[&k.Answer] = true, true, true, true
 		k.Up.SetHelp("↑/↓", "move")
@@ -234,6 +258,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Next):
 		m.offset = 0
 		m.cursor = 0
+		m.number, m.badNum = nil, false
 		m.screen = screenQuestion
 		if m.session.Done() {
 			m.screen = screenResults
@@ -256,6 +281,9 @@ func (m Model) handleQuestionKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	if it.Numeric() {
+		return m.handleNumberKey(msg, k)
+	}
 	switch {
 	case key.Matches(msg, k.Up):
 		m.cursor = (m.cursor - 1 + it.Len()) % it.Len()
@@ -269,6 +297,51 @@ func (m Model) handleQuestionKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// maxNumber is how many characters a typed number may have.
+const maxNumber = 16
+
+// handleNumberKey types, erases or submits the number of a numeric
+// question.
+func (m Model) handleNumberKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, k.Choose):
+		v, ok := quiz.ParseNumber(string(m.number))
+		if !ok {
+			m.badNum = true
+			return m, nil
+		}
+		a, err := m.session.AnswerNumber(v)
+		if err != nil {
+			return m, nil
+		}
+		return m.showFeedback(a)
+	case key.Matches(msg, k.Erase):
+		if len(m.number) > 0 {
+			m.number = m.number[:len(m.number)-1]
+		}
+	case key.Matches(msg, k.Answer) || k.Answer.Enabled() && typesNumber(msg):
+		if len(m.number)+len(msg.Runes) <= maxNumber {
+			m.number = append(m.number, msg.Runes...)
+		}
+	}
+	m.badNum = false
+	return m, nil
+}
+
+// typesNumber reports whether msg is several characters of a number at once,
+// as a fast typist or a paste delivers them ("375").
+func typesNumber(msg tea.KeyMsg) bool {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 {
+		return false
+	}
+	for _, r := range msg.Runes {
+		if !slices.Contains(numberKeys, string(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // answer grades the current question and shows the feedback; the recorder
@@ -301,6 +374,10 @@ func (m Model) showFeedback(a quiz.Answer) (Model, tea.Cmd) {
 func (m *Model) refreshStatus() {
 	if m.statusFn != nil {
 		m.status = m.statusFn()
+	}
+	if m.standingFn != nil {
+		s := m.standingFn()
+		m.standing = &s
 	}
 }
 

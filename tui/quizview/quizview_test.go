@@ -23,21 +23,22 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// newSession is the test bank's three questions in a fixed order.
+// newSession is the test bank's three questions in their order, as a
+// card's quiz: asked once each, a miss not asked again.
 func newSession(t *testing.T) *quiz.Session {
 	t.Helper()
 	b, err := quiz.ReadBank("testdata/bank.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetAll, Bank: b, Seed: 2})
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: &card.Card{Title: "test", Quiz: b.Questions}, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func status() string { return "0/3 mastered, 0 due, 3 new" }
+func status() string { return "0/3 mastered, 0 due" }
 
 func keyMsg(k string) tea.KeyMsg {
 	switch k {
@@ -69,7 +70,7 @@ func play(t *testing.T, s *quiz.Session, w, h int, want string, keys ...string) 
 	t.Helper()
 	tm := teatest.NewTestModel(t, NewApp(New(s, WithStatus(status))), teatest.WithInitialTermSize(w, h))
 	first, _ := s.Current()
-	waitFor(t, tm, first.Question.Prompt[:20])
+	waitFor(t, tm, first.Prompt()[:20])
 	for _, k := range keys {
 		tm.Send(keyMsg(k))
 	}
@@ -386,5 +387,159 @@ func TestOwnerCanDisableKeys(t *testing.T) {
 	}
 	if _, cmd := m.Update(keyMsg("q")); cmd != nil {
 		t.Error("a disabled quit key still finishes the quiz")
+	}
+}
+
+// standing is a fixed account of the learner, for the results.
+func standing() quiz.Summary {
+	now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+	return quiz.Summary{Total: 105, Learning: 3, New: 102, NextDue: now.Add(24 * time.Hour), Now: now}
+}
+
+// numericSession asks one numeric question (the pool's capacity), drawn
+// with a fixed seed.
+func numericSession(t *testing.T) *quiz.Session {
+	t.Helper()
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetAll, Numeric: quiz.Templates()[1:2], Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A numeric question is typed into a field, submitted with enter, and its
+// feedback shows the worked method; a miss comes back with new numbers.
+func TestNumericQuestion(t *testing.T) {
+	s := numericSession(t)
+	it, _ := s.Current()
+	var saved []quiz.Answer
+	m := New(s, WithRecorder(func(a quiz.Answer) error { saved = append(saved, a); return nil }))
+	if h := helpLine(m); !strings.Contains(h, "0-9 type") || strings.Contains(h, "a-") || strings.Contains(h, "erase") {
+		t.Errorf("help on a numeric question: %q", h)
+	}
+	for _, k := range []string{"1", "x", "2"} { // x is not part of a number
+		m, _ = press(t, m, k)
+	}
+	if !strings.Contains(m.View(), "› 12█") || !strings.Contains(helpLine(m), "⌫ erase") {
+		t.Errorf("typed 1, x, 2:\n%s", m.View())
+	}
+	m, _ = press(t, m, "-")
+	m, _ = press(t, m, "-")
+	m, _ = press(t, m, "enter")
+	if m.screen != screenQuestion || !strings.Contains(m.View(), "✗ That is not a number") {
+		t.Errorf("12-- was taken as a number:\n%s", m.View())
+	}
+	for range 4 {
+		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	// Typed fast, or pasted, the digits come in one message.
+	wrong := quiz.Number(it.Problem.Answer * 2)
+	m, _ = press(t, m, wrong)
+	m, _ = press(t, m, "enter")
+	v := m.View()
+	if m.screen != screenFeedback || !strings.Contains(v, "✗ Not quite: the answer is "+it.Problem.Shown()) ||
+		!strings.Contains(v, "you typed "+wrong) || !strings.Contains(v, "How to work it out") {
+		t.Errorf("feedback on a wrong number:\n%s", v)
+	}
+	if len(saved) != 1 || saved[0].Right() || saved[0].Value != it.Problem.Answer*2 {
+		t.Errorf("saved %+v", saved)
+	}
+	// The miss comes back at once (nothing else is left), with new numbers.
+	m, _ = press(t, m, "enter")
+	again, ok := s.Current()
+	if !ok || !again.Again || m.screen != screenQuestion || !strings.Contains(m.View(), "again (missed earlier)") {
+		t.Fatalf("the miss is not asked again:\n%s", m.View())
+	}
+	if strings.Contains(m.View(), "›"+" "+wrong) {
+		t.Error("the field kept the last number")
+	}
+	for _, r := range quiz.Number(again.Problem.Answer) {
+		m, _ = press(t, m, string(r))
+	}
+	m, _ = press(t, m, "enter")
+	if !strings.Contains(m.View(), "✓ Correct: "+again.Problem.Shown()) {
+		t.Errorf("a right number:\n%s", m.View())
+	}
+}
+
+func TestNumericQuestionScreen(t *testing.T) {
+	m := play(t, numericSession(t), 80, 24, "› 37█", "3", "7")
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestNumericFeedbackScreen(t *testing.T) {
+	m := play(t, numericSession(t), 80, 24, "How to work it out", "1", "2", "5", "enter")
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+// The results show the standing and the next review.
+func TestResultsWithStanding(t *testing.T) {
+	s := newSession(t)
+	var keys []string
+	for i, it := range s.Items() {
+		keys = append(keys, letter(it, i != 1), "enter")
+	}
+	tm := teatest.NewTestModel(t, NewApp(New(s, WithStatus(status), WithStanding(standing, "This set: 0 to review, 3 new."))), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Why is a load")
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+	waitFor(t, tm, "next review")
+	tm.Send(keyMsg("q"))
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(App).Model
+	v := m.View()
+	for _, want := range []string{"2 of 3 right", "Your standing", "0 mastered + 3 learning + 0 due + 102 new = 105 questions", "next review: Tue 11 Mar 09:00 (in 1 day)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("results lack %q:\n%s", want, v)
+		}
+	}
+	teatest.RequireEqualOutput(t, []byte(v))
+}
+
+// An empty practice set says that nothing is due, and when to come back.
+func TestNothingToAsk(t *testing.T) {
+	b, _ := quiz.ReadBank("testdata/bank.yaml")
+	p := quiz.NewProgress()
+	now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+	for _, q := range b.Questions {
+		p.Record(q.ID, true, now)
+	}
+	s, err := quiz.NewSession(quiz.Config{Bank: b, Progress: p, Now: now.Add(time.Hour), Seed: 1})
+	if err != nil || s.Len() != 0 {
+		t.Fatalf("session of %d, %v", s.Len(), err)
+	}
+	sum := p.Summary(quiz.IDs(b.Questions), now.Add(time.Hour))
+	m := New(s, WithStanding(func() quiz.Summary { return sum }, quiz.SetLine(s, sum)))
+	v := m.View()
+	for _, want := range []string{"Nothing to ask now", "Nothing is due and no question is new: the next review is Tue 11 Mar 09:00 (in 23 h).", "next review: Tue 11 Mar 09:00"} {
+		if !strings.Contains(strings.Join(strings.Fields(ansi.Strip(v)), " "), want) {
+			t.Errorf("the empty set lacks %q:\n%s", want, v)
+		}
+	}
+	teatest.RequireEqualOutput(t, []byte(v))
+}
+
+// In a practice set a miss comes back three questions later.
+func TestMissComesBackInPractice(t *testing.T) {
+	b, _ := quiz.ReadBank("testdata/bank.yaml")
+	s, _ := quiz.NewSession(quiz.Config{Bank: b, Seed: 2})
+	first, _ := s.Current()
+	m := New(s)
+	m, _ = press(t, m, letter(first, false))
+	if s.Len() != 4 {
+		t.Fatalf("after a miss the set has %d questions, want 3 + 1", s.Len())
+	}
+	m, _ = press(t, m, "enter")
+	if !strings.Contains(m.View(), "question 2 of 4") {
+		t.Errorf("the header does not count the second asking:\n%s", m.View())
+	}
+	for i := 0; i < 2; i++ {
+		it, _ := s.Current()
+		m, _ = press(t, m, letter(it, true))
+		m, _ = press(t, m, "enter")
+	}
+	it, _ := s.Current()
+	if !it.Again || it.Question.ID != first.Question.ID || !strings.Contains(m.View(), "again (missed earlier)") {
+		t.Errorf("question 4 is %s (again %v):\n%s", it.Question.ID, it.Again, m.View())
 	}
 }

@@ -154,13 +154,27 @@ func (m Model) cursorLines() (first, last int) {
 	return first, last
 }
 
-// topicLine is "cache · medium".
+// topicLine is "cache · medium · new": the topic, the difficulty and why
+// the question is asked now.
 func (m Model) topicLine(it quiz.Item) string {
 	s := it.Topic()
 	if d := it.Question.Difficulty; d != "" {
 		s += " · " + d
 	}
-	return m.styles.Topic.Render(s)
+	return m.styles.Topic.Render(s + " · " + statusWord(it))
+}
+
+// statusWord is why a question is asked now, in a word or two.
+func statusWord(it quiz.Item) string {
+	switch {
+	case it.Again:
+		return "again (missed earlier)"
+	case it.Ahead():
+		return "not due yet"
+	case it.Status == quiz.StatusDue:
+		return "review"
+	}
+	return "new"
 }
 
 // questionBody is a question and its options; first and last are the lines
@@ -168,8 +182,17 @@ func (m Model) topicLine(it quiz.Item) string {
 func (m Model) questionBody(it quiz.Item) (lines []string, first, last int) {
 	w := m.textWidth()
 	lines = append(lines, m.topicLine(it), "")
-	lines = append(lines, styleLines(m.styles.Prompt, wrap(it.Question.Prompt, w))...)
+	lines = append(lines, styleLines(m.styles.Prompt, wrap(it.Prompt(), w))...)
 	lines = append(lines, "")
+	if it.Numeric() {
+		lines = append(lines, styleLines(m.styles.Dim, wrap("Type a number ("+it.Problem.Within()+"), then enter:", w))...)
+		lines = append(lines, m.styles.Selected.Render("› "+string(m.number)+"█"))
+		first, last = len(lines)-1, len(lines)-1
+		if m.badNum {
+			lines = append(lines, m.styles.Error.Render(ansi.Truncate("✗ That is not a number: type digits, such as 375 or 2.4.", w, "…")))
+		}
+		return lines, first, last
+	}
 	for i, o := range it.Options() {
 		mark, style := "  ", m.styles.Option
 		if i == m.cursor {
@@ -205,6 +228,9 @@ func (m Model) measuringBody(it quiz.Item) []string {
 // feedbackBody is the verdict on an answer and the explanation of every
 // option, the right one and the chosen one marked with a symbol and a word.
 func (m Model) feedbackBody(a quiz.Answer) []string {
+	if a.Item.Numeric() {
+		return m.numericFeedbackBody(a)
+	}
 	w := m.textWidth()
 	var lines []string
 	if a.Right() {
@@ -216,6 +242,7 @@ func (m Model) feedbackBody(a quiz.Answer) []string {
 	if a.Evidence != "" {
 		lines = append(lines, styleLines(m.styles.Evidence, wrap("Measured: "+a.Evidence, w))...)
 	}
+	lines = append(lines, m.aheadNote(a)...)
 	lines = append(lines, "")
 	lines = append(lines, styleLines(m.styles.Prompt, wrap(a.Item.Question.Prompt, w))...)
 	for i, o := range a.Item.Options() {
@@ -253,65 +280,41 @@ func (m Model) feedbackBody(a quiz.Answer) []string {
 	return lines
 }
 
-func (m Model) resultsBody() []string {
+// numericFeedbackBody is the verdict on a typed number, the accepted range
+// and the worked method.
+func (m Model) numericFeedbackBody(a quiz.Answer) []string {
 	w := m.textWidth()
-	r := m.session.Results()
-	score := fmt.Sprintf("%d of %d right (%d%%)", r.Right, r.Answered, r.Percent())
-	lines := []string{m.styles.Score.Render(score)}
-	if !r.Finished() {
-		lines = append(lines, m.styles.Dim.Render(fmt.Sprintf("answered %d of %d questions", r.Answered, r.Asked)))
+	p := a.Item.Problem
+	var lines []string
+	if a.Right() {
+		lines = append(lines, styleLines(m.styles.Correct, wrap("✓ Correct: "+p.Shown(), w))...)
+	} else {
+		lines = append(lines, styleLines(m.styles.Wrong, wrap("✗ Not quite: the answer is "+p.Shown(), w))...)
 	}
-	if len(r.Topics) > 0 {
-		lines = append(lines, "", m.styles.Heading.Render("By topic"))
-		tw := 0
-		for _, t := range r.Topics {
-			tw = max(tw, ansi.StringWidth(t.Topic))
-		}
-		for _, t := range r.Topics {
-			mark := "✓"
-			if t.Right < t.Answered {
-				mark = "✗"
-			}
-			lines = append(lines, fmt.Sprintf("%s %-*s  %d/%d", mark, tw, t.Topic, t.Right, t.Answered))
-		}
+	typed := "you typed " + quiz.Number(a.Value)
+	if r := p.Range(); r != "" {
+		typed += " · accepted: " + r
 	}
+	lines = append(lines, styleLines(m.styles.Dim, wrap(typed, w))...)
+	lines = append(lines, m.aheadNote(a)...)
 	lines = append(lines, "")
-	if len(r.Misses) == 0 {
-		if r.Answered > 0 {
-			lines = append(lines, m.styles.Correct.Render("✓ No misses"))
+	lines = append(lines, styleLines(m.styles.Prompt, wrap(p.Prompt, w))...)
+	lines = append(lines, "", m.styles.Heading.Render("How to work it out"))
+	for _, step := range p.Method {
+		for _, l := range wrap(step, w-2) {
+			lines = append(lines, "  "+m.styles.Explanation.Render(l))
 		}
-		return lines
-	}
-	lines = append(lines, m.styles.Heading.Render("Misses"))
-	for i, a := range r.Misses {
-		num := fmt.Sprintf("%d. ", i+1)
-		for j, l := range wrap(a.Item.Question.Prompt, w-len(num)) {
-			if j == 0 {
-				lines = append(lines, num+l)
-			} else {
-				lines = append(lines, strings.Repeat(" ", len(num))+l)
-			}
-		}
-		lines = append(lines, m.choiceLines("✗ you:    ", a.Chosen, a, m.styles.Wrong)...)
-		lines = append(lines, m.choiceLines("✓ answer: ", a.Correct, a, m.styles.Correct)...)
 	}
 	return lines
 }
 
-// choiceLines is one option of a miss on the results: "✓ answer: C) ...".
-func (m Model) choiceLines(label string, shown int, a quiz.Answer, style lipgloss.Style) []string {
-	const pad = 3
-	head := strings.Repeat(" ", pad) + label
-	hw := ansi.StringWidth(head)
-	var out []string
-	for j, l := range wrap(quiz.Letter(shown)+") "+a.Item.Option(shown).Text, m.textWidth()-hw) {
-		if j == 0 {
-			out = append(out, style.Render(head+l))
-		} else {
-			out = append(out, style.Render(strings.Repeat(" ", hw)+l))
-		}
+// aheadNote says, under a right answer to a question that was not due, that
+// it does not move the question up.
+func (m Model) aheadNote(a quiz.Answer) []string {
+	if !a.Right() || !a.Item.Ahead() {
+		return nil
 	}
-	return out
+	return styleLines(m.styles.Dim, wrap("Not due for review yet: counted, but it does not move up.", m.textWidth()))
 }
 
 // wrap breaks s into lines of at most width cells, at spaces where it can.
