@@ -37,8 +37,8 @@ type settings struct {
 	rate      float64
 	pattern   Pattern
 	patternAt time.Duration // when the pattern started
-	paused    bool // by the user
-	held      bool // the generator is stopped
+	paused    bool          // by the user
+	held      bool          // the generator is stopped
 	ended     bool
 	endAt     time.Duration
 }

@@ -101,8 +101,8 @@ type Generator struct {
 	mu        sync.Mutex // guards everything below
 	sched     *Schedule
 	stats     Stats
-	arrivals  int64 // sent on schedule
-	byHand    int64 // sent by Send
+	arrivals  int64   // sent on schedule
+	byHand    int64   // sent by Send
 	bySecond  []int64 // bySecond[i]: arrivals due before second firstSec+i
 	firstSec  int
 	epoch     time.Time
