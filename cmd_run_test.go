@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runCLI runs archex with args and returns its exit code and output.
@@ -17,18 +18,38 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 // Bad input: one line naming what is wrong, the usage after it on stderr,
-// exit code 2, nothing on stdout.
+// exit code 2, nothing on stdout, nothing left in TMPDIR, and at once (the
+// bound is loose for a busy machine; a refusal takes well under a second).
 func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 	cases := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"run", "--rate", "fast"}, `invalid value "fast" for flag -rate`},
+		{[]string{"run", "--rate", "NaN"}, "rate NaN is not a number"},
+		{[]string{"run", "--rate", "Inf"}, "rate +Inf is not a number"},
+		{[]string{"run", "--rate", "-1"}, "give requests per second, from 0 to 5000"},
+		{[]string{"run", "--rate", "2e9"}, "above the 5000 requests per second"},
+		{[]string{"run", "--rate", "1e400"}, "value out of range"},
+		{[]string{"run", "--rate", "2000", "--pattern", "spike"}, "peaks at 8000"},
+		{[]string{"run", "--rate", "1500", "--fault", "pattern spike @1s"}, `--fault "pattern spike @1s": rate 1500 with the spike pattern peaks at 6000`},
 		{[]string{"run", "--duration", "0s"}, "--duration 0s"},
 		{[]string{"run", "--fault", "kill cahce @5s"}, `unknown component "cahce"`},
 		{[]string{"run", "--fault", "kill cache"}, "no time (@5s)"},
 		{[]string{"run", "--fault", "explode cache @1s"}, `unknown action "explode"`},
 		{[]string{"run", "--fault", "slow database fast @1s"}, `"fast" is not a duration`},
+		{[]string{"run", "--fault", "slow cache NaNms @1s"}, `"NaNms" is not a duration`},
+		{[]string{"run", "--fault", "slow cache 2h @1s"}, `"2h" is not a duration like 20ms (from 0 to 1m0s)`},
+		{[]string{"run", "--fault", "fail cache NaN @1s"}, `fail rate "NaN"`},
+		{[]string{"run", "--fault", "fail cache 1.5 @1s"}, `fail rate "1.5"`},
+		{[]string{"run", "--fault", "rate NaN @1s"}, "rate NaN is not a number"},
+		{[]string{"run", "--fault", "rate Inf @1s"}, "rate +Inf is not a number"},
+		{[]string{"run", "--fault", "rate 1e999 @1s"}, "rate +Inf is not a number"},
+		{[]string{"run", "--fault", "rate 9000 @1s"}, "above the 5000 requests per second"},
+		{[]string{"run", "--fault", "rate 10 @NaNs"}, `time "NaNs" is not a duration`},
+		{[]string{"run", "--fault", `kill "Load Balancer @1s`}, "a quote (\") is not closed"},
+		{[]string{"run", "--fault", `kill "" @1s`}, "the name is empty"},
+		{[]string{"run", "--fault", `kill "Lode Balancer" @1s`}, `unknown component "Lode Balancer"`},
 		{[]string{"run", "--fault", "kill cache @30s", "--duration", "5s"}, "but the run lasts 5s"},
 		{[]string{"run", "--pattern", "zigzag"}, `unknown traffic pattern "zigzag"`},
 		{[]string{"run", "--card", "no-such-card.yaml"}, "no-such-card.yaml"},
@@ -36,10 +57,17 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 		{[]string{"trace", "--key", "0"}, "--key 0"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"--theme", "neon"}, `--theme "neon"`},
+		{[]string{"--rate", "NaN"}, "rate NaN is not a number"},
 	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			start := time.Now()
 			code, stdout, stderr := runCLI(t, tc.args...)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("refused after %v", d)
+			}
 			if code != exitUsage {
 				t.Errorf("exit code %d, want %d", code, exitUsage)
 			}
@@ -50,7 +78,29 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 			if !strings.HasPrefix(first, "archex: ") || !strings.Contains(first, tc.want) {
 				t.Errorf("first line of stderr %q, want it to name %q", first, tc.want)
 			}
+			noTempDirLeft(t, tmp)
 		})
+	}
+}
+
+// A card's own names work in faults, quoted or not, in any case, and as
+// slugs.
+func TestFaultsTakeTheCardsNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("four 1 s runs")
+	}
+	for _, fault := range []string{`kill "Load Balancer" @0s`, "kill Load Balancer @0s", "kill load-balancer @0s", `kill "LOAD balancer" @0s`} {
+		code, stdout, stderr := runCLI(t, "run", "--duration", "1s", "--rate", "20", "--drain", "1s", "--json", "--fault", fault)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", fault, code, stderr)
+		}
+		var rep struct{ Timeline []struct{ Down []string } }
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Timeline) != 1 || len(rep.Timeline[0].Down) != 1 || rep.Timeline[0].Down[0] != "loadbalancer" {
+			t.Errorf("%s: timeline %+v, want the load balancer down", fault, rep.Timeline)
+		}
 	}
 }
 

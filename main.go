@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // Exit codes.
@@ -17,7 +18,7 @@ const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitUsage       = 2
-	exitInterrupted = 130
+	exitInterrupted = 130 // Ctrl-C; other signals: 128 + the signal
 )
 
 // usageError is bad input from the user: a one-line message, then usage on
@@ -46,6 +47,9 @@ type cliEnv struct {
 	stdout, stderr io.Writer
 	// isTerminal reports whether stdout is an interactive terminal.
 	isTerminal bool
+	// out is stdout when it is the process's (nil in tests): it tells when
+	// its reader has gone.
+	out *pipeOut
 }
 
 func commands() []command {
@@ -58,7 +62,9 @@ func commands() []command {
 }
 
 func main() {
-	env := &cliEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, isTerminal: stdoutIsTerminal()}
+	catchSIGPIPE()
+	out := newPipeOut(os.Stdout)
+	env := &cliEnv{stdin: os.Stdin, stdout: out, stderr: os.Stderr, isTerminal: stdoutIsTerminal(), out: out}
 	os.Exit(runMain(env, os.Args[1:]))
 }
 
@@ -68,6 +74,11 @@ func runMain(env *cliEnv, args []string) int {
 	var ue *usageError
 	var ie interruptedError
 	switch {
+	case errors.As(err, &ie):
+		return ie.exitCode()
+	case env.out != nil && env.out.closed():
+		// The reader of stdout has gone (| head): nothing to say to anyone.
+		return 128 + int(syscall.SIGPIPE)
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
@@ -78,18 +89,11 @@ func runMain(env *cliEnv, args []string) int {
 			ue.usage(env.stderr)
 		}
 		return exitUsage
-	case errors.As(err, &ie):
-		return exitInterrupted
 	default:
 		fmt.Fprintf(env.stderr, "archex: %v\n", err)
 		return exitFailure
 	}
 }
-
-// interruptedError ends a command that the user interrupted (exit 130).
-type interruptedError struct{}
-
-func (interruptedError) Error() string { return "interrupted" }
 
 func dispatch(env *cliEnv, args []string) error {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {

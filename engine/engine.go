@@ -43,7 +43,8 @@ type Options struct {
 	// only their real work.
 	NoLatency bool
 	// Dir holds the database file; empty: a new temporary directory,
-	// removed on Close.
+	// removed on Close (and, if the process dies first, by the next engine
+	// to start: see makeTempDir).
 	Dir string
 	// ClaimIdle is how long the worker leaves a message with a consumer
 	// before another may claim it (default 1 s).
@@ -61,7 +62,8 @@ type Engine struct {
 	card  *card.Card
 	topo  *topology
 	dir   string
-	owned bool // dir is ours to remove
+	owned bool   // dir is ours to remove
+	lock  func() // releases dir's lock (see makeTempDir)
 
 	db      *database.Database
 	caches  []*cache.Cache
@@ -116,8 +118,8 @@ func New(opts Options) (e *Engine, err error) {
 	}()
 	e.dir = opts.Dir
 	if e.dir == "" {
-		if e.dir, err = os.MkdirTemp("", "archex-"); err != nil {
-			return nil, fmt.Errorf("engine: temporary directory: %w", err)
+		if e.dir, e.lock, err = makeTempDir(); err != nil {
+			return nil, err
 		}
 		e.owned = true
 	}
@@ -506,6 +508,7 @@ func (e *Engine) teardown() {
 	}
 	if e.owned && e.dir != "" {
 		os.RemoveAll(e.dir)
+		e.lock()
 	}
 }
 
