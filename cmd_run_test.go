@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -164,4 +167,60 @@ func TestRunJSONContract(t *testing.T) {
 	if rep.Summary["failed"].(float64) != 0 {
 		t.Errorf("%v requests failed", rep.Summary["failed"])
 	}
+}
+
+// Cards archex must not run are refused in one line, exit 2, with nothing
+// left behind: a flow that loops back, too many components, a file too
+// large to be a card (on standard input too).
+func TestBadCardsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	loop := write("loop.yaml", strings.Replace(readCard(t, "production.yaml"), "  - {from: Service Layer, to: Cache}\n",
+		"  - {from: Service Layer, to: Load Balancer}\n  - {from: Service Layer, to: Cache}\n", 1))
+	var many strings.Builder
+	many.WriteString("title: Many\ncomponents:\n  - {name: User, kind: client}\n")
+	for i := range 30 {
+		fmt.Fprintf(&many, "  - {name: Stage %d, kind: cdn}\n", i)
+	}
+	many.WriteString("flow:\n  - {from: User, to: Stage 0}\n")
+	huge := filepath.Join(dir, "huge.yaml")
+	f, _ := os.Create(huge)
+	f.Truncate(50 << 20)
+	f.Close()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"run", "--card", loop}, "", `loop.yaml:36: hop 4 (Service Layer -> Load Balancer) calls "Load Balancer", which is still waiting on this request (hop 1 called it)`},
+		{[]string{"trace", "--card", write("many.yaml", many.String())}, "", "many.yaml:23: the card has 31 components; archex runs at most 20"},
+		{[]string{"run", "--card", huge}, "", "huge.yaml: the file is 52,428,800 bytes; a card file is at most 262,144"},
+		{[]string{"import", "-"}, strings.Repeat("x", 300_000), "stdin: the file is 262,145 bytes"},
+	} {
+		var out, errb strings.Builder
+		env := &cliEnv{stdin: strings.NewReader(tc.stdin), stdout: &out, stderr: &errb}
+		code := runMain(env, tc.args)
+		first, _, _ := strings.Cut(errb.String(), "\n")
+		if code != exitUsage || out.Len() > 0 || !strings.Contains(first, tc.want) || len(first) > 500 {
+			t.Errorf("%v: exit %d, stdout %d bytes, first line %q; want exit 2 and %q", tc.args, code, out.Len(), first, tc.want)
+		}
+	}
+	noTempDirLeft(t, tmp)
+}
+
+func readCard(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("cards", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

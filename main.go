@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"unicode/utf8"
 )
 
 // Exit codes.
@@ -84,15 +85,31 @@ func runMain(env *cliEnv, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.stderr, "archex: %s\n", ue.msg)
+		fmt.Fprintf(env.stderr, "archex: %s\n", shortLine(ue.msg))
 		if ue.usage != nil {
 			ue.usage(env.stderr)
 		}
 		return exitUsage
 	default:
-		fmt.Fprintf(env.stderr, "archex: %v\n", err)
+		fmt.Fprintf(env.stderr, "archex: %s\n", shortLine(err.Error()))
 		return exitFailure
 	}
+}
+
+// maxErrorLine bounds an error line: whatever input an error quotes (a
+// question file of one 50 MB line), the user reads one short line.
+const maxErrorLine = 1000
+
+// shortLine cuts msg to maxErrorLine bytes, on a character boundary.
+func shortLine(msg string) string {
+	if len(msg) <= maxErrorLine {
+		return msg
+	}
+	cut := maxErrorLine
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + fmt.Sprintf("… (%d more bytes)", len(msg)-cut)
 }
 
 func dispatch(env *cliEnv, args []string) error {

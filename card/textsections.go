@@ -106,9 +106,9 @@ func splitHop(c *Card, names []string, kinds map[string]Kind, line string) (Hop,
 	}
 	var alts []string
 	for _, h := range readings {
-		alts = append(alts, fmt.Sprintf("%q -> %q", h.From, h.To))
+		alts = append(alts, msgf("%q -> %q", h.From, h.To))
 	}
-	return Hop{}, fmt.Sprintf("is ambiguous: it reads as %s; rename a component or write the hop as %q", strings.Join(alts, " and as "), readings[0].From+" -> "+readings[0].To)
+	return Hop{}, msgf("is ambiguous: it reads as %s; rename a component or write the hop as %q", strings.Join(alts, " and as "), readings[0].From+" -> "+readings[0].To)
 }
 
 // inferAsync marks the hops that chain from a queue right after a
