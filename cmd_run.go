@@ -32,8 +32,21 @@ type systemFlags struct {
 func (s *systemFlags) register(fs *flag.FlagSet, rate float64) {
 	fs.Uint64Var(&s.seed, "seed", 1, "random seed: the same seed gives the same arrivals, keys and jitter")
 	fs.StringVar(&s.card, "card", "", "design card to run (YAML or the card's text form); default: the production card")
-	fs.StringVar(&s.pattern, "pattern", "steady", "traffic pattern: steady, ramp, spike or wave")
-	fs.Float64Var(&s.rate, "rate", rate, "requests per second")
+	fs.StringVar(&s.pattern, "pattern", "steady", patternHelp())
+	fs.Float64Var(&s.rate, "rate", rate, fmt.Sprintf("requests per second, from 0 to %d (a pattern's peak too)", traffic.MaxRate))
+}
+
+// patternHelp lists the patterns with what each does.
+func patternHelp() string {
+	var b strings.Builder
+	b.WriteString("traffic pattern:")
+	for i, p := range traffic.Patterns {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (%s)", p, p.Describe())
+	}
+	return b.String()
 }
 
 // options turns the flags into engine options, or a usage error.

@@ -136,6 +136,7 @@ func mainUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "'archex <command> -h' shows a command's flags.")
+	fmt.Fprintln(w, "exit codes: 0 done, 1 failed, 2 bad input, 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 141 stdout closed)")
 }
 
 // newFlagSet makes a flag set that reports errors to the caller instead of

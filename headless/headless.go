@@ -26,6 +26,9 @@ type Run struct {
 	OnSecond func(engine.Second)
 }
 
+// stopGrace bounds the drain of a run stopped early.
+const stopGrace = time.Second
+
 // Summary is the run as a whole.
 type Summary struct {
 	Sent                int64  `json:"sent"`
@@ -53,7 +56,8 @@ type Report struct {
 // (rate, pattern) and its end are planned on its schedule beforehand, so
 // that a seed gives the same requests in the same seconds. When ctx ends
 // early (during the drain too) the run stops there and reports what it
-// has, with ctx's error.
+// has, with ctx's error, after at most stopGrace for the requests in
+// flight.
 func (r Run) Execute(ctx context.Context, e *engine.Engine) (Report, error) {
 	start := time.Now()
 	rest := e.Plan(r.Faults, r.Duration)
@@ -99,7 +103,13 @@ loop:
 	}
 	r.report(e, reported, seconds)
 
-	drainCtx, stop := context.WithTimeout(ctx, r.Drain)
+	// Stopped early, the run still gives the requests in flight a moment to
+	// answer, so that its books add up; a stop during the drain ends it.
+	drainFrom, grace := ctx, r.Drain
+	if ctx.Err() != nil {
+		drainFrom, grace = context.WithoutCancel(ctx), min(grace, stopGrace)
+	}
+	drainCtx, stop := context.WithTimeout(drainFrom, grace)
 	defer stop()
 	drainErr := e.Drain(drainCtx)
 	if runErr == nil {

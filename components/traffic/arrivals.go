@@ -73,6 +73,8 @@ func (g *Generator) sendDue(ctx context.Context, now time.Duration) {
 			return
 		}
 		g.sched.Take()
+		late := time.Since(g.epoch) - at
+		g.stats.Late, g.stats.MaxLate = late, max(g.stats.MaxLate, late)
 		req := g.Next()
 		req.Key = g.cfg.Keys[g.arrivals%int64(len(g.cfg.Keys))]
 		id := trace.NewID(g.ids.Uint64())

@@ -85,6 +85,10 @@ type Stats struct {
 	SetRate                    float64 // the rate set (the pattern varies around it)
 	Pattern                    Pattern
 	Paused                     bool
+	// Late is how long after its time on the schedule the last arrival
+	// left, MaxLate the most since start: a generator that keeps up leaves
+	// within a timer's resolution (about a millisecond).
+	Late, MaxLate time.Duration
 }
 
 // Generator is the User component.
