@@ -30,7 +30,7 @@ type systemFlags struct {
 }
 
 func (s *systemFlags) register(fs *flag.FlagSet, rate float64) {
-	fs.Uint64Var(&s.seed, "seed", 1, "random seed: the same seed gives the same arrivals, keys and jitter")
+	fs.Uint64Var(&s.seed, "seed", 1, "random seed: the same seed and flags send the same requests (times, products, reads and writes, keys) in the same seconds")
 	fs.StringVar(&s.card, "card", "", "design card to run (YAML or the card's text form); default: the production card")
 	fs.StringVar(&s.pattern, "pattern", "steady", patternHelp())
 	fs.Float64Var(&s.rate, "rate", rate, fmt.Sprintf("requests per second, from 0 to %d (a pattern's peak too)", traffic.MaxRate))
