@@ -93,17 +93,20 @@ func TestFaultsTakeTheCardsNames(t *testing.T) {
 		t.Skip("four 1 s runs")
 	}
 	for _, fault := range []string{`kill "Load Balancer" @0s`, "kill Load Balancer @0s", "kill load-balancer @0s", `kill "LOAD balancer" @0s`} {
-		code, stdout, stderr := runCLI(t, "run", "--duration", "1s", "--rate", "20", "--drain", "1s", "--json", "--fault", fault)
-		if code != 0 {
-			t.Fatalf("%s: exit %d: %s", fault, code, stderr)
-		}
-		var rep struct{ Timeline []struct{ Down []string } }
-		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-			t.Fatal(err)
-		}
-		if len(rep.Timeline) != 1 || len(rep.Timeline[0].Down) != 1 || rep.Timeline[0].Down[0] != "loadbalancer" {
-			t.Errorf("%s: timeline %+v, want the load balancer down", fault, rep.Timeline)
-		}
+		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, "run", "--duration", "1s", "--rate", "20", "--drain", "1s", "--json", "--fault", fault)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var rep struct{ Timeline []struct{ Down []string } }
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Timeline) != 1 || len(rep.Timeline[0].Down) != 1 || rep.Timeline[0].Down[0] != "loadbalancer" {
+				t.Errorf("timeline %+v, want the load balancer down", rep.Timeline)
+			}
+		})
 	}
 }
 

@@ -26,7 +26,10 @@ type Fault struct {
 func (f Fault) String() string { return f.Text }
 
 // faultUsage is the grammar, for error messages.
-const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s" or "singleflight off @0s"; a card's own name works too, quoted or not: kill "Load Balancer" @1s`
+const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s" or "singleflight off @0s"`
+
+// faultNames says how a fault names a component, for error messages.
+const faultNames = `a card's own name works too, quoted or not: kill "Load Balancer" @1s`
 
 // MaxSlow is the most a fault may slow a component by: every caller has
 // given up long before (the service after 500 ms, the user after 2 s).
@@ -39,7 +42,7 @@ const MaxSlow = time.Minute
 func ParseFault(s string) (Fault, error) {
 	f := Fault{Text: strings.TrimSpace(s)}
 	bad := func(why string) (Fault, error) {
-		return Fault{}, fmt.Errorf("bad fault %q: %s; %s", s, why, faultUsage)
+		return Fault{}, fmt.Errorf("bad fault %q: %s; %s; %s", s, why, faultUsage, faultNames)
 	}
 	words, at, err := splitFault(f.Text)
 	if err != nil {

@@ -192,17 +192,20 @@ func (e *Engine) refresh(now time.Time) {
 // it has sent them all, so that a late goroutine never moves a request into
 // the next second) plus those sent by hand. final is false while the user
 // is still sending arrivals due in that second; after lateBy, the second
-// closes with what was sent.
+// closes with what was sent, and so do the seconds after it.
 func (e *Engine) counters(elapsed time.Duration) (c counters, final bool) {
 	end := e.closedSeconds + 1
 	if e.aligned {
 		c.sent, final = e.user.SentBy(end)
+	} else {
+		c.sent, final = e.user.Stats().Sent, true
 	}
 	if !final {
 		if elapsed < time.Duration(end)*time.Second+lateBy {
 			return c, false
 		}
-		c.sent = e.user.Stats().Sent
+		// Too far behind to wait for: count what was sent, from now on.
+		c.sent, e.aligned = e.user.Stats().Sent, false
 	}
 	if e.db != nil {
 		c.dbQueries = e.db.Stats().Queries

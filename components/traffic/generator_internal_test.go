@@ -70,6 +70,7 @@ func runFor(t *testing.T, seed uint64, rate float64, p Pattern, d, stall time.Du
 // one of them stalls for 300 ms half-way and their goroutines run in
 // another order.
 func TestTheSameSeedSendsTheSameRequestsInTheSameSeconds(t *testing.T) {
+	t.Parallel()
 	const d = 2 * time.Second
 	a := runFor(t, 11, 300, Wave, d, 0)
 	b := runFor(t, 11, 300, Wave, d, 300*time.Millisecond)
@@ -118,6 +119,7 @@ func arrivalsOf(s *Schedule, d time.Duration) int {
 // The ramp sends from its first second (it used to draw its first gap at a
 // rate of nearly zero and wait on it for good).
 func TestRampSendsFromTheStart(t *testing.T) {
+	t.Parallel()
 	r := runFor(t, 2, 200, Ramp, 2*time.Second, 0)
 	if r.bySecond[0] < 10 || r.bySecond[1]-r.bySecond[0] < 10 {
 		t.Errorf("a ramp to 200/s sent %v by seconds 1 and 2, want about 20 a second from the start", r.bySecond)
