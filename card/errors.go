@@ -43,8 +43,8 @@ const (
 	maxMessage = 1000 // runes of a whole message
 )
 
-// msgf is fmt.Sprintf for error messages, with each string quoted by %q cut
-// to an excerpt of maxQuote runes.
+// msgf is fmt.Sprintf for error messages, with each string quoted by %q,
+// and each name of a hop, cut to an excerpt of maxQuote runes.
 func msgf(format string, args ...any) string {
 	args = slices.Clone(args)
 	n := 0
@@ -57,8 +57,13 @@ func msgf(format string, args ...any) string {
 		if i >= len(format) || format[i] == '%' {
 			continue
 		}
-		if s, ok := argAt(args, n).(string); ok && format[i] == 'q' {
-			args[n] = cut(s, maxQuote)
+		switch v := argAt(args, n).(type) {
+		case string:
+			if format[i] == 'q' {
+				args[n] = cut(v, maxQuote)
+			}
+		case Hop:
+			args[n] = Hop{From: cut(v.From, maxQuote), To: cut(v.To, maxQuote), Async: v.Async}
 		}
 		n++
 	}

@@ -102,7 +102,7 @@ func splitHop(c *Card, names []string, kinds map[string]Kind, line string) (Hop,
 				return Hop{}, "names " + notOnCard(c, strings.TrimSpace(rest))
 			}
 		}
-		return Hop{}, fmt.Sprintf("is not two component names run together (components: %s)", strings.Join(componentNames(c), ", "))
+		return Hop{}, fmt.Sprintf("is not two component names run together (components: %s)", nameList(c))
 	}
 	var alts []string
 	for _, h := range readings {

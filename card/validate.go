@@ -157,6 +157,16 @@ func componentNames(c *Card) []string {
 	return names
 }
 
+// nameList lists the card's components for a message, each name cut to an
+// excerpt.
+func nameList(c *Card) string {
+	names := componentNames(c)
+	for i, n := range names {
+		names[i] = cut(n, maxQuote)
+	}
+	return strings.Join(names, ", ")
+}
+
 // notOnCard says that name is not a component, suggesting the likely one.
 func notOnCard(c *Card, name string) string {
 	names := componentNames(c)
@@ -164,7 +174,7 @@ func notOnCard(c *Card, name string) string {
 	if near := closest(name, names); near != "" {
 		hint = msgf("; did you mean %q?", near)
 	}
-	return msgf("%q, which is not a component on this card%s (components: %s)", name, hint, strings.Join(names, ", "))
+	return msgf("%q, which is not a component on this card%s (components: %s)", name, hint, nameList(c))
 }
 
 func checkFlow(c *Card, src source) *Error {
