@@ -278,12 +278,7 @@ func (e *Engine) SetAlgorithm(a loadbalancer.Algorithm) error {
 }
 
 // SetRate sets the users' arrival rate (requests per second).
-func (e *Engine) SetRate(r float64) {
-	e.mu.Lock()
-	e.setRate = max(0, r)
-	e.mu.Unlock()
-	e.user.SetRate(r)
-}
+func (e *Engine) SetRate(r float64) { e.user.SetRate(r) }
 
 // SetPattern picks the traffic pattern.
 func (e *Engine) SetPattern(p traffic.Pattern) { e.user.SetPattern(p) }

@@ -43,7 +43,8 @@ type Options struct {
 	// only their real work.
 	NoLatency bool
 	// Dir holds the database file; empty: a new temporary directory,
-	// removed on Close.
+	// removed on Close (and, if the process dies first, by the next engine
+	// to start: see makeTempDir).
 	Dir string
 	// ClaimIdle is how long the worker leaves a message with a consumer
 	// before another may claim it (default 1 s).
@@ -61,7 +62,8 @@ type Engine struct {
 	card  *card.Card
 	topo  *topology
 	dir   string
-	owned bool // dir is ours to remove
+	owned bool   // dir is ours to remove
+	lock  func() // releases dir's lock (see makeTempDir)
 
 	db      *database.Database
 	caches  []*cache.Cache
@@ -80,10 +82,11 @@ type Engine struct {
 	rec   *recorder
 	start time.Time
 	// Guarded by mu: the seconds closed so far, the counters at the end of
-	// the last one, and the rate the user set.
+	// the last one, and whether the seconds are the user's schedule's
+	// (they are when the traffic started before the first second closed).
 	closedSeconds int
 	prev          counters
-	setRate       float64
+	aligned       bool
 	downSeen      nameSet // down at some refresh of the second in progress
 	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
@@ -115,8 +118,8 @@ func New(opts Options) (e *Engine, err error) {
 	}()
 	e.dir = opts.Dir
 	if e.dir == "" {
-		if e.dir, err = os.MkdirTemp("", "archex-"); err != nil {
-			return nil, fmt.Errorf("engine: temporary directory: %w", err)
+		if e.dir, e.lock, err = makeTempDir(); err != nil {
+			return nil, err
 		}
 		e.owned = true
 	}
@@ -124,7 +127,6 @@ func New(opts Options) (e *Engine, err error) {
 		return nil, err
 	}
 	e.start = time.Now()
-	e.setRate = opts.Rate
 	e.refresh(time.Now())
 	e.wg.Add(1)
 	go e.tick()
@@ -423,11 +425,24 @@ func (e *Engine) Card() *card.Card { return e.card }
 // FrontDoor is the URL where users' requests enter.
 func (e *Engine) FrontDoor() string { return e.entry }
 
-// Start begins the traffic.
-func (e *Engine) Start() { e.user.Start() }
+// Start begins the traffic. Started before the first second has closed, the
+// engine's seconds become the traffic's: second k counts exactly the
+// arrivals its schedule put there.
+func (e *Engine) Start() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	epoch := e.user.Start()
+	if e.closedSeconds == 0 {
+		e.start, e.aligned = epoch, true
+	}
+}
 
-// StopTraffic ends the arrivals; requests in flight go on.
+// StopTraffic ends the arrivals at once; requests in flight go on.
 func (e *Engine) StopTraffic() { e.user.Stop() }
+
+// TrafficEnded is closed once the traffic reaches the end planned with
+// Plan.
+func (e *Engine) TrafficEnded() <-chan struct{} { return e.user.Ended() }
 
 // Drain waits, up to ctx, for requests in flight and for the queue to
 // empty.
@@ -493,6 +508,7 @@ func (e *Engine) teardown() {
 	}
 	if e.owned && e.dir != "" {
 		os.RemoveAll(e.dir)
+		e.lock()
 	}
 }
 

@@ -164,7 +164,10 @@ func (e *Engine) refresh(now time.Time) {
 	defer e.mu.Unlock()
 	elapsed := now.Sub(e.start)
 	for e.closedSeconds < int(elapsed/time.Second) {
-		c := e.counters()
+		c, final := e.counters(elapsed)
+		if !final {
+			break // the user still has arrivals of this second to send
+		}
 		depth := 0
 		if e.queue != nil {
 			depth = e.queue.Stats().Depth
@@ -184,8 +187,26 @@ func (e *Engine) refresh(now time.Time) {
 	e.snap.Store(snap)
 }
 
-func (e *Engine) counters() counters {
-	c := counters{sent: e.user.Stats().Sent}
+// counters reads the figures at the end of the second about to close. The
+// requests sent are the user's arrivals due in it (from its schedule, once
+// it has sent them all, so that a late goroutine never moves a request into
+// the next second) plus those sent by hand. final is false while the user
+// is still sending arrivals due in that second; after lateBy, the second
+// closes with what was sent, and so do the seconds after it.
+func (e *Engine) counters(elapsed time.Duration) (c counters, final bool) {
+	end := e.closedSeconds + 1
+	if e.aligned {
+		c.sent, final = e.user.SentBy(end)
+	} else {
+		c.sent, final = e.user.Stats().Sent, true
+	}
+	if !final {
+		if elapsed < time.Duration(end)*time.Second+lateBy {
+			return c, false
+		}
+		// Too far behind to wait for: count what was sent, from now on.
+		c.sent, e.aligned = e.user.Stats().Sent, false
+	}
 	if e.db != nil {
 		c.dbQueries = e.db.Stats().Queries
 	}
@@ -193,8 +214,11 @@ func (e *Engine) counters() counters {
 		st := e.worker.Stats()
 		c.jobs = st.Processed + st.Duplicated + st.DeadLettered
 	}
-	return c
+	return c, true
 }
+
+// lateBy is how long past its end a second waits for the user's arrivals.
+const lateBy = 2 * time.Second
 
 // assemble builds a snapshot from the components' own figures and the last
 // complete second.
@@ -206,7 +230,7 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	}
 	us := e.user.Stats()
 	s.Requests = Requests{Sent: us.Sent, OK: us.OK, Failed: us.Failed, InFlight: us.InFlight,
-		Rate: us.Rate, SetRate: e.setRate, Pattern: us.Pattern, Paused: us.Paused}
+		Rate: us.Rate, SetRate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused}
 	svc := e.svc.Stats()
 	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn}
 	if e.lb != nil {

@@ -26,6 +26,9 @@ type Run struct {
 	OnSecond func(engine.Second)
 }
 
+// stopGrace bounds the drain of a run stopped early.
+const stopGrace = time.Second
+
 // Summary is the run as a whole.
 type Summary struct {
 	Sent                int64  `json:"sent"`
@@ -48,16 +51,21 @@ type Report struct {
 	Summary  Summary         `json:"summary"`
 }
 
-// Execute starts the traffic, applies the faults at their times, stops the
-// traffic after the duration, drains, and reports. When ctx ends early the
-// run stops there and reports what it has, with ctx's error.
+// Execute starts the traffic, applies the faults at their times, ends the
+// traffic after the duration, drains, and reports. The traffic's own faults
+// (rate, pattern) and its end are planned on its schedule beforehand, so
+// that a seed gives the same requests in the same seconds. When ctx ends
+// early (during the drain too) the run stops there and reports what it
+// has, with ctx's error, after at most stopGrace for the requests in
+// flight.
 func (r Run) Execute(ctx context.Context, e *engine.Engine) (Report, error) {
 	start := time.Now()
+	rest := e.Plan(r.Faults, r.Duration)
 	e.Start()
 	faults := make(chan engine.Fault)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, f := range r.Faults {
+	for _, f := range rest {
 		time.AfterFunc(f.At, func() {
 			select {
 			case faults <- f:
@@ -66,8 +74,6 @@ func (r Run) Execute(ctx context.Context, e *engine.Engine) (Report, error) {
 		})
 	}
 	seconds := int(r.Duration.Round(time.Second) / time.Second)
-	end := time.NewTimer(r.Duration)
-	defer end.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	reported := 0
@@ -82,7 +88,7 @@ loop:
 			}
 		case <-tick.C:
 			reported = r.report(e, reported, seconds)
-		case <-end.C:
+		case <-e.TrafficEnded():
 			break loop
 		case <-ctx.Done():
 			runErr = ctx.Err()
@@ -97,9 +103,18 @@ loop:
 	}
 	r.report(e, reported, seconds)
 
-	drainCtx, stop := context.WithTimeout(ctx, r.Drain)
+	// Stopped early, the run still gives the requests in flight a moment to
+	// answer, so that its books add up; a stop during the drain ends it.
+	drainFrom, grace := ctx, r.Drain
+	if ctx.Err() != nil {
+		drainFrom, grace = context.WithoutCancel(ctx), min(grace, stopGrace)
+	}
+	drainCtx, stop := context.WithTimeout(drainFrom, grace)
 	defer stop()
 	drainErr := e.Drain(drainCtx)
+	if runErr == nil {
+		runErr = ctx.Err() // interrupted during the drain
+	}
 	// One refresh after the drain, so the snapshot counts everything.
 	time.Sleep(150 * time.Millisecond)
 

@@ -80,6 +80,13 @@ func (r *Rand) Float64() float64 {
 	return r.r.Float64()
 }
 
+// ExpFloat64 returns an exponentially distributed number with mean 1.
+func (r *Rand) ExpFloat64() float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.r.ExpFloat64()
+}
+
 // Uint64 returns a random number.
 func (r *Rand) Uint64() uint64 {
 	r.mu.Lock()
