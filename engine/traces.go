@@ -71,7 +71,9 @@ func (r *traceRec) snapshot() Trace {
 // orderHops puts the synchronous hops in time order (hops that start
 // together stay in the order they were recorded) and lists the async branch
 // right after the hop that forked it: the last synchronous hop into the
-// component the branch starts from.
+// component the branch starts from, or, when the branch starts with the
+// outbox relay doing late what a synchronous hop could not (a spooled
+// publish, a failed DEL), right after that hop.
 func orderHops(hops []trace.Hop) []trace.Hop {
 	var sync, async []trace.Hop
 	for _, h := range hops {
@@ -88,9 +90,16 @@ func orderHops(hops []trace.Hop) []trace.Hop {
 		return sync
 	}
 	fork := len(sync)
+	first := async[0]
 	for i := len(sync) - 1; i >= 0; i-- {
-		if sync[i].To == async[0].From {
+		if sync[i].To == first.From {
 			fork = i + 1
+			break
+		}
+	}
+	for i := len(sync) - 1; i >= 0; i-- {
+		if sync[i].From == first.From && sync[i].To == first.To {
+			fork = i + 1 // the late hop's own first attempt
 			break
 		}
 	}

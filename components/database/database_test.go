@@ -105,7 +105,7 @@ func TestSeededCatalogHasTheDefaultThousandProducts(t *testing.T) {
 func TestUpdatePricePersists(t *testing.T) {
 	d := open(t, database.Config{Products: 50})
 	before, other := product(t, d, 42), product(t, d, 41)
-	if _, err := d.UpdatePrice(context.Background(), 42, before.PriceCents+100); err != nil {
+	if _, err := d.UpdatePrice(context.Background(), 42, before.PriceCents+100, nil); err != nil {
 		t.Fatal(err)
 	}
 	if p := product(t, d, 42); p.PriceCents != before.PriceCents+100 || p.Name != before.Name {
@@ -114,7 +114,7 @@ func TestUpdatePricePersists(t *testing.T) {
 	if p := product(t, d, 41); p != other {
 		t.Errorf("product 41 is %+v after updating 42, want %+v unchanged", p, other)
 	}
-	if _, err := d.UpdatePrice(context.Background(), 51, 100); !errors.Is(err, database.ErrNotFound) {
+	if _, err := d.UpdatePrice(context.Background(), 51, 100, nil); !errors.Is(err, database.ErrNotFound) {
 		t.Errorf("UpdatePrice of a product not in the catalog: %v, want ErrNotFound", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestKilledDatabaseRefusesAtOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	_, _, err1 := d.GetProduct(ctx, 1)
-	_, err2 := d.UpdatePrice(ctx, 1, 100)
+	_, err2 := d.UpdatePrice(ctx, 1, 100, nil)
 	_, _, err3 := d.ApplyEvents(ctx, []event.Event{viewed("ev-1", 1)})
 	_, err4 := d.Applied(ctx)
 	_, err5 := d.Views(ctx, 1)
@@ -210,7 +210,7 @@ func TestStatementInFlightFailsWhenKilled(t *testing.T) {
 func TestReviveKeepsTheData(t *testing.T) {
 	d := open(t, database.Config{Products: 50})
 	ctx := context.Background()
-	if _, err := d.UpdatePrice(ctx, 7, 4242); err != nil {
+	if _, err := d.UpdatePrice(ctx, 7, 4242, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := d.ApplyEvents(ctx, []event.Event{viewed("ev-1", 7)}); err != nil {
