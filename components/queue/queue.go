@@ -112,9 +112,9 @@ type Queue struct {
 	// the broker's last figures.
 	publishing sync.RWMutex
 	server     *miniredis.Miniredis
-	addr   string
-	down   atomic.Bool
-	closed bool
+	addr       string
+	down       atomic.Bool
+	closed     bool
 
 	refused atomic.Int64
 
