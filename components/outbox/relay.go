@@ -128,17 +128,19 @@ func (s Stats) Pending() int { return s.Spool + s.Outbox }
 type Relay struct {
 	cfg Config
 
-	mu                                        sync.Mutex
-	spool                                     spool
-	rows                                      []database.OutboxRow // event rows held, oldest handed first
-	known                                     map[int64]bool       // seqs held in any form, until deleted
-	done                                      []int64              // seqs to delete
-	dropped                                   int64                // smallest seq of an event row not held (0: none)
-	carried                                   int64                // seqs up to this were left by an earlier run
-	stale                                     map[string]*staleKey
-	gen                                       uint64 // of the stale keys
-	sick                                      bool
-	outbox                                    int // event rows committed, not yet published
+	mu      sync.Mutex
+	spool   spool
+	rows    []database.OutboxRow // event rows held, oldest handed first
+	known   map[int64]bool       // seqs held in any form, until deleted
+	done    []int64              // seqs to delete
+	dropped int64                // smallest seq of an event row not held (0: none)
+	carried int64                // seqs up to this were left by an earlier run
+	stale   map[string]*staleKey
+	gen     uint64 // of the stale keys
+	sick    bool
+	outbox  int // event rows committed, not yet published
+
+	// The counters of Stats, guarded by mu.
 	created, carriedN, shed, spooled, relayed int64
 
 	staleN atomic.Int64 // len(stale), read without mu on every read
