@@ -110,6 +110,8 @@ type system struct {
 type setup struct {
 	cfg   service.Config
 	store func(*database.Database) service.Store // wraps the database
+	// relayCache wraps a cache as the outbox relay sees it.
+	relayCache func(service.CacheStore) outbox.Cache
 	dbCfg database.Config
 }
 
@@ -153,7 +155,11 @@ func newSystem(t *testing.T, edit func(*setup)) *system {
 		rc.Store = nil
 	}
 	for _, c := range su.cfg.Caches {
-		rc.Caches = append(rc.Caches, c)
+		var oc outbox.Cache = c
+		if su.relayCache != nil {
+			oc = su.relayCache(c)
+		}
+		rc.Caches = append(rc.Caches, oc)
 	}
 	relay, err := outbox.New(context.Background(), rc)
 	if err != nil {
