@@ -112,7 +112,7 @@ type setup struct {
 	store func(*database.Database) service.Store // wraps the database
 	// relayCache wraps a cache as the outbox relay sees it.
 	relayCache func(service.CacheStore) outbox.Cache
-	dbCfg database.Config
+	dbCfg      database.Config
 }
 
 // newSystem runs the service with a real cache and database (no modeled
