@@ -51,17 +51,24 @@ func (s *Service) publish(ctx context.Context, q *request, typ string) {
 	q.out(r.Queue(), OpPublish, start, outcome, detail)
 }
 
-// publishHop says what became of a read's event, as a hop to the queue.
+// publishHop says what became of a read's event, as a hop to the queue:
+//
+//	XADD events product.viewed
+//	XADD product.viewed to the spool (3 waiting), the relay publishes it later: failed: <why>
+//	XADD product.viewed to the spool (4 waiting): not tried, the queue is not answering
+//	XADD product.viewed to the spool (4 waiting): not tried, events wait before it
+//	XADD product.viewed shed: the spool is full (10000 waiting)
 func publishHop(o outbox.Outcome, typ string) (trace.Outcome, string) {
+	spooled := fmt.Sprintf("XADD %s to the spool (%d waiting)", typ, o.Waiting)
 	switch {
 	case o.Fate == outbox.Published:
 		return trace.OK, "XADD events " + typ
 	case o.Fate == outbox.Shed:
-		return trace.Error, fmt.Sprintf("XADD %s not sent: the spool is full (%d waiting), event shed", typ, o.Waiting)
+		return trace.Error, fmt.Sprintf("XADD %s shed: the spool is full (%d waiting)", typ, o.Waiting)
 	case o.Tried:
-		return trace.Fallback, fmt.Sprintf("XADD %s failed (%v): kept in the spool (%d waiting), the relay publishes it later", typ, o.Err, o.Waiting)
+		return trace.Fallback, fmt.Sprintf("%s, the relay publishes it later: failed: %v", spooled, o.Err)
 	case o.Sick:
-		return trace.Skipped, fmt.Sprintf("XADD %s not tried: the queue is not answering, kept in the spool (%d waiting)", typ, o.Waiting)
+		return trace.Skipped, spooled + ": not tried, the queue is not answering"
 	}
-	return trace.Skipped, fmt.Sprintf("XADD %s not tried: events wait before it, kept in the spool (%d waiting)", typ, o.Waiting)
+	return trace.Skipped, spooled + ": not tried, events wait before it"
 }

@@ -673,7 +673,7 @@ func TestPublishFailureDoesNotFailTheRequestAndLosesNothing(t *testing.T) {
 		t.Errorf("stats %+v, want no failed request", st)
 	}
 	hops := s.rec.Of(id)
-	if last := hops[len(hops)-1]; last.To != queueName || last.Outcome != trace.Fallback || !strings.Contains(last.Detail, "kept in the spool") {
+	if last := hops[len(hops)-1]; last.To != queueName || last.Outcome != trace.Fallback || !strings.Contains(last.Detail, "to the spool") {
 		t.Errorf("last hop %+v, want a failed publish kept in the spool", last)
 	}
 	if st := s.relay.Stats(); st.Created != 2 || st.Pending() != 2 || st.Shed != 0 {
