@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/components/traffic"
 )
@@ -85,7 +87,14 @@ func orderHops(hops []trace.Hop) []trace.Hop {
 	}
 	byStart := func(a, b trace.Hop) int { return a.Start.Compare(b.Start) }
 	slices.SortStableFunc(sync, byStart)
-	slices.SortStableFunc(async, byStart)
+	// The relay's publish starts when the event's delivery does: it goes
+	// first.
+	slices.SortStableFunc(async, func(a, b trace.Hop) int {
+		if c := byStart(a, b); c != 0 {
+			return c
+		}
+		return cmp.Compare(relayRank(a), relayRank(b))
+	})
 	if len(async) == 0 {
 		return sync
 	}
@@ -107,4 +116,12 @@ func orderHops(hops []trace.Hop) []trace.Hop {
 	out = append(out, sync[:fork]...)
 	out = append(out, async...)
 	return append(out, sync[fork:]...)
+}
+
+// relayRank sorts the outbox relay's hops before others that start with them.
+func relayRank(h trace.Hop) int {
+	if h.Instance == outbox.Instance {
+		return 0
+	}
+	return 1
 }

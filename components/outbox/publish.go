@@ -181,6 +181,12 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 	}
 	evs = append(evs, fromSpool...)
 	start := time.Now()
+	// An event is published when it reaches the queue: what the worker
+	// counts as its wait there. When it was created, the hop says.
+	created := make([]time.Time, len(evs))
+	for i := range evs {
+		created[i], evs[i].Published = evs[i].Published, start
+	}
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.CallTimeout)
 	p, err := r.cfg.Queue.PublishBatch(cctx, evs)
 	cancel()
@@ -206,7 +212,7 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 		if i < len(rows) {
 			from = "outbox"
 		}
-		detail := fmt.Sprintf("relayed from the %s: XADD events %s, %s after the request", from, ev.Type, since(ev.Published))
+		detail := fmt.Sprintf("relayed from the %s: XADD events %s, %s after the request", from, ev.Type, since(created[i]))
 		if i < len(p.Duplicate) && p.Duplicate[i] {
 			detail = fmt.Sprintf("relayed from the %s: the queue had %s already (the first XADD's answer was lost)", from, ev.Type)
 		}

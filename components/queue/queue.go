@@ -11,7 +11,7 @@
 // dead-letter stream after MaxTries deliveries instead of circling forever.
 //
 // Publishing is idempotent by event id for a window (DedupeWindow, 2 minutes
-// by default, as NATS JetStream's duplicate window): a publisher that timed
+// by default, as NATS JetStream's duplicate window; see idBucket): a publisher that timed
 // out waiting for an answer cannot know whether the XADD happened, so it
 // publishes again, and the broker recognises the event and adds nothing. So
 // every event is in the stream at most once and the broker's counts are
@@ -320,10 +320,6 @@ const (
 	countDead         = "dead-lettered"
 	countDeduplicated = "deduplicated"
 )
-
-// ids is the key of the sorted set of event ids seen in the dedupe window,
-// scored by when each was first added (Unix ms).
-func (q *Queue) ids() string { return q.cfg.Stream + ":ids" }
 
 // counts is the key of the counters' hash.
 func (q *Queue) counts() string { return q.cfg.Stream + ":counts" }

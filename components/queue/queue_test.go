@@ -348,11 +348,18 @@ func TestRepublishingAnEventAddsItOnce(t *testing.T) {
 // bounded.
 func TestTheDedupeWindowForgets(t *testing.T) {
 	q := open(t, queue.Config{DedupeWindow: 20 * time.Millisecond})
-	publish(t, q, view(1))
+	ctx := context.Background()
+	publish(t, q, view(1), view(2))
 	eventually(t, 2*time.Second, "ev-1 was forgotten after the window", func() bool {
-		p, err := q.PublishBatch(context.Background(), []event.Event{view(1)})
+		p, err := q.PublishBatch(ctx, []event.Event{view(1)})
 		return err == nil && p.Added == 1
 	})
+	c := redisclient.New(q.Addr())
+	defer c.Close()
+	keys, err := c.Keys(ctx, "events:ids:*").Result()
+	if err != nil || len(keys) > 3 {
+		t.Errorf("id buckets %v (%v): want the old ones deleted, 3 at most", keys, err)
+	}
 }
 
 // Kill keeps the figures of the broker as it closed: every publish that
