@@ -161,6 +161,15 @@ func Open(cfg Config) (*Queue, error) {
 		q.server.Close()
 		return nil, fmt.Errorf("%s: create group %s on %s: %w", cfg.Name, cfg.Group, cfg.Stream, err)
 	}
+	// Loaded now, the scripts run by their hash from the first call: a
+	// read's first publish has 2 ms, no time for a NOSCRIPT round trip.
+	for _, s := range []*redis.Script{publishScript, ackScript, deadLetterScript} {
+		if err := s.Load(ctx, q.client).Err(); err != nil {
+			q.client.Close()
+			q.server.Close()
+			return nil, fmt.Errorf("%s: load scripts: %w", cfg.Name, err)
+		}
+	}
 	return q, nil
 }
 
