@@ -157,7 +157,10 @@ type Second struct {
 	P50        float64  `json:"p50_ms"`
 	P99        float64  `json:"p99_ms"`
 	QueueDepth int      `json:"queue_depth"`
-	Down       []string `json:"down"`
+	// EventsWaiting are the events not yet published at the end of the
+	// second: in the outbox or the spool (the queue was down or slow).
+	EventsWaiting int      `json:"events_waiting"`
+	Down          []string `json:"down"`
 
 	// Per component: calls received, errors, p99 of time spent there.
 	Components map[string]ComponentSecond `json:"-"`
@@ -171,14 +174,18 @@ type ComponentSecond struct {
 	HitRatio      *float64 // a cache's; nil without lookups
 }
 
+// backlog is the events not done at the end of a second: in the stream, and
+// waiting to be published.
+type backlog struct{ queued, waiting int }
+
 // close ends the second in progress as second t, with the figures that come
 // from the components themselves, and starts the next.
-func (r *recorder) close(t int, sent, dbQueries, queueDepth, jobs int, down []string) Second {
+func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down []string) Second {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
 	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries,
-		QueueDepth: queueDepth, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
+		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {
 		s.Down = []string{}
 	}

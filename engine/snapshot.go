@@ -7,6 +7,7 @@ import (
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/traffic"
 )
@@ -52,6 +53,11 @@ type Status struct {
 	Depth, Pending int           // queue
 	Lag            time.Duration // queue: age of the oldest unfinished event
 	DeadLettered   int64         // queue
+	// Queue: the events waiting to be published, in the outbox (writes')
+	// and in the spool (reads'), and those a full spool dropped.
+	Outbox, Spool int
+	Shed          int64
+	Untrusted     int // cache: keys reads skip until a write's invalidation is retried
 
 	Jobs      int // worker: events finished in the last second
 	Consumers int // worker
@@ -70,12 +76,39 @@ type Requests struct {
 	Paused                     bool
 }
 
-// Events are the queue's events since start. Published = Processed +
-// DeadLettered + Queued once the system is still.
+// Events are the requests' events since start: what the service created,
+// what waits to be published and what the queue and the worker did. The
+// books are
+//
+//	Created = Processed + DeadLettered + Queued + Pending + Shed + Lost
+//
+// and Lost must be 0. Delivery is at least once, yet each event counts once:
+// the broker adds an event id once within its dedupe window (a republished
+// event is Deduplicated, not Published again), so Published, Processed
+// (events acknowledged), DeadLettered and Queued (in the stream) count
+// events, not attempts; a redelivery the worker finds applied already is
+// Duplicated and still acknowledged once. The figures come from the relay and
+// from the broker, read a moment apart: exact once the system is still (the
+// end of a run, after the drain), off by the events in flight between the
+// two while it runs.
 type Events struct {
+	// Created counts the events the service committed to deliver: every
+	// read's, and every write's once its transaction committed.
+	Created                                        int64
 	Published, Processed, Duplicated, DeadLettered int64
-	Queued                                         int
-	PublishFailed                                  int64 // could not be published (queue down)
+	Deduplicated                                   int64 // republished events the broker already had
+	Queued                                         int   // in the stream: not processed yet
+	Outbox, Spool                                  int   // waiting to be published
+	Shed                                           int64 // dropped by a full spool: the only loss allowed, and counted
+	Spooled                                        int64 // read events that went to the spool instead of the queue
+}
+
+// Pending is the events waiting to be published: in the outbox or the spool.
+func (e Events) Pending() int { return e.Outbox + e.Spool }
+
+// Lost is what the books cannot account for: 0 unless an event vanished.
+func (e Events) Lost() int64 {
+	return e.Created - e.Processed - e.DeadLettered - int64(e.Queued) - int64(e.Pending()) - e.Shed
 }
 
 // Switches are the settings a user can flip.
@@ -172,7 +205,8 @@ func (e *Engine) refresh(now time.Time) {
 		if e.queue != nil {
 			depth = e.queue.Stats().Depth
 		}
-		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), depth, int(c.jobs-e.prev.jobs), e.downSeen.list())
+		backlog := backlog{queued: depth, waiting: e.relay.Stats().Pending()}
+		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), backlog, int(c.jobs-e.prev.jobs), e.downSeen.list())
 		e.prev = c
 		e.closedSeconds++
 		e.downSeen = nil
@@ -236,9 +270,11 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	if e.lb != nil {
 		s.Switches.Algorithm = string(e.lb.Stats().Algorithm)
 	}
-	s.Events.PublishFailed = svc.PublishFailed
+	rs := e.relay.Stats()
+	s.Events.Created, s.Events.Outbox, s.Events.Spool = rs.Created, rs.Outbox, rs.Spool
+	s.Events.Shed, s.Events.Spooled = rs.Shed, rs.Spooled
 	for _, p := range e.parts {
-		s.Components = append(s.Components, e.status(p, s, svc))
+		s.Components = append(s.Components, e.status(p, s, svc, rs))
 	}
 	return s
 }
@@ -246,7 +282,7 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 type serviceStats = service.Stats
 
 // status is one component's status.
-func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
+func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats) Status {
 	st := Status{Name: p.comp.Name, Alias: p.alias, Kind: p.comp.Kind, Description: p.comp.Description, Modeled: p.latency}
 	last := s.Last.Components[p.comp.Name]
 	st.RPS, st.Errors, st.P99 = last.Calls, last.Errors, last.P99
@@ -264,7 +300,7 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
 	case card.KindCache:
 		c := e.cacheNamed(p.comp.Name)
 		cs := c.Stats()
-		st.Keys, st.HitRatio = cs.Keys, last.HitRatio
+		st.Keys, st.HitRatio, st.Untrusted = cs.Keys, last.HitRatio, rs.Stale
 		for _, b := range svc.Breakers {
 			if b.Cache == p.comp.Name {
 				st.Breaker = b.State
@@ -276,9 +312,11 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
 	case card.KindQueue:
 		qs := e.queue.Stats()
 		st.Depth, st.Pending, st.Lag, st.DeadLettered = qs.Depth, qs.Pending, qs.Lag, qs.DeadLettered
+		st.Outbox, st.Spool, st.Shed = rs.Outbox, rs.Spool, rs.Shed
 		// The broker's own counts: true even when a client's call timed
 		// out after the broker had done it.
 		s.Events.Published, s.Events.Processed, s.Events.DeadLettered, s.Events.Queued = qs.Published, qs.Acked, qs.DeadLettered, qs.Depth
+		s.Events.Deduplicated = qs.Deduplicated
 	case card.KindWorker:
 		ws := e.worker.Stats()
 		st.Jobs, st.Consumers = s.Last.Jobs, ws.Consumers

@@ -169,6 +169,14 @@ func (f *fakeSystem) setState(alias string, state engine.State) {
 				s.Components[i].HitRatio = ratio(0)
 				s.Components[i].Breaker = "open"
 			}
+			if alias == "queue" {
+				// Down, the events wait in the service; revived, the
+				// relay is working through them.
+				s.Components[i].Outbox, s.Components[i].Spool = 38, 1210
+				if state == engine.Up {
+					s.Components[i].Outbox, s.Components[i].Spool = 0, 420
+				}
+			}
 		}
 	}
 	if alias == "cache" && state == engine.Down {

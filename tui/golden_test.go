@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/cards"
 )
 
@@ -86,6 +87,51 @@ func TestGoldenCacheKilled(t *testing.T) {
 			}
 		}
 		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
+	}
+}
+
+// A card whose failure is the queue: its banner and box show the events
+// waiting in the outbox and the spool, then the relay catching up.
+func TestGoldenQueueKilled(t *testing.T) {
+	c := *cards.Default()
+	c.Failure = &card.Failure{Component: "Message Queue", Impact: "Events wait in the service instead of reaching the worker",
+		Mitigation: "The outbox and the spool keep them; the relay publishes them when the queue is back"}
+	var caughtUp []byte
+	out := screenOf(t, newFakeCard(&c), 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "MESSAGE QUEUE DOWN")
+	})
+	for _, want := range []string{"MESSAGE QUEUE DOWN", "events waiting 1248 (outbox 38, spool 1210), shed 0", "+1248 to send"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("queue-down screen lacks %q", want)
+		}
+	}
+	teatest.RequireEqualOutput(t, out)
+	// A box with room for a second line says where they wait.
+	large := screenOf(t, newFakeCard(&c), 160, 50, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "outbox 38  spool 1210")
+	})
+	if !bytes.Contains(large, []byte("outbox 38  spool 1210")) {
+		t.Errorf("the large queue box does not say where the events wait:\n%s", large)
+	}
+	caughtUp = screenOf(t, newFakeCard(&c), 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "MESSAGE QUEUE DOWN")
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue revived")
+		tm.Send(frameMsg(t0.Add(2 * time.Second)))
+		tm.Send(frameMsg(t0.Add(3 * time.Second)))
+		waitFor(t, tm, "CATCHING UP")
+	})
+	if !bytes.Contains(caughtUp, []byte("the relay publishes what waited: 420 events left (outbox 0, spool 420)")) {
+		t.Errorf("after the revive the banner does not follow the drain:\n%s", caughtUp)
 	}
 }
 

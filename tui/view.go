@@ -186,6 +186,10 @@ func (m *Model) banner(w int) string {
 			live = m.styles.Accent.Render("Live, now vs before:") + "\n" + m.styles.Text.Render(strings.Join(proof, "\n"))
 		}
 		return lipgloss.NewStyle().Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
+	case m.failure.rebuilding(m.now) && st.Kind == card.KindQueue:
+		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s CATCHING UP ", strings.ToUpper(f.Component)))
+		text := fmt.Sprintf(" back up, the relay publishes what waited: %d events left (outbox %d, spool %d)", st.Outbox+st.Spool, st.Outbox, st.Spool)
+		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
 	case m.failure.rebuilding(m.now):
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
 		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
@@ -199,8 +203,12 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 	b := m.failure.before
 	failed := m.snap.Requests.Failed - m.failure.failedAt
 	var out []string
-	if st.Kind == card.KindCache {
+	switch st.Kind {
+	case card.KindCache:
 		out = append(out, fmt.Sprintf("hit ratio %s (was %s)", percent(last.HitRatio), percent(b.HitRatio)))
+	case card.KindQueue:
+		// Nothing is lost: the events wait in the service until the queue is back.
+		out = append(out, fmt.Sprintf("events waiting %d (outbox %d, spool %d), shed %d", st.Outbox+st.Spool, st.Outbox, st.Spool, st.Shed))
 	}
 	return append(out,
 		fmt.Sprintf("DB %d q/s (was %d)", last.DBQPS, b.DBQPS),

@@ -83,6 +83,11 @@ func (s *Service) read(ctx context.Context, q *request) (response, error) {
 func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readState) {
 	c := s.cfg.Caches[step.Cache]
 	start := time.Now()
+	if s.untrusted(q) {
+		// Not missed either: filling would be undone by the pending DEL.
+		q.out(c.Name(), OpGet, start, trace.Skipped, fmt.Sprintf("not asking %s for %s: a write's invalidation of it is pending", c.Name(), q.key))
+		return
+	}
 	var (
 		value string
 		hit   bool

@@ -2,7 +2,8 @@
 // http.Server on loopback, running the business logic. A read is cache-aside:
 // ask the cache, on a miss read the database and fill the cache with a TTL
 // plus jitter. A write goes to the database and invalidates the key. Both
-// publish an event for the background worker. Cache calls sit behind a
+// leave an event for the background worker, delivered by the outbox relay
+// (package outbox; see publish.go and write.go). Cache calls sit behind a
 // circuit breaker, and concurrent misses of one key share one database query
 // (singleflight); both can be switched off at run time to show what they buy.
 package service
@@ -19,7 +20,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/archex/archex/components/database"
-	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/trace"
@@ -48,13 +48,9 @@ type CacheStore interface {
 type Store interface {
 	Name() string
 	GetProduct(ctx context.Context, id int) (database.Product, database.Query, error)
-	UpdatePrice(ctx context.Context, id, priceCents int) (database.Query, error)
-}
-
-// Publisher is the queue the service publishes events to.
-type Publisher interface {
-	Name() string
-	Publish(ctx context.Context, ev event.Event) (streamID string, took time.Duration, err error)
+	// UpdatePrice commits the price and the outbox rows in one
+	// transaction, setting each row's Seq.
+	UpdatePrice(ctx context.Context, id, priceCents int, outbox []database.OutboxRow) (database.Query, error)
 }
 
 // Caller is any other component on the service's path (a generic hop).
@@ -81,8 +77,8 @@ type Config struct {
 	Seed     uint64
 	Plan     Plan
 	Caches   []CacheStore
-	Store    Store     // nil: no database on the card
-	Queue    Publisher // nil: no queue on the card
+	Store    Store // nil: no database on the card
+	Relay    Relay // the outbox relay; nil: nothing to deliver (no queue, no cache)
 	Calls    map[string]Caller
 	Ingress  []Middleware // outermost first
 	TTL      time.Duration
@@ -103,7 +99,7 @@ type Service struct {
 
 	breakerOn, singleflightOn atomic.Bool
 
-	reads, writes, failed, publishFailed, coalesced atomic.Int64
+	reads, writes, failed, coalesced, events atomic.Int64
 }
 
 type replica struct {
@@ -249,7 +245,6 @@ type Stats struct {
 	SingleflightOn bool
 	Reads, Writes  int64
 	Failed         int64 // requests answered with an error
-	PublishFailed  int64 // events that could not be published
 	Coalesced      int64 // misses that shared another request's query
 }
 
@@ -258,7 +253,7 @@ func (s *Service) Stats() Stats {
 	st := Stats{
 		BreakerOn: s.breakerOn.Load(), SingleflightOn: s.singleflightOn.Load(),
 		Reads: s.reads.Load(), Writes: s.writes.Load(), Failed: s.failed.Load(),
-		PublishFailed: s.publishFailed.Load(), Coalesced: s.coalesced.Load(),
+		Coalesced: s.coalesced.Load(),
 	}
 	for _, r := range s.replicas {
 		down := r.node.Down()
