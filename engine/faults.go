@@ -14,7 +14,7 @@ import (
 // "rate 800 @10s", "breaker off @0s".
 type Fault struct {
 	At     time.Duration
-	Action string // kill, revive, slow, fail, heal, crash, rate, pattern, breaker, singleflight
+	Action string // kill, revive, slow, fail, heal, crash, rate, pattern, breaker, singleflight, shedding
 	Target string // a component, for the actions on one
 	Value  string // the action's argument, as written
 	Text   string // the whole fault as written
@@ -23,7 +23,7 @@ type Fault struct {
 func (f Fault) String() string { return f.Text }
 
 // faultUsage is the grammar, for error messages.
-const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s" or "singleflight off @0s"`
+const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s", "singleflight off @0s" or "shedding on @0s"`
 
 // ParseFault reads one fault. It checks the form, not the component name
 // (that needs the card: see CheckFault).
@@ -96,7 +96,7 @@ func ParseFault(s string) (Fault, error) {
 			return bad(err.Error())
 		}
 		f.Value = args[0]
-	case "breaker", "singleflight":
+	case "breaker", "singleflight", "shedding":
 		if err := need(1, "on or off"); err != nil || (args[0] != "on" && args[0] != "off") {
 			return bad(f.Action + " takes on or off")
 		}
@@ -161,6 +161,8 @@ func (e *Engine) Apply(f Fault) error {
 		e.SetBreaker(f.Value == "on")
 	case "singleflight":
 		e.SetSingleflight(f.Value == "on")
+	case "shedding":
+		e.SetShedding(f.Value == "on")
 	default:
 		return fmt.Errorf("unknown fault action %q", f.Action)
 	}

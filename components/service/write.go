@@ -21,8 +21,13 @@ func (s *Service) write(ctx context.Context, q *request, r *http.Request) (respo
 		return response{}, badRequest{"send JSON like {\"price_cents\": 1299}"}
 	}
 	if db := s.cfg.Store; db != nil {
+		done, err := s.enterLine(ctx, q, OpUpdate) // load shedding (shed.go)
+		if err != nil {
+			return response{}, err
+		}
 		start := time.Now()
 		info, err := db.UpdatePrice(ctx, q.prod, in.PriceCents)
+		done()
 		sqlText := fmt.Sprintf("UPDATE products SET price_cents=%d WHERE id=%d", in.PriceCents, q.prod)
 		if err != nil {
 			q.out(db.Name(), OpUpdate, start, trace.Error, fmt.Sprintf("%s: %v", sqlText, err))
