@@ -115,8 +115,18 @@ func keyFigure(st engine.Status, brief bool) string {
 	case card.KindClient:
 		return fmt.Sprintf("%d req/s", st.RPS)
 	case card.KindLoadBalancer:
+		if n := len(st.Ejected); n > 0 && brief {
+			return "ejected" // the count shows in the 2/3 of the wide box
+		} else if n > 0 {
+			return fmt.Sprintf("%d/%d  %d ejected", st.Healthy, st.Replicas, n)
+		}
 		return fmt.Sprintf(pick("%d/%d healthy  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindService:
+		if st.Shed > 0 && brief {
+			return fmt.Sprintf("%d/%d shed %d/s", st.Healthy, st.Replicas, st.Shed)
+		} else if st.Shed > 0 {
+			return fmt.Sprintf("%d/%d  %d/s  shed %d/s", st.Healthy, st.Replicas, st.RPS, st.Shed)
+		}
 		return fmt.Sprintf(pick("%d/%d replicas  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindCache:
 		return pick("hit ", "hit ") + percent(st.HitRatio) + fmt.Sprintf(pick("  %d/s", " %d/s"), st.RPS)
@@ -152,6 +162,8 @@ func (m *Model) secondLine(st engine.Status) []diagram.Span {
 		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  %d waiting", st.PoolWaiting), Ink: inkDegraded})
 	case st.Kind == card.KindCache && st.Breaker != "" && st.Breaker != "closed":
 		spans = append(spans, diagram.Span{Text: "  breaker " + st.Breaker, Ink: inkOpen})
+	case st.Kind == card.KindService && m.snap.Switches.Shedding:
+		spans = append(spans, diagram.Span{Text: "  shed on", Ink: inkMuted})
 	}
 	return spans
 }

@@ -84,6 +84,7 @@ func (m *Model) header() string {
 		if r.Paused {
 			state = "⏸ paused"
 		}
+		state += switchesAway(s.Switches)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -93,6 +94,22 @@ func (m *Model) header() string {
 	}
 	gap := max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
+}
+
+// switchesAway names the switches not at their defaults, for the header:
+// " · shedding on · breaker off".
+func switchesAway(sw engine.Switches) string {
+	out := ""
+	if sw.Shedding {
+		out += " · shedding on"
+	}
+	if !sw.Breaker {
+		out += " · breaker off"
+	}
+	if !sw.Singleflight {
+		out += " · singleflight off"
+	}
+	return out
 }
 
 // truncateText cuts plain text to w cells with an ellipsis.
