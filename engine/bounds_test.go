@@ -10,17 +10,24 @@ import (
 	"github.com/archex/archex/card"
 )
 
+// underLoad starts an engine at rate req/s, lets warm seconds pass and
+// returns it with the requests so far (a load scenario: skipped by -short).
+func underLoad(t *testing.T, rate float64, warm int) (*Engine, Requests) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("load scenario")
+	}
+	e := newEngine(t, Options{Rate: rate})
+	e.Start()
+	waitSeconds(t, e, warm)
+	return e, e.Snapshot().Requests
+}
+
 // A cache slowed by 100 ms is a sick cache: its calls time out after 10 ms,
 // the reads fall back to the database, the breaker opens and the reads skip
 // it; nobody waits the 100 ms.
 func TestSlowCacheBehavesLikeASickCache(t *testing.T) {
-	if testing.Short() {
-		t.Skip("load scenario")
-	}
-	e := newEngine(t, Options{Rate: 200})
-	e.Start()
-	waitSeconds(t, e, 2)
-	before := e.Snapshot().Requests
+	e, before := underLoad(t, 200, 2)
 	if err := e.Slow("cache", 100*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
@@ -43,26 +50,15 @@ func TestSlowCacheBehavesLikeASickCache(t *testing.T) {
 	if failed != 0 {
 		t.Errorf("%d requests failed; a slow cache has a fallback. Why: %v", failed, failures(e))
 	}
-	notes, _ := e.Notices(0)
-	seen := false
-	for _, n := range notes {
-		seen = seen || strings.Contains(n.Text, "circuit breaker closed -> open")
-	}
-	if !seen {
-		t.Errorf("no notice of the breaker opening: %+v", notes)
+	if !noticed(e, "circuit breaker closed -> open") {
+		t.Error("no notice of the breaker opening")
 	}
 }
 
 // Chaos aimed at one replica hits that replica alone; the load balancer
 // retries its 503s elsewhere and ejects it.
 func TestFailingOneReplicaFailsAlmostNoRequest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("load scenario")
-	}
-	e := newEngine(t, Options{Rate: 200})
-	e.Start()
-	waitSeconds(t, e, 1)
-	before := e.Snapshot().Requests
+	e, before := underLoad(t, 200, 1)
 	if err := e.FailRate("service-1", 1); err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +82,8 @@ func TestFailingOneReplicaFailsAlmostNoRequest(t *testing.T) {
 	if float64(failed) > 0.01*float64(sent) {
 		t.Errorf("%d of %d requests failed; want at most 1%%", failed, sent)
 	}
-	if !ejected {
-		t.Error("the load balancer never showed replica-1 ejected")
+	if !ejected || !noticed(e, "replica-1 ejected: 5 5xx answers in a row") {
+		t.Errorf("the load balancer never showed replica-1 ejected (seen %v), or no notice said so", ejected)
 	}
 	if !strings.Contains(svc.Note, "replica-1") || svc.State != Degraded {
 		t.Errorf("service %v %q; want DEGRADED naming replica-1", svc.State, svc.Note)
@@ -101,6 +97,17 @@ func TestFailingOneReplicaFailsAlmostNoRequest(t *testing.T) {
 		}
 	}
 	settle(t, e, false)
+}
+
+// noticed reports whether a notice so far says text.
+func noticed(e *Engine, text string) bool {
+	notes, _ := e.Notices(0)
+	for _, n := range notes {
+		if strings.Contains(n.Text, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // failures counts the reasons of the failed requests among the recent

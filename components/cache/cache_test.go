@@ -52,6 +52,15 @@ func set(t *testing.T, c *cache.Cache, key, value string, ttl time.Duration) {
 	}
 }
 
+// commands are the three calls the service makes, on key "k", by name.
+func commands(c *cache.Cache) map[string]func(ctx context.Context) error {
+	return map[string]func(ctx context.Context) error{
+		"GET": func(ctx context.Context) error { _, _, _, err := c.Get(ctx, "k"); return err },
+		"SET": func(ctx context.Context) error { _, err := c.Set(ctx, "k", "v", time.Minute); return err },
+		"DEL": func(ctx context.Context) error { _, err := c.Del(ctx, "k"); return err },
+	}
+}
+
 func TestGetMissSetHitDelMiss(t *testing.T) {
 	c := open(t, cache.Config{})
 	if v, hit := get(t, c, "product:1"); hit || v != "" {
@@ -133,12 +142,7 @@ func TestKilledCacheFailsWithErrDownAfterTheDeadHostCost(t *testing.T) {
 			if !c.Down() || !c.Stats().Down {
 				t.Fatal("not down after Kill")
 			}
-			ops := map[string]func(ctx context.Context) error{
-				"GET": func(ctx context.Context) error { _, _, _, err := c.Get(ctx, "k"); return err },
-				"SET": func(ctx context.Context) error { _, err := c.Set(ctx, "k", "v", time.Minute); return err },
-				"DEL": func(ctx context.Context) error { _, err := c.Del(ctx, "k"); return err },
-			}
-			for op, call := range ops {
+			for op, call := range commands(c) {
 				start := time.Now()
 				err := call(context.Background())
 				took := time.Since(start)
@@ -162,12 +166,7 @@ func TestKilledCacheFailsWithErrDownAfterTheDeadHostCost(t *testing.T) {
 func TestCallsAreBoundedByTheTimeout(t *testing.T) {
 	c := open(t, cache.Config{Timeout: 10 * time.Millisecond})
 	c.Faults().SetSlow(time.Second)
-	ops := map[string]func(ctx context.Context) error{
-		"GET": func(ctx context.Context) error { _, _, _, err := c.Get(ctx, "k"); return err },
-		"SET": func(ctx context.Context) error { _, err := c.Set(ctx, "k", "v", time.Minute); return err },
-		"DEL": func(ctx context.Context) error { _, err := c.Del(ctx, "k"); return err },
-	}
-	for op, call := range ops {
+	for op, call := range commands(c) {
 		start := time.Now()
 		err := call(context.Background())
 		took := time.Since(start)

@@ -38,14 +38,11 @@ func TestASlowCacheTimesOutAndOpensTheBreaker(t *testing.T) {
 		t.Errorf("%d cache calls recorded as timed out, want 5: %+v", len(timedOut), timedOut)
 	}
 	id, _ := s.readOK(t, 4)
-	checkHops(t, "read after the breaker opened", s.rec.Of(id),
-		step{"API Gateway", svcName, trace.OK},
-		step{svcName, cacheName, trace.Skipped},
-		step{svcName, dbName, trace.OK},
-		step{dbName, svcName, trace.OK},
-		step{svcName, cacheName, trace.Skipped},
-		step{svcName, queueName, trace.OK},
-	)
+	for _, h := range s.rec.Of(id) {
+		if h.To == cacheName && h.Outcome != trace.Skipped {
+			t.Errorf("with the breaker open a read still called the cache: %+v", h)
+		}
+	}
 }
 
 // The invalidating DEL is bounded too: a write to a slow cache is answered
