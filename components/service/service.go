@@ -152,8 +152,12 @@ func New(cfg Config) (*Service, error) {
 			ReadyToTrip: func(counts gobreaker.Counts) bool {
 				return counts.ConsecutiveFailures >= uint32(cfg.Breaker.Failures)
 			},
-			// A request that gave up is not the cache's fault.
-			IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+			// A request that gave up, or ran out of its own time, is not
+			// the cache's fault. The cache's own timeout (cache.ErrTimeout)
+			// is, and counts.
+			IsExcluded: func(err error) bool {
+				return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+			},
 		}))
 	}
 	for i := range cfg.Replicas {
