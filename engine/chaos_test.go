@@ -137,24 +137,13 @@ func TestWorkerCrashMidJobIsRedeliveredAndAppliedOnce(t *testing.T) {
 	if err != nil || views != 1 {
 		t.Errorf("product 11 has %d views (%v); the event must apply once", views, err)
 	}
-	notes, _ := e.Notices(0)
-	found := false
-	for _, n := range notes {
-		found = found || strings.Contains(n.Text, "recovered from a panic")
-	}
-	if !found {
-		t.Errorf("the crash was not reported as a notice: %+v", notes)
+	if !noticed(e, "recovered from a panic") {
+		t.Error("the crash was not reported as a notice")
 	}
 }
 
 func TestKillOneReplicaUnderLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("load scenario")
-	}
-	e := newEngine(t, Options{Rate: 200})
-	e.Start()
-	waitSeconds(t, e, 2)
-	before := e.Snapshot().Requests
+	e, before := underLoad(t, 200, 2)
 	killed := time.Now()
 	if err := e.Kill("service-2"); err != nil {
 		t.Fatal(err)

@@ -105,18 +105,6 @@ func TestFailingQueueLosesNoEvent(t *testing.T) {
 	}
 }
 
-// failures counts the errors of the failed requests the engine still keeps.
-func failures(e *Engine) map[string]int {
-	out := map[string]int{}
-	ts, _ := e.TracesSince(0, keepDone)
-	for _, tr := range ts {
-		if !tr.OK() {
-			out[fmt.Sprintf("%d %s", tr.Status, tr.Err)]++
-		}
-	}
-	return out
-}
-
 // product is a product as the users see it.
 type product struct {
 	PriceCents int    `json:"price_cents"`

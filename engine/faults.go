@@ -17,7 +17,7 @@ import (
 // "rate 800 @10s", "breaker off @0s", `kill "Load Balancer" @1s`.
 type Fault struct {
 	At     time.Duration
-	Action string // kill, revive, slow, fail, heal, crash, rate, pattern, breaker, singleflight
+	Action string // kill, revive, slow, fail, heal, crash, rate, pattern, breaker, singleflight, shedding
 	Target string // a component, for the actions on one
 	Value  string // the action's argument, as written
 	Text   string // the whole fault as written
@@ -26,7 +26,7 @@ type Fault struct {
 func (f Fault) String() string { return f.Text }
 
 // faultUsage is the grammar, for error messages.
-const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s" or "singleflight off @0s"`
+const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s", "singleflight off @0s" or "shedding on @0s"`
 
 // faultNames says how a fault names a component, for error messages.
 const faultNames = `a card's own name works too, quoted or not: kill "Load Balancer" @1s`
@@ -104,7 +104,7 @@ func ParseFault(s string) (Fault, error) {
 			f.Value = args[0]
 			_, err = traffic.ParsePattern(f.Value)
 		}
-	case "breaker", "singleflight":
+	case "breaker", "singleflight", "shedding":
 		if err := need(1, "on or off"); err != nil || (args[0] != "on" && args[0] != "off") {
 			return bad(f.Action + " takes on or off")
 		}
@@ -265,6 +265,8 @@ func (e *Engine) Apply(f Fault) error {
 		e.SetBreaker(f.Value == "on")
 	case "singleflight":
 		e.SetSingleflight(f.Value == "on")
+	case "shedding":
+		e.SetShedding(f.Value == "on")
 	default:
 		return fmt.Errorf("unknown fault action %q", f.Action)
 	}

@@ -42,6 +42,7 @@ type window struct {
 	ok, failed    int
 	lookups, hits int
 	dbReads       int
+	shed          int
 	latency       *hdrhistogram.Histogram // what users waited, µs
 	comps         map[string]*compWindow
 }
@@ -107,10 +108,13 @@ func (r *recorder) count(h trace.Hop) {
 		if hit {
 			r.win.hits++
 		}
-	case h.Op == service.OpSelect && !reply && h.To == r.db && h.Outcome != trace.Skipped:
+	case h.Op == service.OpSelect && !reply && h.To == r.db && h.Outcome != trace.Skipped && h.Outcome != trace.Shed:
 		r.win.dbReads++
 	}
-	if reply || h.Outcome == trace.Skipped {
+	if h.Outcome == trace.Shed {
+		r.win.shed++
+	}
+	if reply || h.Outcome == trace.Skipped || h.Outcome == trace.Shed {
 		return // replies and calls not made are no work for the receiver
 	}
 	c := r.win.comps[h.To]
@@ -154,6 +158,7 @@ type Second struct {
 	HitRatio   *float64 `json:"hit_ratio"` // nil when there were no lookups
 	DBReads    int      `json:"db_reads"`  // reads the service sent to the database
 	DBQPS      int      `json:"db_qps"`    // every statement the database ran
+	Shed       int      `json:"shed"`      // requests refused by load shedding
 	P50        float64  `json:"p50_ms"`
 	P99        float64  `json:"p99_ms"`
 	QueueDepth int      `json:"queue_depth"`
@@ -184,7 +189,7 @@ func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down [
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
-	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries,
+	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed,
 		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {
 		s.Down = []string{}
@@ -203,7 +208,7 @@ func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down [
 		c.calls, c.errors, c.lookups, c.hits = 0, 0, 0, 0
 		c.latency.Reset()
 	}
-	w.ok, w.failed, w.lookups, w.hits, w.dbReads = 0, 0, 0, 0, 0
+	w.ok, w.failed, w.lookups, w.hits, w.dbReads, w.shed = 0, 0, 0, 0, 0, 0
 	w.latency.Reset()
 	r.hist = append(r.hist, s)
 	if len(r.hist) > keepSeconds {

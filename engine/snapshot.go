@@ -2,10 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/service"
@@ -41,8 +44,11 @@ type Status struct {
 	Errors  int     // of which failed
 	P99     float64 // ms spent at the component, last second
 	Modeled model.Latency
-	Slow    time.Duration // added by chaos
-	Fail    float64       // fraction of calls failed by chaos
+	Slow    time.Duration // added by chaos (the most on any replica)
+	Fail    float64       // fraction of calls failed by chaos (the most on any replica)
+	// FaultsOn names the replicas chaos slows or fails, when it is not
+	// all of them ("replica-1").
+	FaultsOn []string
 
 	HitRatio *float64 // cache
 	Keys     int      // cache
@@ -56,14 +62,16 @@ type Status struct {
 	// Queue: the events waiting to be published, in the outbox (writes')
 	// and in the spool (reads'), and those a full spool dropped.
 	Outbox, Spool int
-	Shed          int64
-	Untrusted     int // cache: keys reads skip until a write's invalidation is retried
+	EventsShed    int64 // dropped by a full spool
+	Untrusted     int   // cache: keys reads skip until a write's invalidation is retried
 
 	Jobs      int // worker: events finished in the last second
 	Consumers int // worker
 
-	Healthy, Replicas int    // load balancer, service
-	Breaker           string // the cache breaker's state, on a cache: closed, half-open, open
+	Healthy, Replicas int      // load balancer, service
+	Ejected           []string // load balancer: replicas ejected for answering 5xx
+	Shed              int      // service: requests refused by load shedding in the last second
+	Breaker           string   // the cache breaker's state, on a cache: closed, half-open, open
 }
 
 // Requests are the user's requests since start. Sent = OK + Failed +
@@ -113,8 +121,8 @@ func (e Events) Lost() int64 {
 
 // Switches are the settings a user can flip.
 type Switches struct {
-	Breaker, Singleflight bool
-	Algorithm             string
+	Breaker, Singleflight, Shedding bool
+	Algorithm                       string
 }
 
 // Snapshot is the whole system at one moment. The engine builds a new one
@@ -266,7 +274,7 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	s.Requests = Requests{Sent: us.Sent, OK: us.OK, Failed: us.Failed, InFlight: us.InFlight,
 		Rate: us.Rate, SetRate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused}
 	svc := e.svc.Stats()
-	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn}
+	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn, Shedding: svc.SheddingOn}
 	if e.lb != nil {
 		s.Switches.Algorithm = string(e.lb.Stats().Algorithm)
 	}
@@ -286,17 +294,15 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats)
 	st := Status{Name: p.comp.Name, Alias: p.alias, Kind: p.comp.Kind, Description: p.comp.Description, Modeled: p.latency}
 	last := s.Last.Components[p.comp.Name]
 	st.RPS, st.Errors, st.P99 = last.Calls, last.Errors, last.P99
-	if p.faults != nil {
-		st.Slow, st.Fail = p.faults.Slow(), p.faults.FailRate()
-	}
+	st.Slow, st.Fail, st.FaultsOn = e.faultFigures(p)
 	switch p.comp.Kind {
 	case card.KindClient:
 		st.RPS = s.Last.Sent
 	case card.KindLoadBalancer:
 		ls := e.lb.Stats()
-		st.Healthy, st.Replicas = ls.Healthy, len(ls.Backends)
+		st.Healthy, st.Replicas, st.Ejected = ls.Healthy, len(ls.Backends), ls.Ejected
 	case card.KindService:
-		st.Healthy, st.Replicas = svc.Up, len(svc.Replicas)
+		st.Healthy, st.Replicas, st.Shed = svc.Up, len(svc.Replicas), s.Last.Shed
 	case card.KindCache:
 		c := e.cacheNamed(p.comp.Name)
 		cs := c.Stats()
@@ -312,7 +318,7 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats)
 	case card.KindQueue:
 		qs := e.queue.Stats()
 		st.Depth, st.Pending, st.Lag, st.DeadLettered = qs.Depth, qs.Pending, qs.Lag, qs.DeadLettered
-		st.Outbox, st.Spool, st.Shed = rs.Outbox, rs.Spool, rs.Shed
+		st.Outbox, st.Spool, st.EventsShed = rs.Outbox, rs.Spool, rs.Shed
 		// The broker's own counts: true even when a client's call timed
 		// out after the broker had done it.
 		s.Events.Published, s.Events.Processed, s.Events.DeadLettered, s.Events.Queued = qs.Published, qs.Acked, qs.DeadLettered, qs.Depth
@@ -326,6 +332,22 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats)
 	return st
 }
 
+// faultFigures are the chaos on a component: the most added latency and
+// failure rate of any of its fault sets, and which replicas they are on when
+// not all.
+func (e *Engine) faultFigures(p *part) (slow time.Duration, fail float64, on []string) {
+	for i, f := range p.faults {
+		slow, fail = max(slow, f.Slow()), max(fail, f.FailRate())
+		if f.Slow() > 0 || f.FailRate() > 0 {
+			on = append(on, fmt.Sprintf("replica-%d", i+1))
+		}
+	}
+	if len(on) == len(p.faults) || p.comp.Kind != card.KindService {
+		on = nil
+	}
+	return slow, fail, on
+}
+
 // health sums a component up in one word and a note.
 func (e *Engine) health(p *part, st Status) (State, string) {
 	switch {
@@ -333,18 +355,28 @@ func (e *Engine) health(p *part, st Status) (State, string) {
 		return Down, "killed"
 	case st.Breaker == "open":
 		return Open, "breaker open: not called"
+	case st.Replicas > 0 && st.Healthy < st.Replicas && len(st.Ejected) > 0:
+		return Degraded, strings.Join(st.Ejected, ", ") + " ejected"
 	case st.Replicas > 0 && st.Healthy < st.Replicas:
 		return Degraded, fmt.Sprintf("%d/%d replicas", st.Healthy, st.Replicas)
 	case st.Fail > 0:
-		return Degraded, fmt.Sprintf("failing %.0f%% of calls", st.Fail*100)
+		return Degraded, faultScope(st) + fmt.Sprintf("failing %.0f%% of calls", st.Fail*100)
 	case st.Slow > 0:
-		return Degraded, fmt.Sprintf("slowed +%v", st.Slow)
+		return Degraded, faultScope(st) + fmt.Sprintf("slowed +%v", st.Slow)
 	case st.PoolWaiting > st.PoolSize:
 		return Degraded, fmt.Sprintf("saturated: %d waiting", st.PoolWaiting)
 	case st.Breaker == "half-open":
 		return Degraded, "breaker half-open: trying"
 	}
 	return Up, ""
+}
+
+// faultScope is "replica-1 " when chaos is on some replicas only.
+func faultScope(st Status) string {
+	if len(st.FaultsOn) == 0 {
+		return ""
+	}
+	return strings.Join(st.FaultsOn, ", ") + " "
 }
 
 // watch turns changes between the previous snapshot and this one into
@@ -372,6 +404,23 @@ func (e *Engine) watch(s *Snapshot) {
 		}
 		if c.Breaker != was.Breaker && c.Breaker != "" {
 			e.notes.add(s.At, c.Name, fmt.Sprintf("circuit breaker %s -> %s", was.Breaker, c.Breaker), LevelInfo)
+		}
+		e.noticeEjections(s.At, c, was)
+	}
+}
+
+// noticeEjections tells of replicas the load balancer ejected or took back
+// since the last snapshot.
+func (e *Engine) noticeEjections(at time.Time, now, was Status) {
+	for _, r := range now.Ejected {
+		if !slices.Contains(was.Ejected, r) {
+			o := loadbalancer.DefaultOutlier
+			e.notes.add(at, now.Name, fmt.Sprintf("%s ejected: %d 5xx answers in a row (out for %v)", r, o.Consecutive5xx, o.EjectFor), LevelWarn)
+		}
+	}
+	for _, r := range was.Ejected {
+		if !slices.Contains(now.Ejected, r) {
+			e.notes.add(at, now.Name, r+" back in rotation after its ejection", LevelInfo)
 		}
 	}
 }

@@ -117,8 +117,18 @@ func keyFigure(st engine.Status, brief bool) string {
 	case card.KindClient:
 		return fmt.Sprintf("%d req/s", st.RPS)
 	case card.KindLoadBalancer:
+		if n := len(st.Ejected); n > 0 && brief {
+			return "ejected" // the count shows in the 2/3 of the wide box
+		} else if n > 0 {
+			return fmt.Sprintf("%d/%d  %d ejected", st.Healthy, st.Replicas, n)
+		}
 		return fmt.Sprintf(pick("%d/%d healthy  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindService:
+		if st.Shed > 0 && brief {
+			return fmt.Sprintf("%d/%d shed %d/s", st.Healthy, st.Replicas, st.Shed)
+		} else if st.Shed > 0 {
+			return fmt.Sprintf("%d/%d  %d/s  shed %d/s", st.Healthy, st.Replicas, st.RPS, st.Shed)
+		}
 		return fmt.Sprintf(pick("%d/%d replicas  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindCache:
 		return pick("hit ", "hit ") + percent(st.HitRatio) + fmt.Sprintf(pick("  %d/s", " %d/s"), st.RPS)
@@ -163,6 +173,8 @@ func (m *Model) secondLine(st engine.Status) []diagram.Span {
 		spans = append(spans, diagram.Span{Text: "  breaker " + st.Breaker, Ink: inkOpen})
 	case st.Kind == card.KindCache && st.Untrusted > 0:
 		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  %d keys skipped", st.Untrusted), Ink: inkDegraded})
+	case st.Kind == card.KindService && m.snap.Switches.Shedding:
+		spans = append(spans, diagram.Span{Text: "  shed on", Ink: inkMuted})
 	}
 	return spans
 }
@@ -172,15 +184,15 @@ func (m *Model) secondLine(st engine.Status) []diagram.Span {
 // (the relay publishes it right after the commit); the backlog is news when
 // the queue is not well or reads' events are in the spool.
 func backlogShown(st engine.Status) bool {
-	return st.Outbox+st.Spool > 0 && (st.State != engine.Up || st.Spool > 0) || st.Shed > 0
+	return st.Outbox+st.Spool > 0 && (st.State != engine.Up || st.Spool > 0) || st.EventsShed > 0
 }
 
 // backlogSpans say where a queue's waiting events are (the outbox holds the
 // writes', the spool the reads') and how many a full spool shed.
 func backlogSpans(st engine.Status) []diagram.Span {
 	out := []diagram.Span{{Text: fmt.Sprintf("outbox %d  spool %d", st.Outbox, st.Spool), Ink: inkDegraded}}
-	if st.Shed > 0 {
-		out = append(out, diagram.Span{Text: fmt.Sprintf("  shed %d", st.Shed), Ink: inkError})
+	if st.EventsShed > 0 {
+		out = append(out, diagram.Span{Text: fmt.Sprintf("  shed %d", st.EventsShed), Ink: inkError})
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/cards"
+	"github.com/archex/archex/engine"
 )
 
 func TestMain(m *testing.M) {
@@ -188,5 +189,23 @@ func TestGoldenEveryCard(t *testing.T) {
 				teatest.RequireEqualOutput(t, out)
 			})
 		}
+	}
+}
+
+// Overload handled: shedding on with the cache down, the service's box
+// counts what it sheds, the load balancer's the replica it ejected, the
+// header the switch.
+func TestGoldenShedding(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 50}} {
+		f := newFake()
+		f.setState("cache", engine.Down)
+		f.overload()
+		out := screenOf(t, f, size[0], size[1], nil)
+		for _, want := range []string{"shedding on", "shed 612/s", "ejected"} {
+			if !bytes.Contains(out, []byte(want)) {
+				t.Errorf("%dx%d: the shedding screen lacks %q", size[0], size[1], want)
+			}
+		}
+		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
 	}
 }

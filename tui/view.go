@@ -84,6 +84,7 @@ func (m *Model) header() string {
 		if r.Paused {
 			state = "⏸ paused"
 		}
+		state += switchesAway(s.Switches)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -93,6 +94,22 @@ func (m *Model) header() string {
 	}
 	gap := max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
+}
+
+// switchesAway names the switches not at their defaults, for the header:
+// " · shedding on · breaker off".
+func switchesAway(sw engine.Switches) string {
+	out := ""
+	if sw.Shedding {
+		out += " · shedding on"
+	}
+	if !sw.Breaker {
+		out += " · breaker off"
+	}
+	if !sw.Singleflight {
+		out += " · singleflight off"
+	}
+	return out
 }
 
 // truncateText cuts plain text to w cells with an ellipsis.
@@ -208,7 +225,7 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 		out = append(out, fmt.Sprintf("hit ratio %s (was %s)", percent(last.HitRatio), percent(b.HitRatio)))
 	case card.KindQueue:
 		// Nothing is lost: the events wait in the service until the queue is back.
-		out = append(out, fmt.Sprintf("events waiting %d (outbox %d, spool %d), shed %d", st.Outbox+st.Spool, st.Outbox, st.Spool, st.Shed))
+		out = append(out, fmt.Sprintf("events waiting %d (outbox %d, spool %d), shed %d", st.Outbox+st.Spool, st.Outbox, st.Spool, st.EventsShed))
 	}
 	return append(out,
 		fmt.Sprintf("DB %d q/s (was %d)", last.DBQPS, b.DBQPS),

@@ -6,6 +6,8 @@
 // (package outbox; see publish.go and write.go). Cache calls sit behind a
 // circuit breaker, and concurrent misses of one key share one database query
 // (singleflight); both can be switched off at run time to show what they buy.
+// Load shedding (off by default) refuses a request at once when the
+// database's line is too long to serve it in time (see shed.go).
 package service
 
 import (
@@ -84,18 +86,21 @@ type Config struct {
 	TTL      time.Duration
 	Timeout  time.Duration
 	Breaker  BreakerConfig
-	Recorder trace.Recorder
-	OnPanic  httpnode.PanicFunc
+	// ShedTarget is the longest line for the database a request is let
+	// into when load shedding is on (default DefaultShedTarget).
+	ShedTarget time.Duration
+	Recorder   trace.Recorder
+	OnPanic    httpnode.PanicFunc
 }
 
 // Service is the Service Layer component.
 type Service struct {
 	cfg      Config
-	faults   model.Faults
 	rng      *model.Rand
 	replicas []*replica
 	breakers []*gobreaker.CircuitBreaker[struct{}]
 	flight   singleflight.Group
+	shedder  *shedder
 
 	breakerOn, singleflightOn atomic.Bool
 
@@ -106,6 +111,7 @@ type replica struct {
 	name     string
 	node     *httpnode.Server
 	station  *model.Station
+	faults   model.Faults // chaos aimed at this replica alone
 	inFlight atomic.Int64
 }
 
@@ -129,7 +135,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Recorder == nil {
 		cfg.Recorder = trace.Discard
 	}
-	s := &Service{cfg: cfg, rng: model.NewRand(cfg.Seed, cfg.Name)}
+	if cfg.ShedTarget <= 0 {
+		cfg.ShedTarget = DefaultShedTarget
+	}
+	s := &Service{cfg: cfg, rng: model.NewRand(cfg.Seed, cfg.Name), shedder: newShedder(cfg.Store, cfg.ShedTarget)}
 	s.breakerOn.Store(true)
 	s.singleflightOn.Store(true)
 	for _, c := range cfg.Caches {
@@ -139,13 +148,18 @@ func New(cfg Config) (*Service, error) {
 			ReadyToTrip: func(counts gobreaker.Counts) bool {
 				return counts.ConsecutiveFailures >= uint32(cfg.Breaker.Failures)
 			},
-			// A request that gave up is not the cache's fault.
-			IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+			// A request that gave up, or ran out of its own time, is not
+			// the cache's fault. The cache's own timeout (cache.ErrTimeout)
+			// is, and counts.
+			IsExcluded: func(err error) bool {
+				return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+			},
 		}))
 	}
 	for i := range cfg.Replicas {
 		name := fmt.Sprintf("replica-%d", i+1)
-		rep := &replica{name: name, station: model.NewStation(cfg.Capacity, cfg.Latency, &s.faults, model.NewRand(cfg.Seed, name))}
+		rep := &replica{name: name}
+		rep.station = model.NewStation(cfg.Capacity, cfg.Latency, &rep.faults, model.NewRand(cfg.Seed, name))
 		node, err := httpnode.Listen(cfg.Name+" "+name, "127.0.0.1:0", s.handler(rep), cfg.OnPanic)
 		if err != nil {
 			s.Close()
@@ -160,8 +174,15 @@ func New(cfg Config) (*Service, error) {
 // Name is the component's name on the card.
 func (s *Service) Name() string { return s.cfg.Name }
 
-// Faults are the chaos applied to every request on every replica.
-func (s *Service) Faults() *model.Faults { return &s.faults }
+// Faults are the chaos applied to each replica's requests, in replica
+// order: a fault on the whole service sets every one of them.
+func (s *Service) Faults() []*model.Faults {
+	out := make([]*model.Faults, len(s.replicas))
+	for i, r := range s.replicas {
+		out[i] = &r.faults
+	}
+	return out
+}
 
 // Latency is the modeled latency of the service's own work on a request.
 func (s *Service) Latency() model.Latency { return s.cfg.Latency }
@@ -243,7 +264,9 @@ type Stats struct {
 	Breakers       []BreakerStats
 	BreakerOn      bool
 	SingleflightOn bool
+	SheddingOn     bool
 	Reads, Writes  int64
+	Shed           int64 // requests refused by load shedding
 	Failed         int64 // requests answered with an error
 	Coalesced      int64 // misses that shared another request's query
 }
@@ -252,6 +275,7 @@ type Stats struct {
 func (s *Service) Stats() Stats {
 	st := Stats{
 		BreakerOn: s.breakerOn.Load(), SingleflightOn: s.singleflightOn.Load(),
+		SheddingOn: s.sheddingOn(), Shed: s.shedCount(),
 		Reads: s.reads.Load(), Writes: s.writes.Load(), Failed: s.failed.Load(),
 		Coalesced: s.coalesced.Load(),
 	}

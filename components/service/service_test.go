@@ -686,13 +686,13 @@ func TestPublishFailureDoesNotFailTheRequestAndLosesNothing(t *testing.T) {
 
 func TestInjectedFailuresAnswer503(t *testing.T) {
 	s := newSystem(t, nil)
-	s.svc.Faults().SetFailRate(1)
+	s.svc.Faults()[0].SetFailRate(1)
 	id, a := s.read(t, 1)
 	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body.Error, "injected failure") {
 		t.Errorf("read under fail rate 1: %d %q, want 503 naming the injected failure", a.code, a.body.Error)
 	}
 	checkHops(t, "failed read", s.rec.Of(id), step{"API Gateway", svcName, trace.Error})
-	s.svc.Faults().Heal()
+	s.svc.Faults()[0].Heal()
 	s.readOK(t, 1)
 }
 

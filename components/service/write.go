@@ -28,8 +28,13 @@ func (s *Service) write(ctx context.Context, q *request, r *http.Request) (respo
 	}
 	rows := s.outboxRows(q)
 	if db := s.cfg.Store; db != nil {
+		done, err := s.enterLine(ctx, q, OpUpdate) // load shedding (shed.go)
+		if err != nil {
+			return response{}, err
+		}
 		start := time.Now()
 		info, err := db.UpdatePrice(ctx, q.prod, in.PriceCents, rows)
+		done()
 		sqlText := fmt.Sprintf("UPDATE products SET price_cents=%d WHERE id=%d", in.PriceCents, q.prod)
 		if len(rows) > 0 {
 			sqlText += " + outbox " + outboxText(rows) + " (one transaction)"

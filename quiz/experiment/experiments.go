@@ -407,8 +407,8 @@ func gradeBreakerOff(m Measurement) (string, string) {
 	on, off := m.Before, m.During
 	evidence := fmt.Sprintf("with the cache down, the median response was %s in the seconds with the breaker on and %s in those with it off (switched every second for %d s); %s with the breaker off",
 		ms(on.P50), ms(off.P50), on.Seconds+off.Seconds, failedOf(off))
-	// The architecture adds two dead-host waits of 20 ms to a read with
-	// the breaker off (the lookup and the fill): about 40 ms.
+	// The architecture adds two 10 ms cache timeouts to a read with
+	// the breaker off (the lookup and the fill): about 20 ms.
 	switch {
 	case off.FailRatio() >= 0.2:
 		return "fail", evidence

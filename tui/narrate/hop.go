@@ -106,6 +106,10 @@ func (n names) httpReply(h trace.Hop) string {
 		return s
 	}
 	status, inst, _ := strings.Cut(d, " from ")
+	// The load balancer's retry: "503 Service Unavailable from replica-1, retried on replica-2".
+	if inst, next, ok := strings.Cut(inst, ", retried on "); ok {
+		return h.From + " on " + inst + " passes " + status + " back to " + the(h.To) + ", which retries the request on " + next
+	}
 	if n.kind(h.From) == card.KindService {
 		return h.From + on(h.Instance) + " answers " + status
 	}
@@ -170,6 +174,9 @@ func (n names) storeCall(h trace.Hop) string {
 		}
 	case "SELECT", "UPDATE":
 		switch h.Outcome {
+		case trace.Shed:
+			return "Load shedding: " + svc + " does not call " + the(store) + " and answers 503 at once (" +
+				strings.TrimSuffix(after(d, "shed: "), "; try again in 1 s") + "); the user may try again in 1 s"
 		case trace.OK:
 			return store + " runs " + d
 		case trace.Skipped:

@@ -106,6 +106,12 @@ func TestHopProductionCard(t *testing.T) {
 		{"cache fill fails",
 			hop("Service Layer", "Cache", "replica-1", "SET", trace.Fallback, "SET product:43 failed (Cache unreachable (no answer in 20ms): down)"),
 			"Service Layer could not store product:43 in the Cache (Cache is down); the answer goes out anyway"},
+		{"cache timed out",
+			hop("Service Layer", "Cache", "replica-1", "GET", trace.Fallback, "GET product:43 failed (Cache timed out (no answer within 10ms)): falling back"),
+			"Cache timed out (no answer within 10ms) -> reading product:43 from the Database instead"},
+		{"killed cache timed out",
+			hop("Service Layer", "Cache", "replica-1", "GET", trace.Fallback, "GET product:43 failed (Cache unreachable (no answer within the 10ms timeout): down): falling back"),
+			"Cache unreachable (no answer within the 10ms timeout) -> reading product:43 from the Database instead"},
 		{"circuit open lookup",
 			hop("Service Layer", "Cache", "replica-3", "GET", trace.Skipped, "circuit OPEN: not calling Cache for product:51"),
 			"Circuit OPEN: Service Layer skips the Cache -> reading product:51 from the Database instead"},
@@ -121,6 +127,15 @@ func TestHopProductionCard(t *testing.T) {
 		{"singleflight join",
 			hop("Service Layer", "Database", "replica-1", "SELECT", trace.Skipped, "joined the query already in flight for product:5 (singleflight)"),
 			"Service Layer joins the Database query already in flight for product:5 (singleflight): no second query"},
+
+		// Load shedding: the database's line is too long.
+		{"shed",
+			hop("Service Layer", "Database", "replica-2", "SELECT", trace.Shed, "SELECT: shed: 19 statements wait for the Database's 3 connections (about 52ms, over the 50ms target); try again in 1 s"),
+			"Load shedding: Service Layer does not call the Database and answers 503 at once (19 statements wait for the Database's 3 connections (about 52ms, over the 50ms target)); the user may try again in 1 s"},
+		// A replica answering 503: the load balancer retries a GET elsewhere.
+		{"retried",
+			hop("API Gateway", "Load Balancer", "replica-1", "", trace.Error, "503 Service Unavailable from replica-1, retried on replica-2"),
+			"API Gateway on replica-1 passes 503 Service Unavailable back to the Load Balancer, which retries the request on replica-2"},
 
 		// The database killed: the read fails and the user gets a 503.
 		{"database down",
