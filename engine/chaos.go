@@ -18,9 +18,10 @@ type part struct {
 	comp    card.Component
 	alias   string // the short name a fault takes
 	latency model.Latency
-	// faults are the component's chaos settings: one set, or one per
-	// replica of the service. Empty: not a component chaos can slow.
-	faults []*model.Faults
+	// faults are the component's chaos settings now: one set, or one per
+	// replica of the service (a list that changes as it scales). Nil or
+	// empty: not a component chaos can slow.
+	faults func() []*model.Faults
 	kill   func() error
 	revive func() error
 	down   func() bool
@@ -45,15 +46,30 @@ func slug(name string) string {
 
 func noErr(fn func()) func() error { return func() error { fn(); return nil } }
 
-func one(f *model.Faults) []*model.Faults { return []*model.Faults{f} }
+func one(f *model.Faults) func() []*model.Faults {
+	return func() []*model.Faults { return []*model.Faults{f} }
+}
 
-// faultsOf are the faults a target covers: replica's alone (replica >= 0),
-// else every set the component has.
-func (p *part) faultsOf(replica int) []*model.Faults {
-	if replica >= 0 && replica < len(p.faults) && p.comp.Kind == card.KindService {
-		return p.faults[replica : replica+1]
+// faultSets are the component's chaos settings now.
+func (p *part) faultSets() []*model.Faults {
+	if p.faults == nil {
+		return nil
 	}
-	return p.faults
+	return p.faults()
+}
+
+// faultsOf are the faults a target covers: replica's alone (replica >= 0;
+// none when that replica has gone since the target was read), else every
+// set the component has.
+func (p *part) faultsOf(replica int) []*model.Faults {
+	fs := p.faultSets()
+	switch {
+	case replica < 0 || p.comp.Kind != card.KindService:
+		return fs
+	case replica < len(fs):
+		return fs[replica : replica+1]
+	}
+	return nil
 }
 
 // makeParts lists every component with its chaos handles, in card order.
@@ -80,7 +96,7 @@ func (e *Engine) makeParts() []*part {
 				p.faults, p.kill, p.revive, p.down = one(e.gw.Faults()), noErr(e.gw.Kill), noErr(e.gw.Revive), e.gw.Down
 			}
 		case card.KindService:
-			p.faults = e.svc.Faults()
+			p.faults = e.svc.Faults
 			p.kill = func() error { return e.svc.Kill(-1) }
 			p.revive = func() error { return e.svc.Revive(-1) }
 			p.down = e.svc.Down
@@ -233,12 +249,12 @@ func (e *Engine) chaos(target, what string, fn func(p *part, replica int) error)
 	if e.closed.Load() {
 		return errClosed
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	p, replica, err := e.resolve(target)
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if err := fn(p, replica); err != nil {
 		return err
 	}
