@@ -18,7 +18,7 @@ import (
 // "kill cache @5s", "slow database 20ms @3s", "fail cache 0.3 @2s",
 // "rate 800 @10s", "breaker off @0s", `kill "Load Balancer" @1s`.
 type Fault struct {
-	At     time.Duration
+	At time.Duration
 	// Action is kill, revive, slow, fail, heal, crash (chaos); rate,
 	// pattern (traffic); or a lever: scale, pool, ttl, ratelimit, breaker,
 	// singleflight, shedding, algorithm (see levers.go).
