@@ -58,6 +58,7 @@ func commands() []command {
 		{"run", "run the system headless and print a per-second timeline", cmdRun},
 		{"trace", "send one request and print its hops", cmdTrace},
 		{"quiz", "practise with the architecture quiz", cmdQuiz},
+		{"learn", "hands-on challenges: fix a broken system with real levers", cmdLearn},
 		{"import", "print a card (page text or YAML) as a YAML card", cmdImport},
 	}
 }

@@ -107,6 +107,7 @@ type Engine struct {
 	closedSeconds int
 	prev          counters
 	aligned       bool
+	begun         bool    // the traffic has started once
 	downSeen      nameSet // down at some refresh of the second in progress
 	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
@@ -467,16 +468,21 @@ func (e *Engine) Card() *card.Card { return e.card }
 // FrontDoor is the URL where users' requests enter.
 func (e *Engine) FrontDoor() string { return e.entry }
 
-// Start begins the traffic. Started before the first second has closed, the
-// engine's seconds become the traffic's: second k counts exactly the
-// arrivals its schedule put there.
+// Start begins the traffic. Started for the first time, the engine's
+// seconds become the traffic's: second k counts exactly the arrivals its
+// schedule put there (idle seconds before it are forgotten: see
+// restartClock).
 func (e *Engine) Start() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	epoch := e.user.Start()
-	if e.closedSeconds == 0 {
+	switch {
+	case e.closedSeconds == 0:
 		e.start, e.aligned = epoch, true
+	case !e.begun:
+		e.restartClock(epoch)
 	}
+	e.begun = true
 }
 
 // StopTraffic ends the arrivals at once; requests in flight go on.

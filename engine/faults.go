@@ -45,10 +45,17 @@ const MaxSlow = time.Minute
 // named by its short name (cache, service-2), by its name on the card or by
 // that name's slug, in any case; a name of several words may be quoted.
 func ParseFault(s string) (Fault, error) {
-	f := Fault{Text: strings.TrimSpace(s)}
-	bad := func(why string) (Fault, error) {
-		return Fault{}, fmt.Errorf("bad fault %q: %s; %s; %s", s, why, faultUsage, faultNames)
+	f, err := parseFault(s)
+	if err != nil {
+		return Fault{}, fmt.Errorf("bad fault %q: %v; %s; %s", s, err, faultUsage, faultNames)
 	}
+	return f, nil
+}
+
+// parseFault reads a fault; its error says what is wrong, no more.
+func parseFault(s string) (Fault, error) {
+	f := Fault{Text: strings.TrimSpace(s)}
+	bad := func(why string) (Fault, error) { return Fault{}, errors.New(why) }
 	words, at, err := splitFault(f.Text)
 	if err != nil {
 		return bad(err.Error())

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/archex/archex/card"
 	"github.com/archex/archex/components/gateway"
 	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/service"
@@ -161,28 +160,9 @@ func trimFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
-// Lever names a fault that turns a lever ("scale service", "pool",
-// "shedding" ...), "" for chaos and traffic faults. The scale fault's
-// target is read on this engine's card.
-func (e *Engine) Lever(f Fault) (string, error) {
-	switch f.Action {
-	case "pool", "ttl", "ratelimit", "breaker", "singleflight", "shedding", "algorithm":
-		return f.Action, nil
-	case "scale":
-		p, _, err := e.resolve(f.Target)
-		if err != nil {
-			return "", err
-		}
-		switch p.comp.Kind {
-		case card.KindService:
-			return "scale service", nil
-		case card.KindWorker:
-			return "scale worker", nil
-		}
-		return "", fmt.Errorf("%s cannot be scaled: scale the service or the worker", p.comp.Name)
-	}
-	return "", nil
-}
+// Lever names the lever a fault turns ("scale service", "pool",
+// "shedding" ...), "" for chaos and traffic faults.
+func (e *Engine) Lever(f Fault) (string, error) { return LeverOn(e.card, f) }
 
 // maxScale is the most a scale fault asks for: the service's and the
 // worker's bounds are both 9.
@@ -226,30 +206,6 @@ func parseAlgorithm(s string) (loadbalancer.Algorithm, error) {
 
 // checkLever reports whether the card has what a lever fault turns.
 func (e *Engine) checkLever(f Fault) error {
-	var missing string
-	switch f.Action {
-	case "scale":
-		_, err := e.Lever(f)
-		return err
-	case "pool":
-		if e.db == nil {
-			missing = "database"
-		}
-	case "ttl":
-		if len(e.caches) == 0 {
-			missing = "cache"
-		}
-	case "ratelimit":
-		if e.gw == nil {
-			missing = "API gateway"
-		}
-	case "algorithm":
-		if e.lb == nil {
-			missing = "load balancer"
-		}
-	}
-	if missing != "" {
-		return fmt.Errorf("card %q has no %s", e.card.Title, missing)
-	}
-	return nil
+	_, err := LeverOn(e.card, f)
+	return err
 }

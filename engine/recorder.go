@@ -190,8 +190,10 @@ type Second struct {
 	EventsWaiting int      `json:"events_waiting"`
 	Down          []string `json:"down"`
 
-	// Limited counts the requests a rate limit refused (429).
+	// Limited counts the requests a rate limit refused (429); Lookups
+	// the cache lookups HitRatio is a share of.
 	Limited int `json:"-"`
+	Lookups int `json:"-"`
 	// Latency is what the users waited, every answer of the second, for
 	// percentiles over several seconds (Latencies.Merge).
 	Latency Latencies `json:"-"`
@@ -227,7 +229,7 @@ func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down [
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
-	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed, Limited: w.limited,
+	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed, Limited: w.limited, Lookups: w.lookups,
 		Latency: w.dist.take(), Keys: make(map[string]KeySecond, len(w.keys)),
 		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {

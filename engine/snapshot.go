@@ -136,6 +136,8 @@ type Snapshot struct {
 	Events     Events
 	Switches   Switches
 	Levers     Levers // every lever's setting (Switches are the switches among them)
+	// DefaultLevers are the levers as the engine started (DefaultLevers).
+	DefaultLevers Levers
 	// Last is the last complete second; History the seconds before it,
 	// oldest first, up to historyInSnapshot of them.
 	Last    Second
@@ -279,7 +281,7 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	if e.lb != nil {
 		s.Switches.Algorithm = string(e.lb.Stats().Algorithm)
 	}
-	s.Levers = e.Levers()
+	s.Levers, s.DefaultLevers = e.Levers(), e.defaults
 	rs := e.relay.Stats()
 	s.Events.Created, s.Events.Outbox, s.Events.Spool = rs.Created, rs.Outbox, rs.Spool
 	s.Events.Shed, s.Events.Spooled = rs.Shed, rs.Spooled

@@ -81,6 +81,11 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 		sym, word, stInk = "⏸", "PAUSED", inkDegraded
 	}
 	key := keyFigure(st, style <= diagram.Double || b.W < 26)
+	if m.selectedName() == b.Name {
+		if _, _, setting, ok := m.selectedLever(); ok {
+			key = "[ ] " + setting // the lever keys, on the box they turn
+		}
+	}
 	switch style {
 	case diagram.Compact:
 		short := word

@@ -38,6 +38,28 @@ type Options struct {
 	NoTick bool
 	// Quiz, when set, is the quiz shown on its own tab (tab switches).
 	Quiz *quizview.Model
+
+	// A front end that sets the scene (a challenge) narrows what the keys
+	// do and adds a panel of its own:
+
+	// Levers, when not nil, are the only levers the keys turn (by
+	// engine.LeverNames); the keys of the others are disabled.
+	Levers []string
+	// NoChaos disables the keys that break things or change the traffic
+	// (kill, slow, fail, heal, crash, pause, rate, pattern).
+	NoChaos bool
+	// Side, when set, is a panel shown first on the right.
+	Side Panel
+	// Keys are the front end's own keys (it handles them before the
+	// dashboard), listed in the help.
+	Keys []key.Binding
+}
+
+// Panel is a right-hand panel a front end gives the dashboard: it draws
+// itself in w×h on every frame, from whatever it pulls.
+type Panel interface {
+	Title() string
+	View(w, h int) string
 }
 
 // panel is what the right-hand side shows.
@@ -48,10 +70,11 @@ const (
 	panelTrace
 	panelLog
 	panelCard
+	panelSide // Options.Side
 	panelCount
 )
 
-var panelNames = [...]string{"figures", "trace inspector", "event log", "the card"}
+var panelNames = [...]string{"figures", "trace inspector", "event log", "the card", ""}
 
 // Model is the dashboard. It takes a System and needs nothing global, so
 // several dashboards can watch one engine.
@@ -118,6 +141,10 @@ func New(sys System, opts Options) *Model {
 	}
 	m.newPanels()
 	m.setPalette(pal)
+	m.restrictKeys()
+	if opts.Side != nil {
+		m.panel = panelSide
+	}
 	if opts.Quiz != nil {
 		app := quizview.NewApp(*opts.Quiz)
 		// Experiments run on this very system, on screen.
@@ -228,7 +255,10 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.sendStep()
 	case key.Matches(msg, k.Panel):
 		m.panel = (m.panel + 1) % panelCount
-		m.status = "panel: " + panelNames[m.panel]
+		if m.panel == panelSide && m.opts.Side == nil {
+			m.panel = 0
+		}
+		m.status = "panel: " + m.panelName()
 	case key.Matches(msg, k.Theme):
 		m.pal = (m.pal + 1) % len(theme.Palettes)
 		m.setPalette(theme.Palettes[m.pal])
@@ -242,9 +272,13 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.SelectUp):
 		m.selected = (m.selected + len(m.card.Components) - 1) % len(m.card.Components)
 		m.base = nil
+		m.status = m.selectedLeverText()
 	case key.Matches(msg, k.SelectDown):
 		m.selected = (m.selected + 1) % len(m.card.Components)
 		m.base = nil
+		m.status = m.selectedLeverText()
+	case key.Matches(msg, k.LeverUp), key.Matches(msg, k.LeverDown):
+		return m.onLeverKey(key.Matches(msg, k.LeverUp))
 	case key.Matches(msg, k.ScrollUp):
 		m.scrollPanel(false)
 	case key.Matches(msg, k.ScrollDown):

@@ -53,7 +53,7 @@ func (m *Model) panelView(w, h int) string {
 			top = append(strings.Split(b, "\n"), "")
 		}
 	}
-	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  v: next panel")
+	title := m.styles.PanelTitle.Render(m.panelName()) + m.styles.Muted.Render("  v: next panel")
 	top = append(top, truncate(title, w))
 	rest := max(h-len(top), 1)
 	var body string
@@ -73,8 +73,18 @@ func (m *Model) panelView(w, h int) string {
 	case panelCard:
 		m.pn.card.SetSize(w, rest)
 		body = m.pn.card.View()
+	case panelSide:
+		body = m.opts.Side.View(w, rest)
 	}
 	return fitLines(append(top, strings.Split(body, "\n")...), w, h)
+}
+
+// panelName is the title of the panel shown.
+func (m *Model) panelName() string {
+	if m.panel == panelSide && m.opts.Side != nil {
+		return m.opts.Side.Title()
+	}
+	return panelNames[m.panel]
 }
 
 // scrollPanel scrolls the panel shown.

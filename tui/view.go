@@ -2,9 +2,13 @@ package tui
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/archex/archex/card"
@@ -84,7 +88,7 @@ func (m *Model) header() string {
 		if r.Paused {
 			state = "⏸ paused"
 		}
-		state += switchesAway(s.Switches)
+		state += switchesAway(s.Switches) + leversAway(s.Levers, s.DefaultLevers)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -108,6 +112,22 @@ func switchesAway(sw engine.Switches) string {
 	}
 	if !sw.Singleflight {
 		out += " · singleflight off"
+	}
+	return out
+}
+
+// leversAway names the settings not at their defaults that no box shows,
+// for the header: " · ttl 1s · limit 100/s".
+func leversAway(l, def engine.Levers) string {
+	out := ""
+	if l.TTL != def.TTL {
+		out += " · ttl " + shortDuration(l.TTL)
+	}
+	if l.KeyRate != def.KeyRate {
+		out += " · limit " + strconv.FormatFloat(l.KeyRate, 'f', -1, 64) + "/s"
+	}
+	if l.Algorithm != def.Algorithm && l.Algorithm != "" {
+		out += " · " + string(l.Algorithm)
 	}
 	return out
 }
@@ -239,21 +259,42 @@ func (m *Model) footer() string {
 	switch {
 	case m.stepping != nil:
 		line = m.styles.Accent.Render("▸ ") + m.styles.Bold.Render(m.narration)
-	case line == "" && m.stepSent == 0:
+	case line == "" && m.stepSent == 0 && m.keys.KillCache.Enabled():
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
 			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("c") +
 			m.styles.Text.Render(" kills the cache")
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
+}
+
+// helpKeys are the dashboard's keys with the front end's own first.
+func (m *Model) helpKeys() help.KeyMap { return withKeys{m.keys, m.opts.Keys} }
+
+// withKeys is a key map with more keys: first in the line at the bottom,
+// a column of their own in the help.
+type withKeys struct {
+	KeyMap
+	extra []key.Binding
+}
+
+func (k withKeys) ShortHelp() []key.Binding {
+	return append(slices.Clone(k.extra), k.KeyMap.ShortHelp()...)
+}
+
+func (k withKeys) FullHelp() [][]key.Binding {
+	if len(k.extra) == 0 {
+		return k.KeyMap.FullHelp()
+	}
+	return append([][]key.Binding{k.extra}, k.KeyMap.FullHelp()...)
 }
 
 func (m *Model) helpView() string {
 	h := m.help
 	h.ShowAll = true
 	title := m.styles.Header.Render("archex · keys") + m.styles.Muted.Render("   (any key to go back)")
-	return title + "\n\n" + h.View(m.keys)
+	return title + "\n\n" + h.View(m.helpKeys())
 }
 
 // truncate cuts a styled line to w cells.
