@@ -97,8 +97,9 @@ func (c *Challenge) Allows(name string) bool {
 
 // Scaled is the challenge with its times multiplied by f (0 < f ≤ 1): the
 // warmup and the window to whole seconds (at least one each), the faults in
-// proportion. The short form of the tests runs scaled; rates stay, so a
-// scaled run asks the same of the system for less long.
+// proportion within the warmup or the window they fall in (a fault at the
+// window's opening stays there). The short form of the tests runs scaled;
+// rates stay, so a scaled run asks the same of the system for less long.
 func (c *Challenge) Scaled(f float64) *Challenge {
 	if f >= 1 || f <= 0 {
 		return c
@@ -112,7 +113,13 @@ func (c *Challenge) Scaled(f float64) *Challenge {
 	total := out.Goal.Total()
 	out.Faults = nil
 	for _, fl := range c.Faults {
-		fl.At = min(time.Duration(float64(fl.At)*f).Round(100*time.Millisecond), total-100*time.Millisecond)
+		var at float64
+		if w := c.Goal.Warmup; fl.At < w {
+			at = float64(fl.At) * float64(out.Goal.Warmup) / float64(w)
+		} else {
+			at = float64(out.Goal.Warmup) + float64(fl.At-w)*float64(out.Goal.Window)/float64(c.Goal.Window)
+		}
+		fl.At = min(time.Duration(at).Round(100*time.Millisecond), total-100*time.Millisecond)
 		out.Faults = append(out.Faults, fl)
 	}
 	return &out

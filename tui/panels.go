@@ -48,7 +48,9 @@ func (m *Model) inspectTrace(t engine.Trace) {
 // terminal is too short for a banner, then the chosen view.
 func (m *Model) panelView(w, h int) string {
 	var top []string
-	if !m.wideBanner() {
+	// A front end's own panel (a challenge's goal) needs the room more
+	// than the failure story, which the other panels still show.
+	if !m.wideBanner() && m.panel != panelSide {
 		if b := m.banner(w); b != "" {
 			top = append(strings.Split(b, "\n"), "")
 		}

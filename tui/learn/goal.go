@@ -105,7 +105,7 @@ func (g *goalPanel) after(phase challenge.Phase, passed bool, w int) []string {
 		add(s.Text.Render, c.Explanation)
 		return out
 	case phase == challenge.Finished:
-		add(s.Bold.Render, "r: try again (a fresh system) · h: a hint · esc: the path")
+		add(s.Bold.Render, "r: try again (a fresh system) · esc: the path")
 	}
 	if p.hints > 0 {
 		add(s.Accent.Render, fmt.Sprintf("hint %d of %d:", p.hints, len(c.Hints)))
@@ -129,7 +129,7 @@ func leverKeys(c *challenge.Challenge) string {
 		}
 	}
 	if box {
-		out = append([]string{"select its box, [ ]"}, out...)
+		out = append([]string{"↑/↓ its box, then [ or ]"}, out...)
 	}
 	return " (" + strings.Join(out, ", ") + ")"
 }

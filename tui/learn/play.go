@@ -178,9 +178,9 @@ func (a *App) onPlayKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Start) && phase == challenge.Ready:
 		return a.goNow()
 	case key.Matches(msg, k.Hint):
+		p.status = ""
 		if p.hints < len(p.c.Hints) {
-			p.hints++
-			p.status = fmt.Sprintf("hint %d of %d", p.hints, len(p.c.Hints))
+			p.hints++ // the goal panel shows it
 		} else {
 			p.status = "no more hints"
 		}

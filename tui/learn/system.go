@@ -26,8 +26,15 @@ var _ tui.System = (*system)(nil)
 
 var errChallenge = errors.New("not during a challenge: the challenge sets the faults and the traffic")
 
+// snapshotter is an attempt that gives the snapshots itself (tests: a
+// frozen system).
+type snapshotter interface{ Snapshot() *engine.Snapshot }
+
 func (s *system) Snapshot() *engine.Snapshot {
 	snap := s.Engine.Snapshot()
+	if sn, ok := s.attempt.(snapshotter); ok {
+		snap = sn.Snapshot()
+	}
 	if !s.frozen || snap == nil {
 		return snap
 	}
