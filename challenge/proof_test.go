@@ -3,6 +3,7 @@ package challenge
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,9 +17,50 @@ import (
 // seconds. ARCHEX_CHALLENGES_FULL=1 runs the windows as written.
 const shortScale = 0.2
 
+// busyLateness is how late (90th percentile) a 1 ms timer may fire in the
+// test's process before a run counts as measuring the machine rather than
+// the system: the modeled waits (8 ms a statement) fire that much late, and
+// a system built to handle its load does not.
+const busyLateness = 2 * time.Millisecond
+
+// lateness measures, until stop is closed, how late 1 ms timers fire, and
+// sends the 90th percentile.
+func lateness(stop <-chan struct{}) <-chan time.Duration {
+	out := make(chan time.Duration, 1)
+	go func() {
+		var xs []time.Duration
+		for {
+			select {
+			case <-stop:
+				slices.Sort(xs)
+				if len(xs) == 0 {
+					out <- 0
+				} else {
+					out <- xs[len(xs)*9/10]
+				}
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			start := time.Now()
+			time.Sleep(time.Millisecond)
+			xs = append(xs, time.Since(start)-time.Millisecond)
+		}
+	}()
+	return out
+}
+
 // attempt runs a challenge headless with the levers given and returns the
-// verdict.
-func attempt(t *testing.T, c *Challenge, levers []engine.Fault, opts Options) Verdict {
+// verdict, and how late timers fired meanwhile (see busyLateness).
+func attempt(t *testing.T, c *Challenge, levers []engine.Fault, opts Options) (Verdict, time.Duration) {
+	t.Helper()
+	stop := make(chan struct{})
+	late := lateness(stop)
+	v := attemptOnce(t, c, levers, opts)
+	close(stop)
+	return v, <-late
+}
+
+func attemptOnce(t *testing.T, c *Challenge, levers []engine.Fault, opts Options) Verdict {
 	t.Helper()
 	s, err := New(c, opts)
 	if err != nil {
@@ -73,20 +115,36 @@ func TestEveryShippedChallengeIsProven(t *testing.T) {
 		}
 		t.Run(c.ID, func(t *testing.T) {
 			for range max(repeat, 1) {
+				proveReference(t, c, scale, form)
 				start := time.Now()
-				ref := attempt(t, c, c.Solution, Options{Scale: scale})
-				t.Logf("%s form, reference %v: %s (%v)", form, texts(c.Solution), readings(ref), time.Since(start).Round(100*time.Millisecond))
-				if !ref.Passed {
-					t.Errorf("the reference solution %v failed: %s", texts(c.Solution), readings(ref))
-				}
-				start = time.Now()
-				empty := attempt(t, c, nil, Options{Scale: scale, StopEarly: true})
-				t.Logf("%s form, nothing done: %s (%v)", form, readings(empty), time.Since(start).Round(100*time.Millisecond))
+				empty, late := attempt(t, c, nil, Options{Scale: scale, StopEarly: true})
+				t.Logf("%s form, nothing done: %s (%v, timers %v late)", form, readings(empty), time.Since(start).Round(100*time.Millisecond), late.Round(10*time.Microsecond))
 				if empty.Passed {
 					t.Errorf("doing nothing passed: %s", readings(empty))
 				}
 			}
 		})
+	}
+}
+
+// proveReference runs the reference solution until it passes, up to three
+// times when the machine was too busy for a run to measure the system
+// (busyLateness); a failure on a machine that was not busy fails the test.
+func proveReference(t *testing.T, c *Challenge, scale float64, form string) {
+	t.Helper()
+	for try := 1; ; try++ {
+		start := time.Now()
+		ref, late := attempt(t, c, c.Solution, Options{Scale: scale})
+		t.Logf("%s form, reference %v: %s (%v, timers %v late)", form, texts(c.Solution), readings(ref), time.Since(start).Round(100*time.Millisecond), late.Round(10*time.Microsecond))
+		switch {
+		case ref.Passed:
+			return
+		case late <= busyLateness:
+			t.Errorf("the reference solution %v failed: %s", texts(c.Solution), readings(ref))
+			return
+		case try == 3:
+			t.Skipf("the reference solution failed three times with the machine too busy to measure (timers fired %v late, over %v)", late, busyLateness)
+		}
 	}
 }
 

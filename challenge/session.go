@@ -264,7 +264,12 @@ func (s *Session) Verdict() Verdict {
 		return s.verdict
 	}
 	if s.began.IsZero() {
-		return s.ch.Goal.Evaluate(nil, NoisyKey, false)
+		// Nothing has run: nothing is measured, not even a count of 0.
+		v := s.ch.Goal.Evaluate(nil, NoisyKey, false)
+		for i := range v.Readings {
+			v.Readings[i] = Reading{Condition: v.Readings[i].Condition}
+		}
+		return v
 	}
 	return s.ch.Goal.Evaluate(s.eng.History(), NoisyKey, false)
 }

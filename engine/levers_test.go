@@ -265,3 +265,39 @@ func TestLeverFaultsAndDefaults(t *testing.T) {
 		}
 	}
 }
+
+// An engine built and left idle before its traffic starts counts its
+// seconds from the traffic's start: second 0 is the first second of
+// traffic, and the idle seconds before are not in the history.
+func TestTheClockStartsWithTheTraffic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load scenario")
+	}
+	e := newEngine(t, Options{Rate: 100})
+	deadline := time.Now().Add(3 * time.Second)
+	for len(e.History()) < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("no idle second closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.Start()
+	secs := waitSeconds(t, e, 2)
+	if secs[0].T != 0 || secs[1].T != 1 || len(e.History()) != 2 {
+		t.Errorf("history after the start: %+v", e.History())
+	}
+	if secs[0].Sent < 70 || secs[0].Sent > 130 {
+		t.Errorf("second 0 sent %d, want about 100 (the schedule's second 0)", secs[0].Sent)
+	}
+	if el := e.Snapshot().Elapsed; el > 3*time.Second {
+		t.Errorf("elapsed %v: the clock did not start again with the traffic", el)
+	}
+	// A lever turned by its own method says so in the notices.
+	must(t, e.Turn(Fault{Action: "pool", Value: "4", Text: "pool 4"}))
+	if !noticed(e, "pool 3 -> 4 connections") {
+		t.Error("no notice of the pool")
+	}
+	if err := e.Turn(Fault{Action: "kill", Target: "cache", Text: "kill cache"}); err == nil {
+		t.Error("Turn took a kill")
+	}
+}

@@ -31,7 +31,7 @@ var (
 func boxLever(k card.Kind, l engine.Levers) (name, setting string) {
 	switch k {
 	case card.KindService:
-		return "scale service", fmt.Sprintf("%d replicas", l.Replicas)
+		return "scale service", fmt.Sprintf("%d repl.", l.Replicas)
 	case card.KindDatabase:
 		return "pool", fmt.Sprintf("pool %d", l.Pool)
 	case card.KindWorker:
@@ -39,10 +39,36 @@ func boxLever(k card.Kind, l engine.Levers) (name, setting string) {
 	case card.KindCache:
 		return "ttl", "ttl " + shortDuration(l.TTL)
 	case card.KindAPIGateway:
-		return "ratelimit", strconv.FormatFloat(l.KeyRate, 'f', -1, 64) + "/s a key"
+		return "ratelimit", strconv.FormatFloat(l.KeyRate, 'f', -1, 64) + "/s/key"
 	}
 	return "", ""
 }
+
+// leverNote says what a lever's turn does while it takes effect.
+func leverNote(name string, up bool) string {
+	switch {
+	case name == "scale service" && up:
+		return ": the new replica joins the rotation once its health check passes"
+	case name == "scale service":
+		return ": the last replica leaves the rotation, finishes its requests, then stops"
+	case name == "scale worker" && !up:
+		return ": the consumer removed finishes its batch first"
+	case name == "pool" && up:
+		return ": one more connection, opened when a statement needs it"
+	case name == "pool":
+		return ": the surplus connection closes when it comes back"
+	}
+	switch name {
+	case "ttl":
+		return " for new fills (cached keys keep theirs)"
+	case "ratelimit":
+		return " per API key (429 above it)"
+	}
+	return ""
+}
+
+// Selected names the selected component.
+func (m *Model) Selected() string { return m.selectedName() }
 
 // leverCommand is the command that turns lever name one step up or down
 // from l, and false at the end of its range.
@@ -172,7 +198,13 @@ func (m *Model) onLeverKey(up bool) tea.Cmd {
 		m.status = err.Error()
 		return nil
 	}
-	return m.act(cmd, func() (string, error) { return cmd, m.sys.Turn(f) })
+	return func() tea.Msg {
+		// The error names the lever already ("pool 7: over budget ...").
+		if err := m.sys.Turn(f); err != nil {
+			return actionMsg{text: err.Error()}
+		}
+		return actionMsg{text: cmd + leverNote(name, up)}
+	}
 }
 
 // leverBoxes names the boxes with a lever the keys may turn.

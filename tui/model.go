@@ -53,6 +53,9 @@ type Options struct {
 	// Keys are the front end's own keys (it handles them before the
 	// dashboard), listed in the help.
 	Keys []key.Binding
+	// Select names the component selected at the start (default the
+	// first).
+	Select string
 }
 
 // Panel is a right-hand panel a front end gives the dashboard: it draws
@@ -142,6 +145,11 @@ func New(sys System, opts Options) *Model {
 	m.newPanels()
 	m.setPalette(pal)
 	m.restrictKeys()
+	for i, c := range m.card.Components {
+		if c.Name == opts.Select {
+			m.selected = i
+		}
+	}
 	if opts.Side != nil {
 		m.panel = panelSide
 	}

@@ -69,7 +69,7 @@ func (a *App) pathView() string {
 	left := s.Header.Render("archex learn") + s.HeaderDim.Render(fmt.Sprintf(" · %d challenges, easy to hard", len(a.path.Challenges)))
 	right := s.Accent.Render(fmt.Sprintf("%d of %d done", done, len(a.path.Challenges)))
 	lines := []string{spread(left, right, w), ""}
-	titleW := w - 18
+	titleW := min(w-18, 52)
 	for i, c := range a.path.Challenges {
 		line := fmt.Sprintf(" %s %2d  %-*s  %s", stateMark(states[i]), c.Number, titleW, cut(c.Title, titleW), states[i])
 		switch {

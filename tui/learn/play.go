@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/challenge"
 	"github.com/archex/archex/tui"
 	"github.com/archex/archex/tui/narrate"
@@ -24,6 +25,7 @@ type play struct {
 	failure  string // why the system could not start
 	briefing bool   // the briefing covers the dashboard
 	hints    int    // revealed, kept across restarts
+	selected string // the box selected on the dashboard, kept across restarts
 	recorded bool   // this attempt's end is in the progress
 	status   string
 	size     tea.WindowSizeMsg
@@ -46,13 +48,16 @@ var attempts int // generations of attempts, across plays
 // startPlay opens challenge c: the briefing at once, the system in a
 // command.
 func (a *App) startPlay(c *challenge.Challenge) tea.Cmd {
-	hints := 0
+	hints, selected := 0, ""
 	if a.play != nil && a.play.c == c {
 		hints = a.play.hints
+		if a.play.dash != nil {
+			selected = a.play.dash.Selected()
+		}
 	}
 	a.Close()
 	attempts++
-	p := &play{c: c, gen: attempts, loading: true, briefing: true, hints: hints,
+	p := &play{c: c, gen: attempts, loading: true, briefing: true, hints: hints, selected: selected,
 		size: tea.WindowSizeMsg{Width: a.width, Height: a.height}}
 	a.play = p
 	start, gen := a.opts.Start, p.gen
@@ -77,12 +82,31 @@ func (a *App) onStarted(msg startedMsg) tea.Cmd {
 	}
 	p.attempt = msg.attempt
 	sys := &system{Engine: msg.attempt.Engine(), attempt: msg.attempt, now: a.opts.Now, frozen: a.opts.Frozen}
+	if p.selected == "" {
+		p.selected = firstLeverBox(p.c)
+	}
 	p.dash = tui.New(sys, tui.Options{
-		Palette: &a.styles.Palette, Now: a.opts.Now, NoTick: a.opts.Frozen,
+		Palette: &a.styles.Palette, Now: a.opts.Now, NoTick: a.opts.Frozen, Select: p.selected,
 		Levers: p.c.Levers, NoChaos: true, Side: &goalPanel{a: a, p: p},
 		Keys: []key.Binding{a.keys.Hint, a.keys.Restart, a.keys.Briefing, a.keys.Back},
 	})
 	return tea.Batch(p.dash.Init(), p.toDashboard(p.size))
+}
+
+// firstLeverBox names the first component whose box turns one of the
+// challenge's levers, to select it at the start: "" when they are all
+// switches.
+func firstLeverBox(c *challenge.Challenge) string {
+	kinds := map[string]card.Kind{"scale service": card.KindService, "pool": card.KindDatabase,
+		"scale worker": card.KindWorker, "ttl": card.KindCache, "ratelimit": card.KindAPIGateway}
+	for _, l := range c.Levers {
+		if k, ok := kinds[l]; ok {
+			if comps := c.Card.ByKind(k); len(comps) > 0 {
+				return comps[0].Name
+			}
+		}
+	}
+	return ""
 }
 
 // toDashboard hands the dashboard a message, keeping the window's size.
@@ -260,7 +284,10 @@ func (a *App) briefingView(p *play) string {
 	case p.attempt != nil && p.attempt.Phase(a.opts.Now()) != challenge.Ready:
 		keys = []string{"i or tab: back to the system", "esc: the path"}
 	default:
-		out = append(out, "", "  "+s.Muted.Render(fmt.Sprintf("%d hints, one at a time (h). The system is built: nothing runs until you start the clock.", len(c.Hints))))
+		out = append(out, "")
+		for _, l := range narrate.Wrap(fmt.Sprintf("%d hints, one at a time (h). The system is built: nothing runs until you start the clock.", len(c.Hints)), w) {
+			out = append(out, "  "+s.Muted.Render(l))
+		}
 	}
 	room := a.height - len(out) - 2
 	for room < 0 && len(out) > 4 {
