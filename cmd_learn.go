@@ -105,13 +105,16 @@ func cmdLearn(env *cliEnv, args []string) error {
 	return r.runTUI()
 }
 
-// takeNumber takes a bare whole number out of args.
+// takeNumber takes a bare whole number out of args (not the value of a
+// flag that takes one).
 func takeNumber(args []string) (int, []string, error) {
 	var rest []string
-	n := 0
+	n, value := 0, false
 	for _, a := range args {
-		if strings.HasPrefix(a, "-") || n != 0 {
+		if strings.HasPrefix(a, "-") || n != 0 || value {
 			rest = append(rest, a)
+			name := strings.TrimLeft(a, "-")
+			value = !value && (name == "challenges") // its value comes next
 			continue
 		}
 		v, err := strconv.Atoi(a)

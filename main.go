@@ -75,9 +75,12 @@ func runMain(env *cliEnv, args []string) int {
 	err := dispatch(env, args)
 	var ue *usageError
 	var ie interruptedError
+	var ec exitCode
 	switch {
 	case errors.As(err, &ie):
 		return ie.exitCode()
+	case errors.As(err, &ec):
+		return int(ec) // the command has said what there was to say
 	case env.out != nil && env.out.closed():
 		// The reader of stdout has gone (| head): nothing to say to anyone.
 		return 128 + int(syscall.SIGPIPE)
