@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +13,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/archex/archex/challenge"
-	"github.com/archex/archex/savefile"
 	"github.com/archex/archex/tui/learn"
 	"github.com/archex/archex/tui/theme"
 )
@@ -54,13 +50,7 @@ type learnRun struct {
 }
 
 func cmdLearn(env *cliEnv, args []string) error {
-	var fs *flag.FlagSet
-	flags := flagUsage("archex learn [N] [--list] [--plain] [--challenges FILE] [--reset]", &fs)
-	usage := func(w io.Writer) {
-		flags(w)
-		fmt.Fprint(w, learnHelp)
-	}
-	fs = newFlagSet("learn", usage)
+	fs, usage := helpFlagSet("learn", "archex learn [N] [--list] [--plain] [--challenges FILE] [--reset]", learnHelp)
 	var (
 		list  = fs.Bool("list", false, "print the path, one challenge a line (number, title, state), then exit")
 		plain = fs.Bool("plain", false, "line mode for scripts and screen readers: play challenge N, reading levers from stdin")
@@ -127,33 +117,11 @@ func takeNumber(args []string) (int, []string, error) {
 }
 
 func openLearnProgress(env *cliEnv) *challenge.Store {
-	dir, err := savefile.ConfigDir()
-	if err != nil {
-		fmt.Fprintf(env.stderr, "archex learn: warning: %v; results will not be saved\n", err)
-		return challenge.MemoryStore()
-	}
-	store, warning := challenge.OpenStore(dir, time.Now())
-	if warning != "" {
-		fmt.Fprintf(env.stderr, "archex learn: warning: %s\n", warning)
-	}
-	return store
+	return openSaved(env, "learn", "results", func(dir string) (*challenge.Store, string) { return challenge.OpenStore(dir, time.Now()) }, challenge.MemoryStore)
 }
 
 func resetLearn(env *cliEnv) error {
-	dir, err := savefile.ConfigDir()
-	if err != nil {
-		return err
-	}
-	removed, err := challenge.ResetProgress(dir)
-	if err != nil {
-		return fmt.Errorf("could not clear the progress: %w", err)
-	}
-	if removed {
-		fmt.Fprintf(env.stdout, "archex learn: progress cleared (%s deleted)\n", filepath.Join(dir, challenge.ProgressFile))
-	} else {
-		fmt.Fprintln(env.stdout, "archex learn: no progress to clear")
-	}
-	return nil
+	return resetSaved(env, "learn", challenge.ProgressFile, challenge.ResetProgress)
 }
 
 // printList prints the path: number, title, state.

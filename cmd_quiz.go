@@ -63,13 +63,7 @@ A practice set has one when one is due or new; --set all includes them all;
 // with --plain (or when stdout is not a terminal). Progress is kept in
 // $ARCHEX_CONFIG_DIR, or else os.UserConfigDir()/archex, in progress.json.
 func cmdQuiz(env *cliEnv, args []string) error {
-	var fs *flag.FlagSet
-	flags := flagUsage("archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--reset]", &fs)
-	usage := func(w io.Writer) {
-		flags(w)
-		fmt.Fprint(w, quizHelp)
-	}
-	fs = newFlagSet("quiz", usage)
+	fs, usage := helpFlagSet("quiz", "archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--reset]", quizHelp)
 	var (
 		setName   = fs.String("set", string(quiz.SetPractice), "which questions: practice (up to 10 due or new ones, missed first, one experiment), card (the card's three), all, or experiments (only them)")
 		noExp     = fs.Bool("no-experiments", false, "leave out the experiments, which run the system for about 10 s each")
@@ -199,33 +193,11 @@ func (r *quizRun) run() error {
 // openProgress opens the learner's progress. It never fails: a problem is a
 // one-line warning, and the quiz runs with what could be recovered.
 func openProgress(env *cliEnv, now time.Time) *quiz.Store {
-	dir, err := quiz.ConfigDir()
-	if err != nil {
-		fmt.Fprintf(env.stderr, "archex quiz: warning: %v; answers will not be saved\n", err)
-		return quiz.MemoryStore()
-	}
-	store, warning := quiz.OpenStore(dir, now)
-	if warning != "" {
-		fmt.Fprintf(env.stderr, "archex quiz: warning: %s\n", warning)
-	}
-	return store
+	return openSaved(env, "quiz", "answers", func(dir string) (*quiz.Store, string) { return quiz.OpenStore(dir, now) }, quiz.MemoryStore)
 }
 
 func resetProgress(env *cliEnv) error {
-	dir, err := quiz.ConfigDir()
-	if err != nil {
-		return err
-	}
-	removed, err := quiz.ResetProgress(dir)
-	if err != nil {
-		return fmt.Errorf("could not clear the progress: %w", err)
-	}
-	if removed {
-		fmt.Fprintf(env.stdout, "archex quiz: progress cleared (%s deleted)\n", dirFile(dir))
-	} else {
-		fmt.Fprintf(env.stdout, "archex quiz: no progress to clear (%s does not exist)\n", dirFile(dir))
-	}
-	return nil
+	return resetSaved(env, "quiz", quiz.ProgressFile, quiz.ResetProgress)
 }
 
 func dirFile(dir string) string { return filepath.Join(dir, quiz.ProgressFile) }

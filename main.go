@@ -178,3 +178,16 @@ func flagUsage(synopsis string, fs **flag.FlagSet) func(io.Writer) {
 		(*fs).SetOutput(io.Discard)
 	}
 }
+
+// helpFlagSet is newFlagSet for a command whose usage ends with a text of
+// its own after the flags.
+func helpFlagSet(name, synopsis, help string) (*flag.FlagSet, func(io.Writer)) {
+	var fs *flag.FlagSet
+	flags := flagUsage(synopsis, &fs)
+	usage := func(w io.Writer) {
+		flags(w)
+		fmt.Fprint(w, help)
+	}
+	fs = newFlagSet(name, usage)
+	return fs, usage
+}

@@ -1,11 +1,7 @@
 package challenge
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -85,11 +81,8 @@ func MemoryStore() *Store {
 
 func decodeProgress(data []byte) (Progress, error) {
 	var p Progress
-	if err := json.Unmarshal(data, &p); err != nil {
-		return p, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if p.Version != progressVersion {
-		return p, fmt.Errorf("format version %d, want %d", p.Version, progressVersion)
+	if err := savefile.DecodeJSON(data, &p, func() int { return p.Version }, progressVersion); err != nil {
+		return p, err
 	}
 	if p.Challenges == nil {
 		p.Challenges = map[string]*Record{}
@@ -159,25 +152,11 @@ func (s *Store) save() error {
 	if s.path == "" {
 		return nil
 	}
-	data, err := json.MarshalIndent(s.p, "", "  ")
-	if err != nil {
-		return fmt.Errorf("progress not saved: %w", err)
-	}
-	if err := savefile.Save(s.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("progress not saved to %s: %w", s.path, err)
-	}
-	return nil
+	return savefile.SaveJSON(s.path, s.p)
 }
 
 // ResetProgress deletes the challenges' progress kept in dir, reporting
 // whether there was any.
 func ResetProgress(dir string) (bool, error) {
-	err := os.Remove(filepath.Join(dir, ProgressFile))
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	}
-	return false, err
+	return savefile.Remove(filepath.Join(dir, ProgressFile))
 }

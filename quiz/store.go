@@ -1,11 +1,7 @@
 package quiz
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -81,38 +77,21 @@ func (s *Store) Record(id string, right bool, now time.Time) error {
 	if s.path == "" {
 		return nil
 	}
-	data, err := json.MarshalIndent(s.p, "", "  ")
-	if err != nil {
-		return fmt.Errorf("progress not saved: %w", err)
-	}
-	if err := savefile.Save(s.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("progress not saved to %s: %w", s.path, err)
-	}
-	return nil
+	return savefile.SaveJSON(s.path, s.p)
 }
 
 // ResetProgress deletes the progress kept in dir. It reports whether there
 // was any; files moved aside as corrupt are left alone.
 func ResetProgress(dir string) (removed bool, err error) {
-	err = os.Remove(filepath.Join(dir, ProgressFile))
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	}
-	return false, err
+	return savefile.Remove(filepath.Join(dir, ProgressFile))
 }
 
 // decodeProgress parses a progress file, refusing anything that is not
 // progress this version of archex wrote.
 func decodeProgress(data []byte) (*Progress, error) {
 	var p Progress
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if p.Version != progressVersion {
-		return nil, fmt.Errorf("format version %d, want %d", p.Version, progressVersion)
+	if err := savefile.DecodeJSON(data, &p, func() int { return p.Version }, progressVersion); err != nil {
+		return nil, err
 	}
 	if p.Questions == nil {
 		p.Questions = map[string]*Record{}

@@ -7,6 +7,7 @@
 package savefile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -127,4 +128,40 @@ func ConfigDir() (string, error) {
 		return "", fmt.Errorf("no config directory for the progress (set %s to choose one): %w", EnvConfigDir, err)
 	}
 	return filepath.Join(base, "archex"), nil
+}
+
+// DecodeJSON reads data into v, refusing what is not JSON, or is of another
+// format version than want (version reads it from v once decoded).
+func DecodeJSON(data []byte, v any, version func() int, want int) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	if got := version(); got != want {
+		return fmt.Errorf("format version %d, want %d", got, want)
+	}
+	return nil
+}
+
+// SaveJSON writes v to path as indented JSON, atomically (see Save).
+func SaveJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err == nil {
+		err = Save(path, append(data, '\n'))
+	}
+	if err != nil {
+		return fmt.Errorf("progress not saved to %s: %w", path, err)
+	}
+	return nil
+}
+
+// Remove deletes path, reporting whether it was there.
+func Remove(path string) (removed bool, err error) {
+	err = os.Remove(path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, err
 }
