@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -83,6 +84,9 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 	key := keyFigure(st, style <= diagram.Double || b.W < 26)
 	if m.selectedName() == b.Name {
 		if _, _, setting, ok := m.selectedLever(); ok {
+			if style <= diagram.Double || b.W < 26 {
+				setting = strings.Replace(setting, " replicas", " repl.", 1)
+			}
 			key = "[ ] " + setting // the lever keys, on the box they turn
 		}
 	}

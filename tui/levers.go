@@ -31,7 +31,7 @@ var (
 func boxLever(k card.Kind, l engine.Levers) (name, setting string) {
 	switch k {
 	case card.KindService:
-		return "scale service", fmt.Sprintf("%d repl.", l.Replicas)
+		return "scale service", fmt.Sprintf("%d replicas", l.Replicas)
 	case card.KindDatabase:
 		return "pool", fmt.Sprintf("pool %d", l.Pool)
 	case card.KindWorker:
