@@ -67,6 +67,7 @@ type App struct {
 	cursor        int
 	status        string
 	play          *play // the challenge being played; nil on the path
+	attempts      int   // counts the attempts started, for play.gen
 	// Interrupted is set when the program ended on ctrl+c.
 	Interrupted bool
 }

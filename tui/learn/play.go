@@ -43,8 +43,6 @@ type tickMsg struct{ gen int }
 
 const tickEvery = 250 * time.Millisecond
 
-var attempts int // generations of attempts, across plays
-
 // startPlay opens challenge c: the briefing at once, the system in a
 // command.
 func (a *App) startPlay(c *challenge.Challenge) tea.Cmd {
@@ -56,8 +54,8 @@ func (a *App) startPlay(c *challenge.Challenge) tea.Cmd {
 		}
 	}
 	a.Close()
-	attempts++
-	p := &play{c: c, gen: attempts, loading: true, briefing: true, hints: hints, selected: selected,
+	a.attempts++
+	p := &play{c: c, gen: a.attempts, loading: true, briefing: true, hints: hints, selected: selected,
 		size: tea.WindowSizeMsg{Width: a.width, Height: a.height}}
 	a.play = p
 	start, gen := a.opts.Start, p.gen
