@@ -1,7 +1,7 @@
 // Command archex runs a small production system inside its own process and
 // shows it live: a dashboard in the terminal (archex), a headless run with a
-// per-second timeline (archex run), one traced request (archex trace) and an
-// architecture quiz (archex quiz).
+// per-second timeline (archex run), one traced request (archex trace), an
+// architecture quiz (archex quiz) and hands-on challenges (archex learn).
 package main
 
 import (
