@@ -41,7 +41,10 @@ const (
 
 // window is the seconds a goal is measured over, and whose requests count.
 type window struct {
-	secs  []engine.Second
+	secs []engine.Second
+	// before is the second that closed as the window opened, if any: what
+	// stood then.
+	before *engine.Second
 	noisy string // the noisy client's key; with scope others, every other key
 	scope string // "" or "others"
 }
@@ -133,14 +136,15 @@ var Metrics = []Metric{
 		}
 		return float64(w.sum(func(s engine.Second) int { return s.DBQPS })) / float64(len(w.secs)), true
 	}},
-	{Name: "backlog", Doc: "events not done at the end of the window: in the queue, or waiting to be published", value: func(w window) (float64, bool) {
+	{Name: "backlog", Count: true, Doc: "events not done at the end of the window (in the queue, or waiting to be published); as a share, of those not done as it opened", value: func(w window) (float64, bool) {
 		if len(w.secs) == 0 {
 			return 0, false
 		}
-		last := w.secs[len(w.secs)-1]
-		return float64(last.QueueDepth + last.EventsWaiting), true
+		return float64(backlogOf(w.secs[len(w.secs)-1])), true
 	}},
 }
+
+func backlogOf(s engine.Second) int { return s.QueueDepth + s.EventsWaiting }
 
 // metricNamed finds a metric.
 func metricNamed(name string) (Metric, bool) {
@@ -282,12 +286,21 @@ func formatValue(v float64, c Condition) string {
 	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
-// Read measures c over the seconds (noisy: the noisy client's key).
-func (c Condition) Read(secs []engine.Second, noisy string) Reading {
-	w := window{secs: secs, noisy: noisy, scope: c.Scope}
+// Read measures c over the seconds (noisy: the noisy client's key);
+// before is the second that closed as they began, or nil.
+func (c Condition) Read(secs []engine.Second, before *engine.Second, noisy string) Reading {
+	w := window{secs: secs, before: before, noisy: noisy, scope: c.Scope}
 	r := Reading{Condition: c}
 	r.Value, r.Measured = c.Metric.value(w)
-	if r.Measured && c.Share {
+	switch {
+	case r.Measured && c.Share && c.Metric.Name == "backlog":
+		// Of the backlog as the window opened: the share left undone.
+		if w.before == nil || backlogOf(*w.before) == 0 {
+			r.Value, r.Measured = 0, false
+		} else {
+			r.Value = 100 * r.Value / float64(backlogOf(*w.before))
+		}
+	case r.Measured && c.Share:
 		ok, failed := w.answered()
 		if ok+failed == 0 {
 			r.Value, r.Measured = 0, false
@@ -299,8 +312,9 @@ func (c Condition) Read(secs []engine.Second, noisy string) Reading {
 		return r
 	}
 	r.Met = compare(r.Value, c.Op, c.Bound)
-	// A count only grows: past an upper bound it cannot come back.
-	r.Decided = !r.Met && c.Metric.Count && !c.Share && (c.Op == "<" || c.Op == "<=" || c.Op == "=")
+	// A count of requests only grows: past an upper bound it cannot come
+	// back (a backlog can drain).
+	r.Decided = !r.Met && c.Metric.Count && !c.Share && c.Metric.Name != "backlog" && (c.Op == "<" || c.Op == "<=" || c.Op == "=")
 	return r
 }
 
@@ -333,11 +347,11 @@ type Verdict struct {
 // times). complete says whether the window is over; before, a verdict is
 // only Failed when a condition is decided.
 func (g Goal) Evaluate(history []engine.Second, noisy string, complete bool) Verdict {
-	secs := g.inWindow(history)
+	secs, before := g.inWindow(history)
 	var v Verdict
 	all := true
 	for _, c := range g.Conditions {
-		r := c.Read(secs, noisy)
+		r := c.Read(secs, before, noisy)
 		v.Readings = append(v.Readings, r)
 		all = all && r.Met
 		v.Failed = v.Failed || r.Decided
@@ -348,14 +362,17 @@ func (g Goal) Evaluate(history []engine.Second, noisy string, complete bool) Ver
 	return v
 }
 
-// inWindow are the seconds of history inside the goal's window.
-func (g Goal) inWindow(history []engine.Second) []engine.Second {
+// inWindow are the seconds of history inside the goal's window, and the
+// one just before it.
+func (g Goal) inWindow(history []engine.Second) (in []engine.Second, before *engine.Second) {
 	from, to := secondsOf(g.Warmup), secondsOf(g.Warmup+g.Window)
-	var out []engine.Second
-	for _, s := range history {
-		if s.T >= from && s.T < to {
-			out = append(out, s)
+	for i, s := range history {
+		switch {
+		case s.T == from-1:
+			before = &history[i]
+		case s.T >= from && s.T < to:
+			in = append(in, s)
 		}
 	}
-	return out
+	return in, before
 }

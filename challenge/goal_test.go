@@ -83,6 +83,15 @@ func TestGoalEvaluation(t *testing.T) {
 			sec(2, func(s *engine.Second) { s.QueueDepth = 500 }),
 			sec(4, func(s *engine.Second) { s.QueueDepth, s.EventsWaiting = 50, 60 }),
 		}, 110, false, false},
+		{"backlog as a share of the one as the window opened", "backlog < 10%", []engine.Second{
+			sec(1, func(s *engine.Second) { s.QueueDepth = 1000 }),
+			sec(2, func(s *engine.Second) { s.QueueDepth = 600 }),
+			sec(4, func(s *engine.Second) { s.QueueDepth, s.EventsWaiting = 40, 10 }),
+		}, 5, true, false},
+		{"a backlog over its share, not decided: it can drain", "backlog < 10%", []engine.Second{
+			sec(1, func(s *engine.Second) { s.QueueDepth = 1000 }),
+			sec(4, func(s *engine.Second) { s.QueueDepth = 300 }),
+		}, 30, false, false},
 		{"database statements a second", "db_qps < 300", []engine.Second{sec(2, func(s *engine.Second) { s.DBQPS = 200 }), sec(3, func(s *engine.Second) { s.DBQPS = 500 })}, 350, false, false},
 		{"a lower bound", "ok >= 250", []engine.Second{sec(2, nil), sec(3, nil), sec(4, nil)}, 300, true, false},
 	} {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/archex/archex/challenge"
+	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
 )
 
@@ -76,10 +77,14 @@ func (g *goalPanel) View(w, h int) string {
 // window opens.
 func (g *goalPanel) recent() challenge.Verdict {
 	hist := g.p.attempt.Engine().History()
-	hist = hist[max(len(hist)-recentSeconds, 0):]
+	from := max(len(hist)-recentSeconds, 0)
+	var before *engine.Second
+	if from > 0 {
+		before = &hist[from-1]
+	}
 	var v challenge.Verdict
 	for _, cond := range g.p.c.Goal.Conditions {
-		v.Readings = append(v.Readings, cond.Read(hist, challenge.NoisyKey))
+		v.Readings = append(v.Readings, cond.Read(hist[from:], before, challenge.NoisyKey))
 	}
 	return v
 }
