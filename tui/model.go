@@ -122,6 +122,7 @@ func New(sys System, opts Options) *Model {
 		app := quizview.NewApp(*opts.Quiz)
 		// Experiments run on this very system, on screen.
 		app.Judge = experiment.JudgeOn(sys)
+		app.Model = app.Model.WithPreview(experiment.PreviewOn(sys))
 		m.quiz = &quizTab{app: app}
 	} else {
 		m.keys.Tab.SetEnabled(false)
