@@ -221,7 +221,11 @@ func (m *Model) footer() string {
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	out := truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	if lesson := m.lessonLines(); lesson != "" {
+		out = lesson + "\n" + out
+	}
+	return out
 }
 
 func (m *Model) helpView() string {
