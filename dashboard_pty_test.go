@@ -48,4 +48,3 @@ func startDashboard(t *testing.T, tmp string, args ...string) (c *child, out *sy
 	})
 	return c, out, screen
 }
-
