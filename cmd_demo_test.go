@@ -160,6 +160,7 @@ func replayCast(t *testing.T, data []byte) string {
 	}
 	em := vt.NewEmulator(hdr.Width, hdr.Height)
 	defer screenshot.Drain(em)()
+	left := false
 	for n := 2; sc.Scan(); n++ {
 		var ev []any
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || len(ev) != 3 {
@@ -171,9 +172,13 @@ func replayCast(t *testing.T, data []byte) string {
 		}
 		if i := strings.Index(text, "\x1b[?1049l"); i >= 0 {
 			em.WriteString(text[:i])
+			left = true
 			break
 		}
 		em.WriteString(text)
+	}
+	if !left || !em.IsAltScreen() {
+		t.Errorf("the recording does not enter the alternate screen (%v) and leave it (%v)", em.IsAltScreen(), left)
 	}
 	return screenshot.FromEmulator(em).Text()
 }

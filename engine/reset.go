@@ -89,29 +89,12 @@ func (s Settings) part(alias string) PartSettings {
 	return PartSettings{Alias: alias}
 }
 
-// Changes lists, in words, what Restore(to) would change from s: "revive
-// cache", "breaker on", "rate 200". Empty when they are the same.
+// Changes lists, in words, what Restore(to) would change from s, the
+// components first: "revive cache", "breaker on", "rate 200". Empty when
+// they are the same.
 func (s Settings) Changes(to Settings) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if s.Breaker != to.Breaker {
-		add("breaker %s", onOff(to.Breaker))
-	}
-	if s.Singleflight != to.Singleflight {
-		add("singleflight %s", onOff(to.Singleflight))
-	}
-	if to.Algorithm != "" && s.Algorithm != to.Algorithm {
-		add("algorithm %s", to.Algorithm)
-	}
-	if s.Rate != to.Rate {
-		add("rate %s", strconv.FormatFloat(to.Rate, 'f', -1, 64))
-	}
-	if s.Pattern != to.Pattern {
-		add("pattern %s", to.Pattern)
-	}
-	if s.Paused != to.Paused {
-		add("traffic %s", map[bool]string{true: "paused", false: "resumed"}[to.Paused])
-	}
 	for _, w := range to.Parts {
 		n := s.part(w.Alias)
 		for _, r := range symmetricDiff(n.DownReplicas, w.DownReplicas) {
@@ -131,6 +114,24 @@ func (s Settings) Changes(to Settings) []string {
 				add("fail %s %g", w.Alias, w.Fail)
 			}
 		}
+	}
+	if s.Breaker != to.Breaker {
+		add("breaker %s", onOff(to.Breaker))
+	}
+	if s.Singleflight != to.Singleflight {
+		add("singleflight %s", onOff(to.Singleflight))
+	}
+	if to.Algorithm != "" && s.Algorithm != to.Algorithm {
+		add("algorithm %s", to.Algorithm)
+	}
+	if s.Rate != to.Rate {
+		add("rate %s", strconv.FormatFloat(to.Rate, 'f', -1, 64))
+	}
+	if s.Pattern != to.Pattern {
+		add("pattern %s", to.Pattern)
+	}
+	if s.Paused != to.Paused {
+		add("traffic %s", map[bool]string{true: "paused", false: "resumed"}[to.Paused])
 	}
 	return out
 }

@@ -5,7 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -146,7 +147,14 @@ func TestARecordingReplaysToTheLastFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := tea.NewProgram(Watch(counter{}, rec), tea.WithOutput(rec.Tee(io.Discard)), tea.WithInput(nil),
+	// A file, as a terminal is: every way Bubble Tea writes to it must be
+	// recorded (it writes the screen modes with WriteString).
+	out, err := os.Create(filepath.Join(t.TempDir(), "terminal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	p := tea.NewProgram(Watch(counter{}, rec), tea.WithOutput(rec.Tee(out)), tea.WithInput(nil),
 		tea.WithAltScreen(), tea.WithoutSignalHandler())
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
@@ -197,12 +205,20 @@ func TestARecordingReplaysToTheLastFrame(t *testing.T) {
 	if strings.Join(resizes, " ") != "70x14" {
 		t.Errorf("resizes %v, want only 70x14 (60x12 is the header's)", resizes)
 	}
-	left := false
+	var all strings.Builder
 	for _, e := range c.events {
-		left = left || strings.Contains(e.data, "\x1b[?1049l")
+		if e.code == "o" {
+			all.WriteString(e.data)
+		}
 	}
-	if !left {
-		t.Error("the recording does not have the program leaving the alternate screen")
+	written, _ := os.ReadFile(out.Name())
+	if all.String() != string(written) {
+		t.Errorf("the recording's output (%d bytes) is not what the program wrote (%d bytes):\n%q\n%q", all.Len(), len(written), all.String(), written)
+	}
+	for _, mode := range []string{"\x1b[?1049h", "\x1b[?25l", "\x1b[?1049l", "\x1b[?25h"} {
+		if !strings.Contains(all.String(), mode) {
+			t.Errorf("the recording lacks %q", mode)
+		}
 	}
 }
 

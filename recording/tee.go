@@ -13,7 +13,7 @@ import (
 // and hears of its resizes.
 func (r *Recorder) Tee(out io.Writer) io.Writer {
 	if f, ok := out.(*os.File); ok {
-		return &teeFile{File: f, rec: r}
+		return &teeFile{f: f, rec: r}
 	}
 	return &tee{out: out, rec: r}
 }
@@ -30,17 +30,23 @@ func (t *tee) Write(p []byte) (int, error) {
 }
 
 // teeFile is a terminal file whose writes are recorded: a term.File (Read,
-// Write, Close, Fd) for Bubble Tea.
+// Write, Close, Fd) for Bubble Tea, and nothing more, so that no other
+// way of writing (an *os.File's WriteString, ReadFrom) gets past the
+// recording.
 type teeFile struct {
-	*os.File
+	f   *os.File
 	rec *Recorder
 }
 
 func (t *teeFile) Write(p []byte) (int, error) {
-	n, err := t.File.Write(p)
+	n, err := t.f.Write(p)
 	t.rec.Output(p[:n])
 	return n, err
 }
+
+func (t *teeFile) Read(p []byte) (int, error) { return t.f.Read(p) }
+func (t *teeFile) Close() error               { return t.f.Close() }
+func (t *teeFile) Fd() uintptr                { return t.f.Fd() }
 
 // Watch wraps a program's model so that the recording hears of each new
 // window size, before the model draws for it.

@@ -13,8 +13,8 @@ import (
 // The SVG's geometry and default colours: a dark terminal, as most
 // projector setups are.
 const (
-	cellW    = 8.4 // px: a 14 px monospace font's advance
-	cellH    = 17.0
+	cellW    = 8.4  // px: a 14 px monospace font's advance
+	cellH    = 16.4 // a full block (█) fills it: charts have no seams
 	fontSize = 14.0
 	padding  = 12.0
 	defaultF = "#d7d7d7"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/archex/archex/lesson"
 	"github.com/archex/archex/screenshot"
+	"github.com/archex/archex/tui/eventlog"
 	"github.com/archex/archex/tui/narrate"
 )
 
@@ -30,10 +31,23 @@ type demo struct {
 	// comes next, saying this.
 	resetNext string
 	shots     string // the folder screenshots go to
+	// flash is shown above the footer until flashUntil.
+	flash      string
+	flashUntil time.Time
 }
 
-// cueDoneMsg reports that a cue's change has been made.
-type cueDoneMsg struct{ text string }
+// demoMsg reports what a cue, a reset or a screenshot did: its text goes
+// on the status line; a cue's or a reset's ends the wait for it (done);
+// a screenshot's also shows for flashFor above the footer, whatever the
+// status line is busy with, and goes to the event log.
+type demoMsg struct {
+	text  string
+	done  bool
+	flash bool
+}
+
+// flashFor is how long a screenshot's name stays above the footer.
+const flashFor = 5 * time.Second
 
 // shotPrefix names the screenshots: archex-001.txt, archex-001.svg ...
 const shotPrefix = "archex"
@@ -53,6 +67,9 @@ func (m *Model) newDemo(opts Options) {
 // playing reports whether the script needs frames: it has cues to come
 // that no key waits for.
 func (d *demo) playing(now time.Time) bool {
+	if now.Before(d.flashUntil) {
+		return true
+	}
 	if d.player == nil {
 		return false
 	}
@@ -99,7 +116,7 @@ func (m *Model) nextCue() tea.Cmd {
 		case lesson.End:
 			if d.player.State(m.now).Loop {
 				d.busy = true
-				cmds = append(cmds, m.reset("lesson: again from the top, on a system reset to its start"))
+				cmds = append(cmds, m.reset(fmt.Sprintf("lesson, pass %d: reset to the start", d.player.State(m.now).Pass)))
 			} else {
 				m.status = "lesson over; the system runs on (r resets it and starts the lesson again)"
 			}
@@ -120,12 +137,19 @@ func (m *Model) applyCue(c lesson.Cue) tea.Cmd {
 		if err := sys.Apply(c.Fault); err != nil {
 			text += ": " + err.Error()
 		}
-		return cueDoneMsg{text: text}
+		return demoMsg{text: text, done: true}
 	}
 }
 
-func (m *Model) onCueDone(msg cueDoneMsg) tea.Cmd {
+func (m *Model) onDemoMsg(msg demoMsg) tea.Cmd {
 	m.status = msg.text
+	if msg.flash {
+		m.demo.flash, m.demo.flashUntil = msg.text, m.now.Add(flashFor)
+		m.addLog(eventlog.Entry{At: m.now, Text: msg.text})
+	}
+	if !msg.done {
+		return nil
+	}
 	m.demo.busy = false
 	return m.nextCue()
 }
@@ -137,12 +161,13 @@ func (m *Model) reset(done string) tea.Cmd {
 	return func() tea.Msg {
 		before := sys.Settings()
 		if err := sys.Reset(); err != nil {
-			return cueDoneMsg{text: "reset: " + err.Error()}
+			return demoMsg{text: "reset: " + err.Error(), done: true}
 		}
-		if changed := before.Changes(sys.Settings()); len(changed) > 0 {
-			done += ": " + strings.Join(changed, ", ")
+		changed := before.Changes(sys.Settings())
+		if len(changed) == 0 {
+			changed = []string{"nothing had changed"}
 		}
-		return cueDoneMsg{text: done}
+		return demoMsg{text: done + ": " + strings.Join(changed, ", "), done: true}
 	}
 }
 
@@ -152,11 +177,11 @@ func (m *Model) onDemoKey(msg tea.KeyMsg) tea.Cmd {
 	d := &m.demo
 	switch {
 	case key.Matches(msg, m.keys.Reset):
-		text := "reset: the system is back at its start"
+		text := "reset to the start"
 		if d.script {
 			d.player.Restart(m.now)
 			d.queue = nil
-			text = "reset: the system is back at its start and the lesson starts again"
+			text = "reset to the start, the lesson from the top"
 		}
 		// After a cue's change still running, if any, before the cues to
 		// come.
@@ -178,22 +203,28 @@ func (m *Model) onDemoKey(msg tea.KeyMsg) tea.Cmd {
 // Update loop.
 func (m *Model) saveScreen() tea.Cmd {
 	frame, w, h, dir := m.View(), m.width, m.height, m.demo.shots
-	return m.act("save the screen", func() (string, error) {
+	return func() tea.Msg {
 		txt, svg, err := screenshot.Save(dir, shotPrefix, frame, w, h)
 		if err != nil {
-			return "", err
+			return demoMsg{text: "save the screen: " + err.Error(), flash: true}
 		}
-		return fmt.Sprintf("screen saved: %s and %s", txt, svg), nil
-	})
+		return demoMsg{text: fmt.Sprintf("screen saved: %s and %s", txt, svg), flash: true}
+	}
 }
 
-// lessonLines are the lesson's lines above the footer: its caption
-// (wrapped, at most two lines) with the lesson's clock on the right, or
-// its title when it shows no caption. Empty without a lesson.
-func (m *Model) lessonLines() string {
+// demoLines are the lines above the footer: a lesson's caption (wrapped,
+// at most two lines) with the lesson's clock on the right, or its title
+// when it shows no caption; and a screenshot's name for a few seconds.
+// Empty without either.
+func (m *Model) demoLines() string {
 	d := &m.demo
+	flash := ""
+	if m.now.Before(d.flashUntil) && (m.stepping != nil || m.status != d.flash) {
+		// The status line says it already, unless a narration has it.
+		flash = m.styles.Accent.Render(truncateText("✔ "+d.flash, m.width))
+	}
 	if !d.script {
-		return ""
+		return flash
 	}
 	s := d.player.State(m.now)
 	right := fmt.Sprintf("lesson %s/%s", clock(s.Clock), clock(s.Length))
@@ -232,6 +263,9 @@ func (m *Model) lessonLines() string {
 			line += strings.Repeat(" ", gap) + right
 		}
 		b.WriteString(truncate(line, m.width))
+	}
+	if flash != "" {
+		b.WriteString("\n" + flash)
 	}
 	return b.String()
 }

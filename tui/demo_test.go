@@ -46,7 +46,7 @@ func TestResetKey(t *testing.T) {
 	if got := f.called(); got != "reset" {
 		t.Errorf("r asked the system %q, want reset", got)
 	}
-	if !strings.Contains(m.status, "reset: the system is back at its start") {
+	if m.status != "reset to the start: nothing had changed" {
 		t.Errorf("status %q", m.status)
 	}
 }
@@ -192,8 +192,19 @@ func TestSaveScreenKey(t *testing.T) {
 	want := m.View()
 	press(m, "S")
 	txt := filepath.Join(dir, "archex-001.txt")
-	if m.status != "screen saved: "+txt+" and "+filepath.Join(dir, "archex-001.svg") {
+	saved := "screen saved: " + txt + " and " + filepath.Join(dir, "archex-001.svg")
+	if m.status != saved {
 		t.Fatalf("status %q", m.status)
+	}
+	// The name stays on screen a few seconds even while a narration has
+	// the status line, and goes to the event log.
+	run(m, stepMsg{trace: coldTrace(f.card)})
+	if v := m.View(); !strings.Contains(v, "✔ "+saved[:40]) {
+		t.Errorf("the screenshot's name is not on screen during a narration:\n%s", v)
+	}
+	frameAt(m, 6)
+	if v := m.View(); strings.Contains(v, "✔ screen saved") {
+		t.Errorf("the screenshot's name is still on screen after 6 s:\n%s", v)
 	}
 	got, err := os.ReadFile(txt)
 	if err != nil {
@@ -212,7 +223,7 @@ func TestSaveScreenKey(t *testing.T) {
 	}
 	m.demo.shots = filepath.Join(dir, "no-such-folder")
 	press(m, "S")
-	if !strings.HasPrefix(m.status, "save the screen: ") {
+	if !strings.HasPrefix(m.status, "save the screen: ") || !strings.Contains(m.View(), "✔ save the screen: ") {
 		t.Errorf("saving into a missing folder: %q", m.status)
 	}
 }

@@ -197,8 +197,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(cmd, m.tick())
 		}
 		return m, cmd
-	case cueDoneMsg:
-		return m, tea.Batch(m.onCueDone(msg), m.tick())
+	case demoMsg:
+		return m, tea.Batch(m.onDemoMsg(msg), m.tick())
 	case stepMsg:
 		m.onStep(msg)
 		return m, m.tick()

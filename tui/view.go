@@ -222,8 +222,8 @@ func (m *Model) footer() string {
 		line = m.styles.Muted.Render(line)
 	}
 	out := truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
-	if lesson := m.lessonLines(); lesson != "" {
-		out = lesson + "\n" + out
+	if demo := m.demoLines(); demo != "" {
+		out = demo + "\n" + out
 	}
 	return out
 }
