@@ -155,8 +155,11 @@ func (m *Model) onDemoMsg(msg demoMsg) tea.Cmd {
 }
 
 // reset puts the system back to its start, off the Update loop, and says
-// what changed; done is the message when nothing went wrong.
+// what changed; done is the message when nothing went wrong. Step mode
+// starts again from its first product too, so that a lesson's steps read
+// the same products on every pass.
 func (m *Model) reset(done string) tea.Cmd {
+	m.stepSent = 0
 	sys := m.sys
 	return func() tea.Msg {
 		before := sys.Settings()
