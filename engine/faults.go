@@ -42,7 +42,7 @@ const MaxSlow = time.Minute
 func ParseFault(s string) (Fault, error) {
 	f := Fault{Text: strings.TrimSpace(s)}
 	bad := func(why string) (Fault, error) {
-		return Fault{}, fmt.Errorf("bad fault %q: %s; %s; %s", s, why, faultUsage, faultNames)
+		return Fault{}, &FaultError{Input: s, Why: why}
 	}
 	words, at, err := splitFault(f.Text)
 	if err != nil {

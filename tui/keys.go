@@ -13,6 +13,8 @@ type KeyMap struct {
 	Pause, Faster, Slower, Pattern key.Binding
 
 	SpeedUp, SpeedDown, Panel, Theme, ScrollUp, ScrollDown key.Binding
+
+	Reset, Next, Shot key.Binding
 }
 
 // DefaultKeyMap returns the dashboard's keys.
@@ -58,6 +60,10 @@ func DefaultKeyMap() KeyMap {
 		Theme:      b([]string{"T"}, "T", "high-contrast theme"),
 		ScrollUp:   b([]string{"pgup"}, "pgup/pgdn", "scroll the panel"),
 		ScrollDown: b([]string{"pgdown"}, "pgdn", "scroll down"),
+
+		Reset: b([]string{"r"}, "r", "reset the system to its start"),
+		Next:  b([]string{"n"}, "n", "lesson: go on after a pause"),
+		Shot:  b([]string{"S"}, "S", "save the screen (text, SVG)"),
 	}
 }
 
@@ -70,7 +76,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Step, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
-		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm},
-		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Help, k.Quit},
+		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm, k.Reset},
+		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Shot, k.Next, k.Help, k.Quit},
 	}
 }

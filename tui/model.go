@@ -11,6 +11,7 @@ import (
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/lesson"
 	"github.com/archex/archex/quiz/experiment"
 	"github.com/archex/archex/tui/cardpane"
 	"github.com/archex/archex/tui/diagram"
@@ -38,6 +39,16 @@ type Options struct {
 	NoTick bool
 	// Quiz, when set, is the quiz shown on its own tab (tab switches).
 	Quiz *quizview.Model
+	// Lesson, when set, is played from the start (archex --script), again
+	// and again with Loop. Faults are the --fault timeline's faults, the
+	// system's own clock, to apply at their times (the traffic's rate and
+	// pattern faults are better planned with engine.Plan beforehand).
+	Lesson *lesson.Lesson
+	Loop   bool
+	Faults []engine.Fault
+	// Shots is the folder the screen is saved to (S); "" is the current
+	// one.
+	Shots string
 }
 
 // panel is what the right-hand side shows.
@@ -96,6 +107,8 @@ type Model struct {
 	stepSent     int
 	lastStep     time.Time
 	quiz         *quizTab
+	demo         demo
+	startRate    float64 // the traffic's rate at the start, on the + / - ladder
 }
 
 // New builds a dashboard on a system.
@@ -122,15 +135,18 @@ func New(sys System, opts Options) *Model {
 		app := quizview.NewApp(*opts.Quiz)
 		// Experiments run on this very system, on screen.
 		app.Judge = experiment.JudgeOn(sys)
+		app.Model = app.Model.WithPreview(experiment.PreviewOn(sys))
 		m.quiz = &quizTab{app: app}
 	} else {
 		m.keys.Tab.SetEnabled(false)
 	}
 	m.placement = diagram.Place(m.card)
 	m.now = opts.Now()
+	m.newDemo(opts)
 	m.snap = sys.Snapshot()
 	m.failure.card = m.card
 	if m.snap != nil {
+		m.startRate = m.snap.Requests.SetRate
 		m.failure.observe(m.snap)
 		m.pn.figures.SetSnapshot(m.snap)
 	}
@@ -176,10 +192,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frameMsg:
 		m.ticking = false
 		m.onFrame(time.Time(msg))
+		cmd := m.playCues()
 		if m.moving() {
-			return m, m.tick()
+			return m, tea.Batch(cmd, m.tick())
 		}
-		return m, nil
+		return m, cmd
+	case demoMsg:
+		return m, tea.Batch(m.onDemoMsg(msg), m.tick())
 	case stepMsg:
 		m.onStep(msg)
 		return m, m.tick()
@@ -197,7 +216,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // frames keep coming; otherwise the dashboard sleeps (a paused, still
 // dashboard uses no CPU) until the next key.
 func (m *Model) moving() bool {
-	if len(m.packets) > 0 || m.stepping != nil {
+	if len(m.packets) > 0 || m.stepping != nil || m.demo.playing(m.now) {
 		return true
 	}
 	s := m.snap
@@ -249,6 +268,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.scrollPanel(false)
 	case key.Matches(msg, k.ScrollDown):
 		m.scrollPanel(true)
+	case key.Matches(msg, k.Reset, k.Next, k.Shot):
+		return m.onDemoKey(msg)
 	default:
 		return m.onChaosKey(msg)
 	}

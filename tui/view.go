@@ -246,7 +246,11 @@ func (m *Model) footer() string {
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	out := truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	if demo := m.demoLines(); demo != "" {
+		out = demo + "\n" + out
+	}
+	return out
 }
 
 func (m *Model) helpView() string {

@@ -76,6 +76,7 @@ type Model struct {
 	help   help.Model
 
 	record   Recorder
+	preview  Preview
 	statusFn func() string
 	status   string
 	// standingFn is the learner's standing, refreshed like status; setLine
