@@ -83,9 +83,9 @@ func dashboardQuiz(env *cliEnv, c *card.Card, highContrast bool) (m *quizview.Mo
 	ids := quiz.IDs(qs)
 	standing := func() quiz.Summary { return store.Progress().Summary(ids, time.Now()) }
 	rec := store.Recorder(time.Now)
-	styles := quizview.DefaultStyles()
+	styles := quizview.DefaultStyles(nil)
 	if highContrast {
-		styles = quizview.HighContrastStyles()
+		styles = quizview.HighContrastStyles(nil)
 	}
 	qv := quizview.New(sess, quizview.WithStyles(styles), quizview.WithRecorder(rec.Record),
 		quizview.WithStatus(func() string { return standing().String() }),

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
@@ -38,6 +39,10 @@ type Options struct {
 	NoTick bool
 	// Quiz, when set, is the quiz shown on its own tab (tab switches).
 	Quiz *quizview.Model
+	// Renderer is what the styles are built with: over SSH the session's
+	// own (its client's colour profile and background); nil means
+	// lipgloss.DefaultRenderer(), the local terminal's.
+	Renderer *lipgloss.Renderer
 }
 
 // panel is what the right-hand side shows.
@@ -56,14 +61,16 @@ var panelNames = [...]string{"figures", "trace inspector", "event log", "the car
 // Model is the dashboard. It takes a System and needs nothing global, so
 // several dashboards can watch one engine.
 type Model struct {
-	sys    System
-	card   *card.Card
-	opts   Options
-	keys   KeyMap
-	help   help.Model
-	styles theme.Styles
-	inks   []theme.Ink
-	pal    int
+	sys  System
+	card *card.Card
+	opts Options
+	keys KeyMap
+	help help.Model
+	// renderer is the one every style is built with (see Options.Renderer).
+	renderer *lipgloss.Renderer
+	styles   theme.Styles
+	inks     []theme.Ink
+	pal      int
 
 	width, height int
 	showHelp      bool
@@ -105,7 +112,10 @@ func New(sys System, opts Options) *Model {
 	}
 	m := &Model{
 		sys: sys, card: sys.Card(), opts: opts, keys: DefaultKeyMap(), help: help.New(),
-		speed: 1, width: MinWidth, height: MinHeight,
+		renderer: opts.Renderer, speed: 1, width: MinWidth, height: MinHeight,
+	}
+	if m.renderer == nil {
+		m.renderer = lipgloss.DefaultRenderer()
 	}
 	pal := theme.Default
 	if opts.Palette != nil {
@@ -288,7 +298,7 @@ func (m *Model) onStep(msg stepMsg) {
 }
 
 func (m *Model) setPalette(p theme.Palette) {
-	m.styles = theme.New(p)
+	m.styles = theme.New(p, m.renderer)
 	m.help.Styles = m.styles.Help
 	m.inks = makeInks(m.styles)
 	m.panelStyles()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
@@ -71,7 +72,7 @@ func (m *Model) View() string {
 func (m *Model) tooSmall() string {
 	msg := fmt.Sprintf("archex needs a terminal of at least %d×%d; this one is %d×%d.\nEnlarge the window or zoom out, or press q to quit.",
 		MinWidth, MinHeight, m.width, m.height)
-	return lipgloss.NewStyle().Width(max(m.width, 1)).Render(msg)
+	return m.styles.Plain.Width(max(m.width, 1)).Render(msg)
 }
 
 // header: the product and the card on the left, the traffic on the right;
@@ -125,7 +126,7 @@ func (m *Model) diagramView(h int) (string, int) {
 	l := m.layout
 	if l == nil {
 		msg := "the diagram does not fit: enlarge the terminal"
-		return lipgloss.NewStyle().Width(m.width - panelMinWidth - 1).Height(h).Render(msg), m.width - panelMinWidth - 1
+		return m.styles.Plain.Width(m.width - panelMinWidth - 1).Height(h).Render(msg), m.width - panelMinWidth - 1
 	}
 	if m.base == nil {
 		m.base = diagram.Draw(l, func(b diagram.Box) diagram.Content { return m.boxContent(b, l.Style) },
@@ -185,11 +186,11 @@ func (m *Model) banner(w int) string {
 		} else {
 			live = m.styles.Accent.Render("Live, now vs before:") + "\n" + m.styles.Text.Render(strings.Join(proof, "\n"))
 		}
-		return lipgloss.NewStyle().Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
+		return m.styles.Plain.Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
 	case m.failure.rebuilding(m.now):
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
 		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
-		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
+		return m.styles.Plain.Width(w).Render(title + m.styles.Text.Render(text))
 	}
 	return ""
 }
@@ -236,5 +237,5 @@ func truncate(s string, w int) string {
 	if lipgloss.Width(s) <= w {
 		return s
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(s)
+	return ansi.Truncate(s, w, "")
 }
