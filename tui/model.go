@@ -39,6 +39,10 @@ type Options struct {
 	NoTick bool
 	// Quiz, when set, is the quiz shown on its own tab (tab switches).
 	Quiz *quizview.Model
+	// Class, when set, shows the dashboard to one member of a class
+	// (archex serve): the class under the header, the polls, and the keys
+	// of the member's role.
+	Class Class
 	// Renderer is what the styles are built with: over SSH the session's
 	// own (its client's colour profile and background); nil means
 	// lipgloss.DefaultRenderer(), the local terminal's.
@@ -103,6 +107,7 @@ type Model struct {
 	stepSent     int
 	lastStep     time.Time
 	quiz         *quizTab
+	cls          *classState // nil outside a class
 }
 
 // New builds a dashboard on a system.
@@ -136,6 +141,9 @@ func New(sys System, opts Options) *Model {
 	} else {
 		m.keys.Tab.SetEnabled(false)
 	}
+	if opts.Class != nil {
+		m.initClass(opts.Class)
+	}
 	m.placement = diagram.Place(m.card)
 	m.now = opts.Now()
 	m.snap = sys.Snapshot()
@@ -159,12 +167,14 @@ type stepMsg struct {
 // actionMsg reports the result of a chaos or traffic action.
 type actionMsg struct{ text string }
 
-func (m *Model) tick() tea.Cmd {
+func (m *Model) tick() tea.Cmd { return m.tickIn(frameEvery) }
+
+func (m *Model) tickIn(d time.Duration) tea.Cmd {
 	if m.opts.NoTick || m.ticking {
 		return nil
 	}
 	m.ticking = true
-	return tea.Tick(frameEvery, func(t time.Time) tea.Msg { return frameMsg(t) })
+	return tea.Tick(d, func(t time.Time) tea.Msg { return frameMsg(t) })
 }
 
 // Init starts the frame ticks.
@@ -188,6 +198,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onFrame(time.Time(msg))
 		if m.moving() {
 			return m, m.tick()
+		}
+		if m.cls != nil {
+			// Others change the system and the class: keep looking, slowly.
+			return m, m.tickIn(classWatchEvery)
 		}
 		return m, nil
 	case stepMsg:
@@ -222,6 +236,12 @@ func (m *Model) moving() bool {
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
+	if m.cls != nil {
+		if cmd, handled := m.onClassKey(msg); handled {
+			m.showHelp = false
+			return cmd
+		}
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Quit) {
 			return tea.Quit
@@ -237,8 +257,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Step):
 		return m.sendStep()
 	case key.Matches(msg, k.Panel):
-		m.panel = (m.panel + 1) % panelCount
-		m.status = "panel: " + panelNames[m.panel]
+		m.panel = m.nextPanel()
+		m.status = "panel: " + m.panelName()
 	case key.Matches(msg, k.Theme):
 		m.pal = (m.pal + 1) % len(theme.Palettes)
 		m.setPalette(theme.Palettes[m.pal])
@@ -302,5 +322,8 @@ func (m *Model) setPalette(p theme.Palette) {
 	m.help.Styles = m.styles.Help
 	m.inks = makeInks(m.styles)
 	m.panelStyles()
+	if m.cls != nil {
+		m.cls.pane.SetStyles(&m.styles)
+	}
 	m.base = nil
 }

@@ -22,6 +22,9 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return m.tooSmall()
 	}
+	if m.cls != nil && m.cls.summary {
+		return m.summaryView()
+	}
 	if m.showHelp {
 		return m.helpView()
 	}
@@ -29,6 +32,9 @@ func (m *Model) View() string {
 		return m.quizView()
 	}
 	header := m.header()
+	if m.cls != nil {
+		header += "\n" + m.classBar()
+	}
 	banner := ""
 	if m.wideBanner() {
 		banner = m.banner(m.width)
@@ -222,14 +228,19 @@ func (m *Model) footer() string {
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
 }
 
 func (m *Model) helpView() string {
 	h := m.help
 	h.ShowAll = true
 	title := m.styles.Header.Render("archex · keys") + m.styles.Muted.Render("   (any key to go back)")
-	return title + "\n\n" + h.View(m.keys)
+	note := ""
+	if c := m.cls; c != nil && !c.view.CanDrive {
+		note = "\n\n" + m.styles.Muted.Render("The keys that kill, slow, heal, switch or send traffic are the presenter's: "+
+			"the presenter drives the system, and can hand you the controls.")
+	}
+	return title + "\n\n" + h.View(m.helpKeys()) + note
 }
 
 // truncate cuts a styled line to w cells.
