@@ -48,7 +48,9 @@ func (m *Model) inspectTrace(t engine.Trace) {
 // terminal is too short for a banner, then the chosen view.
 func (m *Model) panelView(w, h int) string {
 	var top []string
-	if !m.wideBanner() {
+	if !m.wideBanner() && m.panel != panelPoll {
+		// On a small screen the poll takes the panel: the diagram still
+		// says what is down.
 		if b := m.banner(w); b != "" {
 			top = append(strings.Split(b, "\n"), "")
 		}

@@ -139,12 +139,14 @@ func (d *drawing) lines(peek bool) []string {
 	d.add(st.PanelTitle.Render(title) + st.Muted.Render(" · "+stateWord(p)))
 	d.wrap(p.Prompt, "", st.Bold.Render)
 	d.add("")
+	if p.Revealed() {
+		d.revealed()
+		return d.out
+	}
 	mine := p.Mine[len(p.Mine)-1]
 	for i, o := range p.Options {
 		lead, render := " "+quiz.Letter(i)+"  ", st.Text.Render
 		switch {
-		case p.Revealed() && i == p.Correct:
-			lead, render = "✓"+quiz.Letter(i)+"  ", st.Hit.Render
 		case i == mine:
 			lead, render = "▸"+quiz.Letter(i)+"  ", st.Accent.Render
 		}
@@ -152,8 +154,6 @@ func (d *drawing) lines(peek bool) []string {
 	}
 	d.add("")
 	switch {
-	case p.Revealed():
-		d.revealed()
 	case p.State == classroom.Measuring:
 		d.wrap("The experiment is running on the live system: watch the diagram.", "", st.Accent.Render)
 		if p.Progress != "" {
@@ -190,7 +190,7 @@ func (d *drawing) asking(peek bool) {
 		d.add(st.Bold.Render(answered))
 		if peek && len(p.Counts) > 0 {
 			d.add(st.Muted.Render("Answers so far (only you see them):"))
-			d.distribution()
+			d.distribution(false)
 		} else {
 			d.wrap("O: see the answers so far (only you)", "", st.Muted.Render)
 		}
@@ -223,17 +223,19 @@ func (d *drawing) yourAnswer() {
 	}
 }
 
-// revealed is the poll after its reveal: the distribution, the right answer
-// and why, what was measured, and the student's own answer.
+// revealed is the poll after its reveal: each option under its counts, the
+// right answer and why, what was measured, and the student's own answer.
+// The counts come first, so that a small pane shows them without
+// scrolling.
 func (d *drawing) revealed() {
 	p, st := d.p, d.st
-	d.distribution()
+	d.distribution(true)
 	d.add("")
 	if p.Correct < 0 || p.Correct >= len(p.Options) {
 		return
 	}
 	right := quiz.Letter(p.Correct)
-	d.wrap(right+": "+p.Options[p.Correct], "✓ Right answer ", st.Hit.Render)
+	d.add(st.Hit.Render("✓ Right answer: " + right))
 	if e := p.Explanations[p.Correct]; e != "" {
 		d.wrap(e, "", st.Text.Render)
 	}
@@ -256,8 +258,9 @@ func (d *drawing) revealed() {
 }
 
 // distribution draws each option's count in every vote, the votes side by
-// side ("vote 1" then "vote 2", the change a discussion made).
-func (d *drawing) distribution() {
+// side ("vote 1" then "vote 2", the change a discussion made), and with
+// text each option's text under its counts.
+func (d *drawing) distribution(text bool) {
 	p, st := d.p, d.st
 	n := len(p.Counts)
 	if n == 0 {
@@ -305,6 +308,13 @@ func (d *drawing) distribution() {
 			}
 			row.WriteString("  ")
 		}
-		d.add(row.String())
+		d.add(strings.TrimRight(row.String(), " "))
+		if text {
+			render := st.Text.Render
+			if i == p.Correct {
+				render = st.Hit.Render
+			}
+			d.wrap(p.Options[i], strings.Repeat(" ", lead), render)
+		}
 	}
 }

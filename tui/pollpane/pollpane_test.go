@@ -91,7 +91,7 @@ func revealed() *classroom.PollView {
 
 func TestRevealShowsBothVotes(t *testing.T) {
 	out := draw(revealed(), false, false, 60, 30)
-	for _, w := range []string{"vote 1", "vote 2", "✓A They rise", "Measured: DB reads/s went from 31 to 152", "You answered A: right."} {
+	for _, w := range []string{"vote 1", "vote 2", "A ✓ █", "Measured: DB reads/s went from 31 to 152", "You answered A: right."} {
 		if !strings.Contains(oneLine(out), w) {
 			t.Errorf("lacks %q:\n%s", w, out)
 		}
