@@ -20,7 +20,8 @@ var codeWords = strings.Fields(`
 	orchid otter owl panda peach pebble pepper pine plum pony quartz quill
 	rabbit raven reef river robin saffron sage salmon satin spruce squid
 	summit swan thistle tiger topaz tulip tundra valley velvet violet walnut
-	willow wren yak zebra
+	willow wren yak zebra anchor bamboo beacon cocoa dune fable galaxy harp
+	igloo mango nova pearl prairie ripple sequoia sparrow
 `)
 
 // newCode makes a random code of words words and two digits, such as
