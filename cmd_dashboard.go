@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -29,14 +30,9 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
-	var pal *theme.Palette
-	switch *themeName {
-	case "default":
-		pal = &theme.Default
-	case "high-contrast":
-		pal = &theme.HighContrast
-	default:
-		return badUsage(usage, "--theme %q: use default or high-contrast", *themeName)
+	pal, err := parseTheme(*themeName, usage)
+	if err != nil {
+		return err
 	}
 	if !env.isTerminal {
 		return badUsage(nil, "the dashboard needs a terminal, and stdout is not one: for a headless run use 'archex run' (see 'archex run -h')")
@@ -63,6 +59,17 @@ func cmdDashboard(env *cliEnv, args []string) error {
 		return interruptedError{}
 	}
 	return err
+}
+
+// parseTheme reads a --theme flag.
+func parseTheme(name string, usage func(io.Writer)) (*theme.Palette, error) {
+	switch name {
+	case "default":
+		return &theme.Default, nil
+	case "high-contrast":
+		return &theme.HighContrast, nil
+	}
+	return nil, badUsage(usage, "--theme %q: use default or high-contrast", name)
 }
 
 // dashboardQuiz builds the quiz for the dashboard's tab: the practice set,

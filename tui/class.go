@@ -121,6 +121,7 @@ func (c *classState) measuring() bool {
 // applyRole enables the keys this member may use now, so that the help
 // only ever offers what works.
 func (m *Model) applyRole() {
+	m.keysGen++
 	c := m.cls
 	for _, b := range m.keys.driving() {
 		b.SetEnabled(c.view.CanDrive)
@@ -188,21 +189,34 @@ func (m *Model) onClassKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	}
 	k := c.keys
 	presenter := c.view.Me.Role == classroom.Presenter
+	if presenter {
+		// A presenter's key that does not apply now still answers, with
+		// the class's reason ("this poll is revealed: P opens the next
+		// one").
+		k = DefaultClassKeyMap()
+		k.Answer.SetEnabled(false)
+	}
 	switch {
 	case msg.String() == "q" && presenter && c.QuitEndsClass():
 		c.summary, c.ending = true, true
 	case key.Matches(msg, k.Answer):
 		letter := strings.ToUpper(msg.String())
-		m.classDo(c.Vote(int(letter[0]-'A')), "your answer: "+letter)
+		said := "your answer: " + letter
+		if p := c.view.Poll; p != nil && p.Mine[len(p.Mine)-1] >= 0 && quiz.Letter(p.Mine[len(p.Mine)-1]) != letter {
+			said += " (it was " + quiz.Letter(p.Mine[len(p.Mine)-1]) + ")"
+		}
+		m.classDo(c.Vote(int(letter[0]-'A')), said)
 	case key.Matches(msg, k.Poll):
 		m.classDo(c.OpenNext(), "poll opened: the class answers on its own first")
 	case key.Matches(msg, k.Lock):
-		locked := c.view.Poll.State == classroom.Open
+		locked := c.view.Poll != nil && c.view.Poll.State == classroom.Open
 		m.classDo(c.Lock(), map[bool]string{true: "answers locked", false: "answers open again"}[locked])
 	case key.Matches(msg, k.Revote):
 		m.classDo(c.Revote(), "second vote: the class answers again after talking it over")
 	case key.Matches(msg, k.Reveal):
 		m.classDo(c.Reveal(), "revealed on every screen")
+	case key.Matches(msg, k.Peek) && c.view.Poll == nil:
+		m.status = classroom.ErrNoPoll.Error() + ": P opens one"
 	case key.Matches(msg, k.Peek):
 		c.peek = !c.peek
 		c.pane.SetPoll(c.view.Poll, true, c.peek)

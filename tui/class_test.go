@@ -376,3 +376,26 @@ func countOf(screen, letter string) int {
 	}
 	return n
 }
+
+// A presenter's class key that does not apply says why.
+func TestPresenterKeysSayWhyNot(t *testing.T) {
+	_, p, students := newClassroom(t, newFake(), 1, 120, 40)
+	for k, want := range map[string]string{"L": "no poll is open", "R": "no poll is open", "O": "no poll is open: P opens one"} {
+		press(p, k)
+		if !strings.Contains(p.status, want) {
+			t.Errorf("%s with no poll: %q", k, p.status)
+		}
+	}
+	press(p, "P")
+	frame(students...)
+	press(students[0], "a")
+	press(students[0], "c")
+	if students[0].status != "your answer: C (it was A)" {
+		t.Errorf("a changed answer: %q", students[0].status)
+	}
+	press(p, "R")
+	press(p, "V")
+	if !strings.Contains(p.status, "this poll is revealed: P opens the next one") {
+		t.Errorf("V after the reveal: %q", p.status)
+	}
+}

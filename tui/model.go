@@ -108,6 +108,10 @@ type Model struct {
 	lastStep     time.Time
 	quiz         *quizTab
 	cls          *classState // nil outside a class
+	// keysGen moves when the keys or the styles change: what is drawn
+	// of them is drawn again.
+	keysGen int
+	drawn   drawCache
 }
 
 // New builds a dashboard on a system.
@@ -211,6 +215,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = msg.text
 		return m, m.tick()
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys that arrived together (a fast typist, a slow link over
+			// SSH) come as one message: each is a key of its own.
+			cmds := make([]tea.Cmd, 0, len(msg.Runes)+1)
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return m, tea.Batch(append(cmds, m.tick())...)
+		}
 		cmd := m.onKey(msg)
 		return m, tea.Batch(cmd, m.tick())
 	}
@@ -319,6 +332,7 @@ func (m *Model) onStep(msg stepMsg) {
 
 func (m *Model) setPalette(p theme.Palette) {
 	m.styles = theme.New(p, m.renderer)
+	m.keysGen++
 	m.help.Styles = m.styles.Help
 	m.inks = makeInks(m.styles)
 	m.panelStyles()

@@ -33,7 +33,11 @@ func (m *Model) View() string {
 	}
 	header := m.header()
 	if m.cls != nil {
-		header += "\n" + m.classBar()
+		key := [3]uint64{m.cls.version, uint64(m.width), uint64(m.keysGen)}
+		if m.drawn.classKey != key || m.drawn.classBar == "" {
+			m.drawn.classKey, m.drawn.classBar = key, m.classBar()
+		}
+		header += "\n" + m.drawn.classBar
 	}
 	banner := ""
 	if m.wideBanner() {
@@ -84,6 +88,21 @@ func (m *Model) tooSmall() string {
 // header: the product and the card on the left, the traffic on the right;
 // the card's title gives way when the line is short.
 func (m *Model) header() string {
+	var key headerKey
+	if s := m.snap; s != nil {
+		key = headerKey{rate: s.Requests.SetRate, pattern: string(s.Requests.Pattern), paused: s.Requests.Paused,
+			seconds: int64(s.Elapsed / time.Second)}
+	}
+	key.speed, key.width, key.keys = m.speed, m.width, m.keysGen
+	if m.drawn.headerKey == key && m.drawn.header != "" {
+		return m.drawn.header
+	}
+	m.drawn.headerKey = key
+	m.drawn.header = m.drawHeader()
+	return m.drawn.header
+}
+
+func (m *Model) drawHeader() string {
 	right := ""
 	if s := m.snap; s != nil {
 		r := s.Requests
@@ -170,6 +189,7 @@ func (m *Model) wideBanner() bool { return m.height >= 34 }
 
 // banner tells the card's failure story while its component is down, with
 // the live proof, and follows the rebuild after, in w columns.
+// It is wrapped again only when its words change.
 func (m *Model) banner(w int) string {
 	f := m.card.Failure
 	if f == nil || m.snap == nil {
@@ -182,17 +202,23 @@ func (m *Model) banner(w int) string {
 	wide := w >= 100
 	switch {
 	case m.failure.down:
+		proof := m.proof(st, m.snap.Last)
+		key := fmt.Sprint(w, m.keysGen, proof)
+		if m.drawn.bannerKey == key {
+			return m.drawn.banner
+		}
 		title := m.styles.Banner.Render(fmt.Sprintf(" ✖ %s DOWN ", strings.ToUpper(f.Component)))
 		impact := m.styles.Bold.Render(" Impact: ") + m.styles.Text.Render(f.Impact)
 		mitigation := m.styles.Bold.Render("Mitigation: ") + m.styles.Text.Render(f.Mitigation)
-		proof := m.proof(st, m.snap.Last)
 		var live string
 		if wide {
 			live = m.styles.Accent.Render("Live: " + strings.Join(proof, " · "))
 		} else {
 			live = m.styles.Accent.Render("Live, now vs before:") + "\n" + m.styles.Text.Render(strings.Join(proof, "\n"))
 		}
-		return m.styles.Plain.Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
+		m.drawn.bannerKey = key
+		m.drawn.banner = m.styles.Plain.Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
+		return m.drawn.banner
 	case m.failure.rebuilding(m.now):
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
 		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
@@ -215,12 +241,22 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 		fmt.Sprintf("failed requests since: %d", failed))
 }
 
-// footer: the narration or the last action, then the keys.
+// footer: the narration or the last action, then the keys. It is drawn
+// again only when one of them changes, not every frame.
 func (m *Model) footer() string {
+	key := footerKey{status: m.status, narration: m.narration, stepping: m.stepping != nil,
+		fresh: m.stepSent == 0, width: m.width, helpWidth: m.help.Width, keys: m.keysGen}
+	if m.drawn.footerKey == key && m.drawn.footer != "" {
+		return m.drawn.footer
+	}
 	line := m.status
 	switch {
 	case m.stepping != nil:
 		line = m.styles.Accent.Render("▸ ") + m.styles.Bold.Render(m.narration)
+	case line == "" && m.stepSent == 0 && m.cls != nil && !m.cls.view.CanDrive:
+		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
+			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("v") +
+			m.styles.Text.Render(" shows the next panel")
 	case line == "" && m.stepSent == 0:
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
 			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("c") +
@@ -228,7 +264,36 @@ func (m *Model) footer() string {
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
+	m.drawn.footerKey = key
+	m.drawn.footer = truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
+	return m.drawn.footer
+}
+
+// drawCache keeps the parts of the screen that change seldom, drawn.
+type drawCache struct {
+	footerKey footerKey
+	footer    string
+	classKey  [3]uint64 // the class's version, the width, the keys' generation
+	classBar  string
+	headerKey headerKey
+	header    string
+	bannerKey string
+	banner    string
+}
+
+type headerKey struct {
+	rate, speed float64
+	pattern     string
+	paused      bool
+	seconds     int64
+	width, keys int
+}
+
+type footerKey struct {
+	status, narration string
+	stepping, fresh   bool
+	width, helpWidth  int
+	keys              int
 }
 
 func (m *Model) helpView() string {

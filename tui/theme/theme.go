@@ -5,10 +5,12 @@
 package theme
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Palette is a theme's colours.
@@ -109,6 +111,7 @@ func New(p Palette, r *lipgloss.Renderer) Styles {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
+	p = p.resolved(r)
 	s := func() lipgloss.Style { return r.NewStyle().Bold(p.Bold) }
 	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return s().Foreground(c) }
 	h := help.Styles{
@@ -149,6 +152,44 @@ func New(p Palette, r *lipgloss.Renderer) Styles {
 		Bar:            fg(p.Accent),
 		Help:           h,
 	}
+}
+
+// resolved is p with every colour as renderer r draws it: adaptive colours
+// picked for its background, hex colours already matched to its colour
+// profile. lipgloss matches a hex colour to a 256-colour terminal on every
+// Render (a search through the palette in a perceptual colour space), which
+// is most of a frame's cost; matched once here, a Render only writes the
+// number.
+func (p Palette) resolved(r *lipgloss.Renderer) Palette {
+	for _, c := range []*lipgloss.TerminalColor{&p.Text, &p.Muted, &p.Accent, &p.Border, &p.Panel,
+		&p.Up, &p.Degraded, &p.Open, &p.Down, &p.Hit, &p.Miss, &p.Fallback, &p.Error, &p.Async,
+		&p.Banner, &p.BannerText, &p.Selected, &p.Cursor} {
+		*c = Resolve(r, *c)
+	}
+	return p
+}
+
+// Resolve is colour c as renderer r draws it (see Palette.resolved).
+func Resolve(r *lipgloss.Renderer, c lipgloss.TerminalColor) lipgloss.TerminalColor {
+	switch v := c.(type) {
+	case lipgloss.AdaptiveColor:
+		if r.HasDarkBackground() {
+			return Resolve(r, lipgloss.Color(v.Dark))
+		}
+		return Resolve(r, lipgloss.Color(v.Light))
+	case lipgloss.Color:
+		switch tc := r.ColorProfile().Color(string(v)).(type) {
+		case termenv.ANSIColor:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		case termenv.ANSI256Color:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		case termenv.RGBColor:
+			return lipgloss.Color(string(tc))
+		default:
+			return lipgloss.NoColor{}
+		}
+	}
+	return c
 }
 
 // Ink is a style rendered once into the escape codes around a piece of

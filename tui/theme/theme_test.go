@@ -35,3 +35,23 @@ func TestStylesFollowTheirRenderer(t *testing.T) {
 		t.Errorf("styles do not carry their renderer or the help's colours")
 	}
 }
+
+// A palette resolved for a renderer draws exactly as the palette itself.
+func TestResolvedColoursDrawTheSame(t *testing.T) {
+	for _, profile := range []termenv.Profile{termenv.TrueColor, termenv.ANSI256, termenv.ANSI, termenv.Ascii} {
+		for _, dark := range []bool{true, false} {
+			r := lipgloss.NewRenderer(io.Discard)
+			r.SetColorProfile(profile)
+			r.SetHasDarkBackground(dark)
+			for _, p := range Palettes {
+				q := p.resolved(r)
+				for _, c := range [][2]lipgloss.TerminalColor{{p.Text, q.Text}, {p.Down, q.Down}, {p.Banner, q.Banner}, {p.Border, q.Border}} {
+					want := r.NewStyle().Foreground(c[0]).Background(c[0]).Render("x")
+					if got := r.NewStyle().Foreground(c[1]).Background(c[1]).Render("x"); got != want {
+						t.Errorf("%v dark %v %s: %q, want %q", profile, dark, p.Name, got, want)
+					}
+				}
+			}
+		}
+	}
+}
