@@ -114,7 +114,9 @@ func TestServeWarnsBeyondLoopback(t *testing.T) {
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: out, stderr: errb}
 	stop := make(chan os.Signal, 1)
 	done := make(chan error, 1)
-	go func() { done <- runServe(env, []string{"--addr", "0.0.0.0:0", "--rate", "0", "--join-host", "lab.example"}, stop) }()
+	go func() {
+		done <- runServe(env, []string{"--addr", "0.0.0.0:0", "--rate", "0", "--join-host", "lab.example"}, stop)
+	}()
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "yourname@lab.example"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no join line:\n%s", out)

@@ -40,7 +40,9 @@ func (s *Server) password(ctx ssh.Context, code string) bool {
 }
 
 // same compares codes in constant time.
-func same(given, code string) bool { return subtle.ConstantTimeCompare([]byte(given), []byte(code)) == 1 }
+func same(given, code string) bool {
+	return subtle.ConstantTimeCompare([]byte(given), []byte(code)) == 1
+}
 
 func setRole(ctx ssh.Context, r classroom.Role) {
 	p := ctx.Permissions()

@@ -18,9 +18,9 @@ func TestReplyFilter(t *testing.T) {
 		{"\x1b]11;nonsense\x07", "", "b?"},
 		{"c\x1b[?62c", "c", "a"},
 		{"\x1b[?62cv", "v", "a"},
-		{"\x1b", "\x1b", ""},             // the Esc key
-		{"\x1b[A", "\x1b[A", ""},         // an arrow
-		{"\x1b[1;5C", "\x1b[1;5C", ""},   // ctrl+right
+		{"\x1b", "\x1b", ""},           // the Esc key
+		{"\x1b[A", "\x1b[A", ""},       // an arrow
+		{"\x1b[1;5C", "\x1b[1;5C", ""}, // ctrl+right
 		{"\x1b]0;title\x07", "\x1b]0;title\x07", ""},
 		{"\x1b[?x", "\x1b[?x", ""},
 		{"ab\x1b]11;rgb:0/0/0\x07cd", "abcd", "bd"},
