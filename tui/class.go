@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -232,6 +233,8 @@ func (m *Model) onClassKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		}
 	case key.Matches(msg, k.Summary):
 		c.summary = true
+	case !presenter && c.answerLetter(msg) && !c.view.CanDrive:
+		m.status = c.whyNoAnswer()
 	case key.Matches(msg, m.keys.Step) && !c.AllowStep():
 		m.status = "step mode: a few requests a second each, wait a moment"
 	case m.isDrivingKey(msg) && c.measuring():
@@ -246,6 +249,28 @@ func (m *Model) onClassKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		return nil, false
 	}
 	return nil, true
+}
+
+// answerLetter reports whether msg is a letter of the poll on screen, which
+// its state does not take now (locked, measuring, revealed).
+func (c *classState) answerLetter(msg tea.KeyMsg) bool {
+	p := c.view.Poll
+	if p == nil || p.State == classroom.Open || len(msg.Runes) != 1 {
+		return false
+	}
+	i := int(unicode.ToUpper(msg.Runes[0]) - 'A')
+	return i >= 0 && i < len(p.Options)
+}
+
+// whyNoAnswer says why the poll on screen takes no answer now.
+func (c *classState) whyNoAnswer() string {
+	switch c.view.Poll.State {
+	case classroom.Locked:
+		return "the answers are locked: the reveal comes next"
+	case classroom.Measuring:
+		return "the experiment is running: watch the diagram"
+	}
+	return "this poll is over: the presenter opens the next one"
 }
 
 // isDrivingKey reports whether msg is a key that changes the system, even

@@ -399,3 +399,23 @@ func TestPresenterKeysSayWhyNot(t *testing.T) {
 		t.Errorf("V after the reveal: %q", p.status)
 	}
 }
+
+// A student's letter that the poll does not take now says why, and is no
+// chaos key.
+func TestLettersAfterTheLock(t *testing.T) {
+	f := newFake()
+	_, p, students := newClassroom(t, f, 1, 120, 40)
+	press(p, "P")
+	press(p, "L")
+	frame(students...)
+	press(students[0], "a")
+	if students[0].status != "the answers are locked: the reveal comes next" || f.called() != "" {
+		t.Errorf("a after the lock: %q, calls %q", students[0].status, f.called())
+	}
+	press(p, "R")
+	frame(students...)
+	press(students[0], "B")
+	if students[0].status != "this poll is over: the presenter opens the next one" {
+		t.Errorf("B after the reveal: %q", students[0].status)
+	}
+}

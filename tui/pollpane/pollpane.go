@@ -144,6 +144,17 @@ func (d *drawing) lines(peek bool) []string {
 		return d.out
 	}
 	mine := p.Mine[len(p.Mine)-1]
+	if p.State == classroom.Measuring {
+		// What happens now first: a small pane shows it without scrolling.
+		d.wrap("The experiment is running on the live system: watch the diagram.", "", st.Accent.Render)
+		if p.Progress != "" {
+			d.wrap(p.Progress, "▸ ", st.Text.Render)
+		}
+		if mine >= 0 {
+			d.add(st.Text.Render("Your prediction: " + quiz.Letter(mine)))
+		}
+		d.add("")
+	}
 	for i, o := range p.Options {
 		lead, render := " "+quiz.Letter(i)+"  ", st.Text.Render
 		switch {
@@ -153,13 +164,7 @@ func (d *drawing) lines(peek bool) []string {
 		d.wrap(o, lead, render)
 	}
 	d.add("")
-	switch {
-	case p.State == classroom.Measuring:
-		d.wrap("The experiment is running on the live system: watch the diagram.", "", st.Accent.Render)
-		if p.Progress != "" {
-			d.wrap(p.Progress, "▸ ", st.Text.Render)
-		}
-	default:
+	if p.State != classroom.Measuring {
 		d.asking(peek)
 	}
 	return d.out
