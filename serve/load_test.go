@@ -58,7 +58,10 @@ func TestServeLoad(t *testing.T) {
 	if err := child.Wait(); err != nil {
 		t.Fatalf("the clients: %v\n%s", err, out.String())
 	}
-	var lat struct{ P50, P99, Max time.Duration; N int }
+	var lat struct {
+		P50, P99, Max time.Duration
+		N             int
+	}
 	for _, line := range strings.Split(out.String(), "\n") {
 		if j, ok := strings.CutPrefix(strings.TrimSpace(line), "LOAD "); ok {
 			if err := json.Unmarshal([]byte(j), &lat); err != nil {
