@@ -137,8 +137,9 @@ func (c *Class) Vote(id ID, option int, now time.Time) error {
 	return nil
 }
 
-// Lock stops the answers of the current vote, or lets them change again.
-func (c *Class) Lock(by ID) error {
+// asking runs a presenter's action on the poll being asked (open or
+// locked), under the class's lock; the class has changed when it succeeds.
+func (c *Class) asking(by ID, act func(p *poll) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.presenter(by); err != nil {
@@ -148,35 +149,37 @@ func (c *Class) Lock(by ID) error {
 	if err != nil {
 		return err
 	}
-	if p.state == Open {
-		p.state = Locked
-	} else {
-		p.state = Open
+	if err := act(p); err != nil {
+		return err
 	}
 	c.changed()
 	return nil
+}
+
+// Lock stops the answers of the current vote, or lets them change again.
+func (c *Class) Lock(by ID) error {
+	return c.asking(by, func(p *poll) error {
+		if p.state == Open {
+			p.state = Locked
+		} else {
+			p.state = Open
+		}
+		return nil
+	})
 }
 
 // Revote starts the second vote on the current question, after the class
 // has discussed it: the first vote's answers are kept apart, and the reveal
 // shows both.
 func (c *Class) Revote(by ID) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.presenter(by); err != nil {
-		return err
-	}
-	p, err := c.currentIn(Open, Locked)
-	if err != nil {
-		return err
-	}
-	if len(p.votes) >= MaxVotes {
-		return fmt.Errorf("this question has had its %d votes: R reveals it", MaxVotes)
-	}
-	p.votes = append(p.votes, newRound())
-	p.state, p.failure = Open, ""
-	c.changed()
-	return nil
+	return c.asking(by, func(p *poll) error {
+		if len(p.votes) >= MaxVotes {
+			return fmt.Errorf("this question has had its %d votes: R reveals it", MaxVotes)
+		}
+		p.votes = append(p.votes, newRound())
+		p.state, p.failure = Open, ""
+		return nil
+	})
 }
 
 // Reveal locks the answers and reveals the distribution, the right answer
@@ -185,24 +188,18 @@ func (c *Class) Revote(by ID) error {
 // the live system and reports with Progress and Measured) and the reveal
 // comes with the verdict.
 func (c *Class) Reveal(by ID) (experiment *quiz.Item, seq int, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.presenter(by); err != nil {
-		return nil, 0, err
-	}
-	p, err := c.currentIn(Open, Locked)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer c.changed()
-	p.failure = ""
-	if p.item.Judged() {
-		p.state, p.progress = Measuring, "starting the experiment..."
-		it := p.item
-		return &it, p.seq, nil
-	}
-	p.state, p.correct = Revealed, p.item.Correct()
-	return nil, p.seq, nil
+	err = c.asking(by, func(p *poll) error {
+		seq, p.failure = p.seq, ""
+		if p.item.Judged() {
+			p.state, p.progress = Measuring, "starting the experiment..."
+			it := p.item
+			experiment = &it
+			return nil
+		}
+		p.state, p.correct = Revealed, p.item.Correct()
+		return nil
+	})
+	return experiment, seq, err
 }
 
 // Progress is what the experiment of poll seq is doing now.
