@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,13 +35,19 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !env.isTerminal {
-		return badUsage(nil, "the dashboard needs a terminal, and stdout is not one: for a headless run use 'archex run' (see 'archex run -h')")
-	}
 	opts, err := sys.options(usage)
 	if err != nil {
 		return err
 	}
+	if !env.isTerminal {
+		return badUsage(nil, "the dashboard needs a terminal, and stdout is not one: for a headless run use 'archex run' (see 'archex run -h')")
+	}
+	// SIGTERM, SIGHUP and SIGINT end the dashboard as q does, with the
+	// terminal restored and the temporary files removed, and exit 128 +
+	// the signal (Bubble Tea's own handler would exit 0 on SIGTERM and
+	// leave SIGHUP to kill the process).
+	ctx, stop := env.stopContext(context.Background())
+	defer stop()
 	e, err := engine.New(opts)
 	if err != nil {
 		return err
@@ -50,8 +57,12 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	qv, closeQuiz := dashboardQuiz(env, opts.Card, pal == &theme.HighContrast)
 	defer closeQuiz()
 	m := tui.New(e, tui.Options{Palette: pal, Quiz: qv})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout))
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout),
+		tea.WithContext(ctx), tea.WithoutSignalHandler())
 	_, err = p.Run()
+	if ie := interruption(ctx); ie != nil {
+		return ie
+	}
 	if errors.Is(err, tea.ErrProgramPanic) {
 		return fmt.Errorf("the dashboard crashed (the terminal has been restored): %w", err)
 	}

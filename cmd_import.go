@@ -38,7 +38,8 @@ func cmdImport(env *cliEnv, args []string) error {
 	}
 	var c *card.Card
 	if path == "-" {
-		data, rerr := io.ReadAll(env.stdin)
+		// One byte more than a card may have is enough to refuse it.
+		data, rerr := io.ReadAll(io.LimitReader(env.stdin, card.MaxFileSize+1))
 		if rerr != nil {
 			return fmt.Errorf("import: reading standard input: %w", rerr)
 		}

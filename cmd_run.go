@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,10 +30,23 @@ type systemFlags struct {
 }
 
 func (s *systemFlags) register(fs *flag.FlagSet, rate float64) {
-	fs.Uint64Var(&s.seed, "seed", 1, "random seed: the same seed gives the same arrivals, keys and jitter")
+	fs.Uint64Var(&s.seed, "seed", 1, "random seed: the same seed and flags send the same requests (times, products, reads and writes, keys) in the same seconds")
 	fs.StringVar(&s.card, "card", "", "design card to run (YAML or the card's text form); default: the production card")
-	fs.StringVar(&s.pattern, "pattern", "steady", "traffic pattern: steady, ramp, spike or wave")
-	fs.Float64Var(&s.rate, "rate", rate, "requests per second")
+	fs.StringVar(&s.pattern, "pattern", "steady", patternHelp())
+	fs.Float64Var(&s.rate, "rate", rate, fmt.Sprintf("requests per second, from 0 to %d (a pattern's peak too)", traffic.MaxRate))
+}
+
+// patternHelp lists the patterns with what each does.
+func patternHelp() string {
+	var b strings.Builder
+	b.WriteString("traffic pattern:")
+	for i, p := range traffic.Patterns {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (%s)", p, p.Describe())
+	}
+	return b.String()
 }
 
 // options turns the flags into engine options, or a usage error.
@@ -43,8 +55,8 @@ func (s *systemFlags) options(usage func(io.Writer)) (engine.Options, error) {
 	if err != nil {
 		return engine.Options{}, badUsage(usage, "--pattern: %v", err)
 	}
-	if s.rate < 0 {
-		return engine.Options{}, badUsage(usage, "--rate %v: give requests per second, 0 or more", s.rate)
+	if err := traffic.CheckRate(s.rate, p); err != nil {
+		return engine.Options{}, badUsage(usage, "--rate: %v", err)
 	}
 	c, err := loadCard(s.card)
 	if err != nil {
@@ -79,6 +91,10 @@ func cmdRun(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	// From here a signal, or stdout's reader going away, ends the run with
+	// its summary, and the temporary files go.
+	ctx, stop := env.stopContext(context.Background())
+	defer stop()
 	var script []engine.Fault
 	for _, s := range faults {
 		f, err := engine.ParseFault(s)
@@ -89,6 +105,9 @@ func cmdRun(env *cliEnv, args []string) error {
 			return badUsage(usage, "--fault %q: at %v, but the run lasts %v", s, f.At, *duration)
 		}
 		script = append(script, f)
+	}
+	if err := checkTraffic(opts.Rate, opts.Pattern, script); err != nil {
+		return badUsage(usage, "%v", err)
 	}
 
 	e, err := engine.New(opts)
@@ -102,26 +121,48 @@ func cmdRun(env *cliEnv, args []string) error {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	run := headless.Run{Duration: *duration, Drain: *drain, Faults: script}
 	if !*asJSON {
 		headless.TableHeader(env.stdout)
 		run.OnSecond = func(s engine.Second) { headless.TableRow(env.stdout, s) }
 	}
 	rep, err := run.Execute(ctx, e)
+	var werr error
 	if *asJSON {
-		if werr := headless.WriteJSON(env.stdout, rep); werr != nil {
-			return werr
-		}
+		werr = headless.WriteJSON(env.stdout, rep)
 	} else {
 		fmt.Fprintln(env.stdout)
 		headless.WriteSummary(env.stdout, rep.Summary)
 	}
-	if errors.Is(err, context.Canceled) {
-		return interruptedError{}
+	if ie := interruption(ctx); ie != nil {
+		return ie
+	}
+	if werr != nil {
+		return werr
 	}
 	return err
+}
+
+// checkTraffic checks that the rate and pattern faults of a script, in
+// their order, never ask for more than the user can send (a rate that is
+// fine steady can be too much for a spike).
+func checkTraffic(rate float64, p traffic.Pattern, script []engine.Fault) error {
+	script = slices.Clone(script)
+	slices.SortStableFunc(script, func(a, b engine.Fault) int { return int(a.At - b.At) })
+	for _, f := range script {
+		switch f.Action {
+		case "rate":
+			rate, _ = strconv.ParseFloat(f.Value, 64)
+		case "pattern":
+			p, _ = traffic.ParsePattern(f.Value)
+		default:
+			continue
+		}
+		if err := traffic.CheckRate(rate, p); err != nil {
+			return fmt.Errorf("--fault %q: %v", f.Text, err)
+		}
+	}
+	return nil
 }
 
 func cmdTrace(env *cliEnv, args []string) error {
@@ -146,18 +187,22 @@ func cmdTrace(env *cliEnv, args []string) error {
 	if err != nil {
 		return badUsage(usage, "%v", err)
 	}
+	ctx, stop := env.stopContext(context.Background())
+	defer stop()
 	e, err := engine.New(engine.Options{Card: c, Seed: *seed})
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	ctx := context.Background()
 	if *warm {
 		if _, err := e.Send(ctx, engine.Request{Product: *key}, true); err != nil {
 			return err
 		}
 	}
 	t, err := e.Send(ctx, engine.Request{Product: *key, Write: *write}, true)
+	if ie := interruption(ctx); ie != nil {
+		return ie
+	}
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runCLI runs archex with args and returns its exit code and output.
@@ -17,18 +21,38 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 // Bad input: one line naming what is wrong, the usage after it on stderr,
-// exit code 2, nothing on stdout.
+// exit code 2, nothing on stdout, nothing left in TMPDIR, and at once (the
+// bound is loose for a busy machine; a refusal takes well under a second).
 func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 	cases := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"run", "--rate", "fast"}, `invalid value "fast" for flag -rate`},
+		{[]string{"run", "--rate", "NaN"}, "rate NaN is not a number"},
+		{[]string{"run", "--rate", "Inf"}, "rate +Inf is not a number"},
+		{[]string{"run", "--rate", "-1"}, "give requests per second, from 0 to 5000"},
+		{[]string{"run", "--rate", "2e9"}, "above the 5000 requests per second"},
+		{[]string{"run", "--rate", "1e400"}, "value out of range"},
+		{[]string{"run", "--rate", "2000", "--pattern", "spike"}, "peaks at 8000"},
+		{[]string{"run", "--rate", "1500", "--fault", "pattern spike @1s"}, `--fault "pattern spike @1s": rate 1500 with the spike pattern peaks at 6000`},
 		{[]string{"run", "--duration", "0s"}, "--duration 0s"},
 		{[]string{"run", "--fault", "kill cahce @5s"}, `unknown component "cahce"`},
 		{[]string{"run", "--fault", "kill cache"}, "no time (@5s)"},
 		{[]string{"run", "--fault", "explode cache @1s"}, `unknown action "explode"`},
 		{[]string{"run", "--fault", "slow database fast @1s"}, `"fast" is not a duration`},
+		{[]string{"run", "--fault", "slow cache NaNms @1s"}, `"NaNms" is not a duration`},
+		{[]string{"run", "--fault", "slow cache 2h @1s"}, `"2h" is not a duration like 20ms (from 0 to 1m0s)`},
+		{[]string{"run", "--fault", "fail cache NaN @1s"}, `fail rate "NaN"`},
+		{[]string{"run", "--fault", "fail cache 1.5 @1s"}, `fail rate "1.5"`},
+		{[]string{"run", "--fault", "rate NaN @1s"}, "rate NaN is not a number"},
+		{[]string{"run", "--fault", "rate Inf @1s"}, "rate +Inf is not a number"},
+		{[]string{"run", "--fault", "rate 1e999 @1s"}, "rate +Inf is not a number"},
+		{[]string{"run", "--fault", "rate 9000 @1s"}, "above the 5000 requests per second"},
+		{[]string{"run", "--fault", "rate 10 @NaNs"}, `time "NaNs" is not a duration`},
+		{[]string{"run", "--fault", `kill "Load Balancer @1s`}, "a quote (\") is not closed"},
+		{[]string{"run", "--fault", `kill "" @1s`}, "the name is empty"},
+		{[]string{"run", "--fault", `kill "Lode Balancer" @1s`}, `unknown component "Lode Balancer"`},
 		{[]string{"run", "--fault", "kill cache @30s", "--duration", "5s"}, "but the run lasts 5s"},
 		{[]string{"run", "--pattern", "zigzag"}, `unknown traffic pattern "zigzag"`},
 		{[]string{"run", "--card", "no-such-card.yaml"}, "no-such-card.yaml"},
@@ -36,10 +60,17 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 		{[]string{"trace", "--key", "0"}, "--key 0"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"--theme", "neon"}, `--theme "neon"`},
+		{[]string{"--rate", "NaN"}, "rate NaN is not a number"},
 	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			start := time.Now()
 			code, stdout, stderr := runCLI(t, tc.args...)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("refused after %v", d)
+			}
 			if code != exitUsage {
 				t.Errorf("exit code %d, want %d", code, exitUsage)
 			}
@@ -49,6 +80,31 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 			first, _, _ := strings.Cut(stderr, "\n")
 			if !strings.HasPrefix(first, "archex: ") || !strings.Contains(first, tc.want) {
 				t.Errorf("first line of stderr %q, want it to name %q", first, tc.want)
+			}
+			noTempDirLeft(t, tmp)
+		})
+	}
+}
+
+// A card's own names work in faults, quoted or not, in any case, and as
+// slugs.
+func TestFaultsTakeTheCardsNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("four 1 s runs")
+	}
+	for _, fault := range []string{`kill "Load Balancer" @0s`, "kill Load Balancer @0s", "kill load-balancer @0s", `kill "LOAD balancer" @0s`} {
+		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, "run", "--duration", "1s", "--rate", "20", "--drain", "1s", "--json", "--fault", fault)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var rep struct{ Timeline []struct{ Down []string } }
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Timeline) != 1 || len(rep.Timeline[0].Down) != 1 || rep.Timeline[0].Down[0] != "loadbalancer" {
+				t.Errorf("timeline %+v, want the load balancer down", rep.Timeline)
 			}
 		})
 	}
@@ -114,4 +170,60 @@ func TestRunJSONContract(t *testing.T) {
 	if rep.Summary["failed"].(float64) != 0 {
 		t.Errorf("%v requests failed", rep.Summary["failed"])
 	}
+}
+
+// Cards archex must not run are refused in one line, exit 2, with nothing
+// left behind: a flow that loops back, too many components, a file too
+// large to be a card (on standard input too).
+func TestBadCardsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	loop := write("loop.yaml", strings.Replace(readCard(t, "production.yaml"), "  - {from: Service Layer, to: Cache}\n",
+		"  - {from: Service Layer, to: Load Balancer}\n  - {from: Service Layer, to: Cache}\n", 1))
+	var many strings.Builder
+	many.WriteString("title: Many\ncomponents:\n  - {name: User, kind: client}\n")
+	for i := range 30 {
+		fmt.Fprintf(&many, "  - {name: Stage %d, kind: cdn}\n", i)
+	}
+	many.WriteString("flow:\n  - {from: User, to: Stage 0}\n")
+	huge := filepath.Join(dir, "huge.yaml")
+	f, _ := os.Create(huge)
+	f.Truncate(50 << 20)
+	f.Close()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"run", "--card", loop}, "", `loop.yaml:36: hop 4 (Service Layer -> Load Balancer) calls "Load Balancer", which is still waiting on this request (hop 1 called it)`},
+		{[]string{"trace", "--card", write("many.yaml", many.String())}, "", "many.yaml:23: the card has 31 components; archex runs at most 20"},
+		{[]string{"run", "--card", huge}, "", "huge.yaml: the file is 52,428,800 bytes; a card file is at most 262,144"},
+		{[]string{"import", "-"}, strings.Repeat("x", 300_000), "stdin: the file is 262,145 bytes"},
+	} {
+		var out, errb strings.Builder
+		env := &cliEnv{stdin: strings.NewReader(tc.stdin), stdout: &out, stderr: &errb}
+		code := runMain(env, tc.args)
+		first, _, _ := strings.Cut(errb.String(), "\n")
+		if code != exitUsage || out.Len() > 0 || !strings.Contains(first, tc.want) || len(first) > 500 {
+			t.Errorf("%v: exit %d, stdout %d bytes, first line %q; want exit 2 and %q", tc.args, code, out.Len(), first, tc.want)
+		}
+	}
+	noTempDirLeft(t, tmp)
+}
+
+func readCard(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("cards", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

@@ -43,9 +43,18 @@ type serveFlags struct {
 
 func cmdServe(env *cliEnv, args []string) error {
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(stop, stopSignals...)
 	defer signal.Stop(stop)
 	return runServe(env, args, stop)
+}
+
+// stoppedBy is the error of a class ended by signal s: exit 128 + s.
+func stoppedBy(s os.Signal) error {
+	sig, _ := s.(syscall.Signal)
+	if sig == syscall.SIGINT {
+		sig = 0 // Ctrl-C
+	}
+	return interruptedError{sig: sig}
 }
 
 // runServe is archex serve, ended by a signal on stop (or, with a terminal,
@@ -196,9 +205,8 @@ func (f *serveFlags) run(env *cliEnv, ln net.Listener, e *engine.Engine, class *
 	if local {
 		interrupted = f.present(env, srv, e, class, pal, stop)
 	} else {
-		fmt.Fprintln(env.stdout, "No terminal here: a presenter joins over SSH with the presenter code. Ctrl+C (SIGINT or SIGTERM) ends the class.")
-		<-stop
-		interrupted = interruptedError{}
+		fmt.Fprintln(env.stdout, "No terminal here: a presenter joins over SSH with the presenter code. Ctrl+C (SIGINT, SIGTERM or SIGHUP) ends the class.")
+		interrupted = stoppedBy(<-stop)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -229,14 +237,16 @@ func (f *serveFlags) present(env *cliEnv, srv *serve.Server, e *engine.Engine, c
 	seat, id := srv.Seat("presenter")
 	defer class.Leave(id)
 	m := tui.New(e, tui.Options{Palette: pal, Class: seat})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout))
+	// Signals are this command's (stop), not Bubble Tea's: each ends the
+	// class the same way.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout), tea.WithoutSignalHandler())
 	var signalled error
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
 		select {
-		case <-stop:
-			signalled = interruptedError{}
+		case s := <-stop:
+			signalled = stoppedBy(s)
 			p.Quit()
 		case <-done:
 		}

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -94,8 +92,8 @@ func TestServeUntilSignalled(t *testing.T) {
 	stop <- syscall.SIGINT
 	select {
 	case err := <-done:
-		if _, ok := err.(interruptedError); !ok {
-			t.Errorf("serve ended with %v, want interrupted", err)
+		if ie, ok := err.(interruptedError); !ok || ie.exitCode() != 130 {
+			t.Errorf("serve ended with %v, want interrupted (130)", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop on SIGINT")
@@ -123,27 +121,10 @@ func TestServeWarnsBeyondLoopback(t *testing.T) {
 		}
 	}
 	stop <- syscall.SIGTERM
-	<-done
+	if ie, ok := (<-done).(interruptedError); !ok || ie.exitCode() != 143 {
+		t.Errorf("SIGTERM: want exit 143")
+	}
 	if lines := strings.Split(strings.TrimSpace(errb.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "listens beyond this machine") {
 		t.Errorf("warning %q: want one line", errb)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to write from the server's goroutines
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

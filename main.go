@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
+	"unicode/utf8"
 )
 
 // Exit codes.
@@ -17,7 +19,7 @@ const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitUsage       = 2
-	exitInterrupted = 130
+	exitInterrupted = 130 // Ctrl-C; other signals: 128 + the signal
 )
 
 // usageError is bad input from the user: a one-line message, then usage on
@@ -46,6 +48,9 @@ type cliEnv struct {
 	stdout, stderr io.Writer
 	// isTerminal reports whether stdout is an interactive terminal.
 	isTerminal bool
+	// out is stdout when it is the process's (nil in tests): it tells when
+	// its reader has gone.
+	out *pipeOut
 }
 
 func commands() []command {
@@ -59,7 +64,9 @@ func commands() []command {
 }
 
 func main() {
-	env := &cliEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, isTerminal: stdoutIsTerminal()}
+	catchSIGPIPE()
+	out := newPipeOut(os.Stdout)
+	env := &cliEnv{stdin: os.Stdin, stdout: out, stderr: os.Stderr, isTerminal: stdoutIsTerminal(), out: out}
 	os.Exit(runMain(env, os.Args[1:]))
 }
 
@@ -69,28 +76,42 @@ func runMain(env *cliEnv, args []string) int {
 	var ue *usageError
 	var ie interruptedError
 	switch {
+	case errors.As(err, &ie):
+		return ie.exitCode()
+	case env.out != nil && env.out.closed():
+		// The reader of stdout has gone (| head): nothing to say to anyone.
+		return 128 + int(syscall.SIGPIPE)
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.stderr, "archex: %s\n", ue.msg)
+		fmt.Fprintf(env.stderr, "archex: %s\n", shortLine(ue.msg))
 		if ue.usage != nil {
 			ue.usage(env.stderr)
 		}
 		return exitUsage
-	case errors.As(err, &ie):
-		return exitInterrupted
 	default:
-		fmt.Fprintf(env.stderr, "archex: %v\n", err)
+		fmt.Fprintf(env.stderr, "archex: %s\n", shortLine(err.Error()))
 		return exitFailure
 	}
 }
 
-// interruptedError ends a command that the user interrupted (exit 130).
-type interruptedError struct{}
+// maxErrorLine bounds an error line: whatever input an error quotes (a
+// question file of one 50 MB line), the user reads one short line.
+const maxErrorLine = 1000
 
-func (interruptedError) Error() string { return "interrupted" }
+// shortLine cuts msg to maxErrorLine bytes, on a character boundary.
+func shortLine(msg string) string {
+	if len(msg) <= maxErrorLine {
+		return msg
+	}
+	cut := maxErrorLine
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + fmt.Sprintf("… (%d more bytes)", len(msg)-cut)
+}
 
 func dispatch(env *cliEnv, args []string) error {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -116,6 +137,7 @@ func mainUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "'archex <command> -h' shows a command's flags.")
+	fmt.Fprintln(w, "exit codes: 0 done, 1 failed, 2 bad input, 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 141 stdout closed)")
 }
 
 // newFlagSet makes a flag set that reports errors to the caller instead of

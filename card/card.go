@@ -11,7 +11,6 @@
 package card
 
 import (
-	"fmt"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -159,7 +158,7 @@ func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(),
 // node's line, as the decoder's own type errors do.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	bad := func(why string) error {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: bad duration %q: %s", n.Line, n.Value, why)}}
+		return &yaml.TypeError{Errors: []string{msgf("line %d: bad duration %q: %s", n.Line, n.Value, why)}}
 	}
 	if n.Kind != yaml.ScalarNode {
 		return bad("write it like 8ms or 250us")

@@ -1,9 +1,12 @@
 package card
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Error is one problem with a card, in one line: the file, the line in it
@@ -28,8 +31,64 @@ func (e *Error) Error() string {
 	if b.Len() > 0 {
 		b.WriteString(" ")
 	}
-	b.WriteString(oneLine(e.Msg))
+	b.WriteString(cut(oneLine(e.Msg), maxMessage))
 	return b.String()
+}
+
+// Bounds of what an error quotes of the input: a card's file may hold a
+// name, a line or a value of any length, and the error about it stays a
+// short line.
+const (
+	maxQuote   = 60   // runes of a value quoted in a message
+	maxMessage = 1000 // runes of a whole message
+)
+
+// msgf is fmt.Sprintf for error messages, with each string quoted by %q,
+// and each name of a hop, cut to an excerpt of maxQuote runes.
+func msgf(format string, args ...any) string {
+	args = slices.Clone(args)
+	n := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		for i++; i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0; i++ {
+		}
+		if i >= len(format) || format[i] == '%' {
+			continue
+		}
+		switch v := argAt(args, n).(type) {
+		case string:
+			if format[i] == 'q' {
+				args[n] = cut(v, maxQuote)
+			}
+		case Hop:
+			args[n] = Hop{From: cut(v.From, maxQuote), To: cut(v.To, maxQuote), Async: v.Async}
+		}
+		n++
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func argAt(args []any, i int) any {
+	if i < len(args) {
+		return args[i]
+	}
+	return nil
+}
+
+// cut shortens s to at most n runes, the last of them an ellipsis.
+func cut(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, kept := 0, 0
+	for kept < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		kept++
+	}
+	return s[:i] + "…"
 }
 
 // oneLine escapes line breaks and other control characters that a name

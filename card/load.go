@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,7 +66,11 @@ func Read(name string, data []byte, opts ...ImportOption) (*Card, error) {
 // error starts with path: "mycard.txt:23: hop 4 names ...", or
 // "mycard.txt: no such file or directory".
 func Load(path string, opts ...ImportOption) (*Card, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
+	var ce *Error
+	if errors.As(err, &ce) {
+		return nil, ce
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -73,5 +78,23 @@ func Load(path string, opts ...ImportOption) (*Card, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkSize(path, int64(len(data))); err != nil {
+		return nil, err
+	}
 	return Read(path, data, opts...)
+}
+
+// readFile reads at most one byte more than MaxFileSize of path: enough to
+// tell a card from a file too large to be one (or from /dev/zero), without
+// reading the rest.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, checkSize(path, st.Size())
+	}
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }

@@ -22,6 +22,9 @@ import (
 // question for the validation that follows. A question without an id gets
 // "card-q" and its number.
 func Parse(name string, data []byte) (*Card, error) {
+	if err := checkSize(name, int64(len(data))); err != nil {
+		return nil, err
+	}
 	c, pos, err := decodeYAML(name, data)
 	if err != nil {
 		return nil, err
@@ -115,7 +118,7 @@ func yamlError(name string, err error) *Error {
 				want = "a list"
 			}
 		}
-		msg = fmt.Sprintf("%q is a %s, but this must be %s", m[2], yamlTagWord(m[1]), want)
+		msg = msgf("%q is a %s, but this must be %s", m[2], yamlTagWord(m[1]), want)
 	}
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
@@ -164,7 +167,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 	switch {
 	case t.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			return &Error{Line: n.Line, Msg: fmt.Sprintf("%s must be a mapping (%s), not a %s", describe(path), strings.Join(yamlFields(t), ", "), nodeKind(n))}
+			return &Error{Line: n.Line, Msg: msgf("%s must be a mapping (%s), not a %s", describe(path), strings.Join(yamlFields(t), ", "), nodeKind(n))}
 		}
 		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -177,12 +180,12 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 				fields := yamlFields(t)
 				hint := ""
 				if near := closest(k.Value, fields); near != "" {
-					hint = fmt.Sprintf("; did you mean %q?", near)
+					hint = msgf("; did you mean %q?", near)
 				}
-				return &Error{Line: k.Line, Msg: fmt.Sprintf("unknown field %q in %s%s (fields: %s)", k.Value, describe(path), hint, strings.Join(fields, ", "))}
+				return &Error{Line: k.Line, Msg: msgf("unknown field %q in %s%s (fields: %s)", k.Value, describe(path), hint, strings.Join(fields, ", "))}
 			}
 			if first, dup := seen[k.Value]; dup {
-				return &Error{Line: k.Line, Msg: fmt.Sprintf("field %q appears twice in %s (first at line %d)", k.Value, describe(path), first)}
+				return &Error{Line: k.Line, Msg: msgf("field %q appears twice in %s (first at line %d)", k.Value, describe(path), first)}
 			}
 			seen[k.Value] = k.Line
 			p := field(path, k.Value)
@@ -193,7 +196,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 		}
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			return &Error{Line: n.Line, Msg: fmt.Sprintf("%s must be a list (lines starting with -), not a %s", describe(path), nodeKind(n))}
+			return &Error{Line: n.Line, Msg: msgf("%s must be a list (lines starting with -), not a %s", describe(path), nodeKind(n))}
 		}
 		for i, item := range n.Content {
 			p := index(path, i)
@@ -204,7 +207,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 		}
 	default:
 		if n.Kind != yaml.ScalarNode {
-			return &Error{Line: n.Line, Msg: fmt.Sprintf("%s must be a single value, not a %s", describe(path), nodeKind(n))}
+			return &Error{Line: n.Line, Msg: msgf("%s must be a single value, not a %s", describe(path), nodeKind(n))}
 		}
 	}
 	return nil

@@ -94,6 +94,9 @@ func ImportText(name string, data []byte, opts ...ImportOption) (*Card, error) {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	if err := checkSize(name, int64(len(data))); err != nil {
+		return nil, err
+	}
 	src := source{file: name, pos: positions{}, text: true}
 	c, err := importText(data, cfg, src)
 	if err != nil {

@@ -102,13 +102,13 @@ func splitHop(c *Card, names []string, kinds map[string]Kind, line string) (Hop,
 				return Hop{}, "names " + notOnCard(c, strings.TrimSpace(rest))
 			}
 		}
-		return Hop{}, fmt.Sprintf("is not two component names run together (components: %s)", strings.Join(componentNames(c), ", "))
+		return Hop{}, fmt.Sprintf("is not two component names run together (components: %s)", nameList(c))
 	}
 	var alts []string
 	for _, h := range readings {
-		alts = append(alts, fmt.Sprintf("%q -> %q", h.From, h.To))
+		alts = append(alts, msgf("%q -> %q", h.From, h.To))
 	}
-	return Hop{}, fmt.Sprintf("is ambiguous: it reads as %s; rename a component or write the hop as %q", strings.Join(alts, " and as "), readings[0].From+" -> "+readings[0].To)
+	return Hop{}, msgf("is ambiguous: it reads as %s; rename a component or write the hop as %q", strings.Join(alts, " and as "), readings[0].From+" -> "+readings[0].To)
 }
 
 // inferAsync marks the hops that chain from a queue right after a

@@ -2,6 +2,7 @@ package card
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -17,7 +18,7 @@ type source struct {
 }
 
 func (s source) errorf(path, format string, args ...any) *Error {
-	return &Error{File: s.file, Line: s.pos.line(path), Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: s.file, Line: s.pos.line(path), Msg: msgf(format, args...)}
 }
 
 // Validate checks that c is a card archex can run, draw and ask:
@@ -30,6 +31,9 @@ func (s source) errorf(path, format string, args ...any) *Error {
 //   - every hop names two different components on the card; hop 1 leaves
 //     the client and every later hop leaves a component an earlier hop
 //     reached; every component other than the client is reached by a hop;
+//   - it has at most MaxComponents components and MaxHops hops;
+//   - no hop calls back into a component still waiting on the request
+//     (checkCalls);
 //   - async hops form the branch that forks at a queue: an async hop leaves
 //     the component the previous hop went to (a contiguous chain), and the
 //     first hop of a chain leaves a component of kind queue right after a
@@ -53,7 +57,7 @@ func Validate(c *Card) error {
 // validate returns the first problem with c, or nil.
 func validate(c *Card, src source) *Error {
 	for _, check := range []func(*Card, source) *Error{
-		checkTitle, checkComponents, checkFlow, checkAsync, checkReached, checkFailure, checkQuiz,
+		checkTitle, checkLimits, checkComponents, checkFlow, checkAsync, checkCalls, checkReached, checkFailure, checkQuiz,
 	} {
 		if err := check(c, src); err != nil {
 			return err
@@ -153,14 +157,24 @@ func componentNames(c *Card) []string {
 	return names
 }
 
+// nameList lists the card's components for a message, each name cut to an
+// excerpt.
+func nameList(c *Card) string {
+	names := componentNames(c)
+	for i, n := range names {
+		names[i] = cut(n, maxQuote)
+	}
+	return strings.Join(names, ", ")
+}
+
 // notOnCard says that name is not a component, suggesting the likely one.
 func notOnCard(c *Card, name string) string {
 	names := componentNames(c)
 	hint := ""
 	if near := closest(name, names); near != "" {
-		hint = fmt.Sprintf("; did you mean %q?", near)
+		hint = msgf("; did you mean %q?", near)
 	}
-	return fmt.Sprintf("%q, which is not a component on this card%s (components: %s)", name, hint, strings.Join(names, ", "))
+	return msgf("%q, which is not a component on this card%s (components: %s)", name, hint, nameList(c))
 }
 
 func checkFlow(c *Card, src source) *Error {
@@ -306,10 +320,4 @@ func checkQuiz(c *Card, src source) *Error {
 }
 
 // short quotes s for a message, cut to a readable length.
-func short(s string) string {
-	r := []rune(s)
-	if len(r) > 60 {
-		return fmt.Sprintf("%q", string(r[:57])+"...")
-	}
-	return fmt.Sprintf("%q", s)
-}
+func short(s string) string { return strconv.Quote(cut(s, maxQuote)) }

@@ -53,8 +53,8 @@ func TestImportedProductionCardRunsTheFourteenHops(t *testing.T) {
 	if err != nil || !tr.OK() {
 		t.Fatalf("cold read: %v %+v", err, tr)
 	}
-	if len(tr.Hops) != 14 {
-		t.Fatalf("%d hops, want the card's 14:\n%s", len(tr.Hops), strings.Join(pairs(tr.Hops), "\n"))
+	if got := pairs(tr.Hops); len(got) != 14 {
+		t.Fatalf("%d hops, want the card's 14:\n%s", len(got), strings.Join(got, "\n"))
 	}
 	for i, h := range c.Flow {
 		if got := pairs(tr.Hops)[i]; got != h.From+" -> "+h.To {

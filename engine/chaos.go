@@ -18,10 +18,12 @@ type part struct {
 	comp    card.Component
 	alias   string // the short name a fault takes
 	latency model.Latency
-	faults  *model.Faults // nil: not a component chaos can slow
-	kill    func() error
-	revive  func() error
-	down    func() bool
+	// faults are the component's chaos settings: one set, or one per
+	// replica of the service. Empty: not a component chaos can slow.
+	faults []*model.Faults
+	kill   func() error
+	revive func() error
+	down   func() bool
 }
 
 // kindAliases are the short names of the known kinds.
@@ -43,6 +45,17 @@ func slug(name string) string {
 
 func noErr(fn func()) func() error { return func() error { fn(); return nil } }
 
+func one(f *model.Faults) []*model.Faults { return []*model.Faults{f} }
+
+// faultsOf are the faults a target covers: replica's alone (replica >= 0),
+// else every set the component has.
+func (p *part) faultsOf(replica int) []*model.Faults {
+	if replica >= 0 && replica < len(p.faults) && p.comp.Kind == card.KindService {
+		return p.faults[replica : replica+1]
+	}
+	return p.faults
+}
+
 // makeParts lists every component with its chaos handles, in card order.
 func (e *Engine) makeParts() []*part {
 	kindCount := map[card.Kind]int{}
@@ -61,10 +74,10 @@ func (e *Engine) makeParts() []*part {
 			p.revive = noErr(func() { e.user.SetPaused(false) })
 			p.down = func() bool { return e.user.Stats().Paused }
 		case card.KindLoadBalancer:
-			p.faults, p.kill, p.revive, p.down = e.lb.Faults(), noErr(e.lb.Kill), e.lb.Revive, e.lb.Down
+			p.faults, p.kill, p.revive, p.down = one(e.lb.Faults()), noErr(e.lb.Kill), e.lb.Revive, e.lb.Down
 		case card.KindAPIGateway:
 			if e.gw != nil {
-				p.faults, p.kill, p.revive, p.down = e.gw.Faults(), noErr(e.gw.Kill), noErr(e.gw.Revive), e.gw.Down
+				p.faults, p.kill, p.revive, p.down = one(e.gw.Faults()), noErr(e.gw.Kill), noErr(e.gw.Revive), e.gw.Down
 			}
 		case card.KindService:
 			p.faults = e.svc.Faults()
@@ -73,16 +86,16 @@ func (e *Engine) makeParts() []*part {
 			p.down = e.svc.Down
 		case card.KindCache:
 			ch := e.cacheNamed(c.Name)
-			p.faults, p.kill, p.revive, p.down = ch.Faults(), noErr(ch.Kill), ch.Revive, ch.Down
+			p.faults, p.kill, p.revive, p.down = one(ch.Faults()), noErr(ch.Kill), ch.Revive, ch.Down
 		case card.KindDatabase:
-			p.faults, p.kill, p.revive, p.down = e.db.Faults(), noErr(e.db.Kill), e.db.Revive, e.db.Down
+			p.faults, p.kill, p.revive, p.down = one(e.db.Faults()), noErr(e.db.Kill), e.db.Revive, e.db.Down
 		case card.KindQueue:
-			p.faults, p.kill, p.revive, p.down = e.queue.Faults(), noErr(e.queue.Kill), e.queue.Revive, e.queue.Down
+			p.faults, p.kill, p.revive, p.down = one(e.queue.Faults()), noErr(e.queue.Kill), e.queue.Revive, e.queue.Down
 		case card.KindWorker:
-			p.faults, p.kill, p.revive, p.down = e.worker.Faults(), noErr(e.worker.Kill), noErr(e.worker.Revive), e.worker.Down
+			p.faults, p.kill, p.revive, p.down = one(e.worker.Faults()), noErr(e.worker.Kill), noErr(e.worker.Revive), e.worker.Down
 		default:
 			g := e.generic[c.Name]
-			p.faults, p.kill, p.revive, p.down = g.Faults(), noErr(g.Kill), noErr(g.Revive), g.Down
+			p.faults, p.kill, p.revive, p.down = one(g.Faults()), noErr(g.Kill), noErr(g.Revive), g.Down
 		}
 		if p.kill == nil {
 			// On the card but not on the request's path: nothing runs.
@@ -161,36 +174,45 @@ func (e *Engine) Revive(target string) error {
 	})
 }
 
-// Slow adds d to every unit of work of a component (0 removes it).
+// Slow adds d to every unit of work of a component (0 removes it). A
+// replica of the service (service-2) is slowed alone.
 func (e *Engine) Slow(target string, d time.Duration) error {
-	return e.chaos(target, fmt.Sprintf("slowed by %v", d), func(p *part, _ int) error {
-		if p.faults == nil {
+	return e.chaos(target, fmt.Sprintf("slowed by %v", d), func(p *part, replica int) error {
+		fs := p.faultsOf(replica)
+		if len(fs) == 0 {
 			return fmt.Errorf("%s cannot be slowed", p.comp.Name)
 		}
-		p.faults.SetSlow(d)
+		for _, f := range fs {
+			f.SetSlow(d)
+		}
 		return nil
 	})
 }
 
-// FailRate makes a fraction (0..1) of a component's calls fail.
+// FailRate makes a fraction (0..1) of a component's calls fail; of one
+// replica's alone for service-N.
 func (e *Engine) FailRate(target string, f float64) error {
 	if f < 0 || f > 1 {
 		return fmt.Errorf("fail rate %v: give a fraction from 0 to 1", f)
 	}
-	return e.chaos(target, fmt.Sprintf("failing %.0f%% of calls", f*100), func(p *part, _ int) error {
-		if p.faults == nil {
+	return e.chaos(target, fmt.Sprintf("failing %.0f%% of calls", f*100), func(p *part, replica int) error {
+		fs := p.faultsOf(replica)
+		if len(fs) == 0 {
 			return fmt.Errorf("%s cannot be made to fail calls", p.comp.Name)
 		}
-		p.faults.SetFailRate(f)
+		for _, x := range fs {
+			x.SetFailRate(f)
+		}
 		return nil
 	})
 }
 
-// Heal removes added latency and failures from a component.
+// Heal removes added latency and failures from a component (from one
+// replica alone for service-N).
 func (e *Engine) Heal(target string) error {
-	return e.chaos(target, "healed", func(p *part, _ int) error {
-		if p.faults != nil {
-			p.faults.Heal()
+	return e.chaos(target, "healed", func(p *part, replica int) error {
+		for _, f := range p.faultsOf(replica) {
+			f.Heal()
 		}
 		return nil
 	})
@@ -264,6 +286,13 @@ func (e *Engine) SetSingleflight(on bool) {
 	e.notes.add(time.Now(), e.svc.Name(), "singleflight "+onOff(on), LevelInfo)
 }
 
+// SetShedding switches load shedding on or off: with it on, the service
+// answers 503 at once when the database's line is too long.
+func (e *Engine) SetShedding(on bool) {
+	e.svc.SetShedding(on)
+	e.notes.add(time.Now(), e.svc.Name(), "load shedding "+onOff(on), LevelInfo)
+}
+
 // SetAlgorithm picks the load balancer's algorithm.
 func (e *Engine) SetAlgorithm(a loadbalancer.Algorithm) error {
 	if e.lb == nil {
@@ -278,12 +307,7 @@ func (e *Engine) SetAlgorithm(a loadbalancer.Algorithm) error {
 }
 
 // SetRate sets the users' arrival rate (requests per second).
-func (e *Engine) SetRate(r float64) {
-	e.mu.Lock()
-	e.setRate = max(0, r)
-	e.mu.Unlock()
-	e.user.SetRate(r)
-}
+func (e *Engine) SetRate(r float64) { e.user.SetRate(r) }
 
 // SetPattern picks the traffic pattern.
 func (e *Engine) SetPattern(p traffic.Pattern) { e.user.SetPattern(p) }

@@ -25,6 +25,7 @@ import (
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/queue"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/traffic"
@@ -43,7 +44,8 @@ type Options struct {
 	// only their real work.
 	NoLatency bool
 	// Dir holds the database file; empty: a new temporary directory,
-	// removed on Close.
+	// removed on Close (and, if the process dies first, by the next engine
+	// to start: see makeTempDir).
 	Dir string
 	// ClaimIdle is how long the worker leaves a message with a consumer
 	// before another may claim it (default 1 s).
@@ -53,6 +55,10 @@ type Options struct {
 	// KeyRate is the gateway's rate limit per API key, requests per second
 	// (default 1000).
 	KeyRate float64
+	// DedupeWindow is how long the queue remembers an event id, so that a
+	// republished event is added once (default 2 minutes); the worker keeps
+	// applied ids for twice as long (see package worker).
+	DedupeWindow time.Duration
 }
 
 // Engine is one running system.
@@ -61,13 +67,15 @@ type Engine struct {
 	card  *card.Card
 	topo  *topology
 	dir   string
-	owned bool // dir is ours to remove
+	owned bool   // dir is ours to remove
+	lock  func() // releases dir's lock (see makeTempDir)
 
 	db      *database.Database
 	caches  []*cache.Cache
 	queue   *queue.Queue
 	worker  *worker.Worker
 	svc     *service.Service
+	relay   *outbox.Relay
 	gw      *gateway.Gateway
 	lb      *loadbalancer.LB
 	generic map[string]*generic.Component
@@ -80,10 +88,11 @@ type Engine struct {
 	rec   *recorder
 	start time.Time
 	// Guarded by mu: the seconds closed so far, the counters at the end of
-	// the last one, and the rate the user set.
+	// the last one, and whether the seconds are the user's schedule's
+	// (they are when the traffic started before the first second closed).
 	closedSeconds int
 	prev          counters
-	setRate       float64
+	aligned       bool
 	downSeen      nameSet // down at some refresh of the second in progress
 	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
@@ -115,8 +124,8 @@ func New(opts Options) (e *Engine, err error) {
 	}()
 	e.dir = opts.Dir
 	if e.dir == "" {
-		if e.dir, err = os.MkdirTemp("", "archex-"); err != nil {
-			return nil, fmt.Errorf("engine: temporary directory: %w", err)
+		if e.dir, e.lock, err = makeTempDir(); err != nil {
+			return nil, err
 		}
 		e.owned = true
 	}
@@ -124,7 +133,6 @@ func New(opts Options) (e *Engine, err error) {
 		return nil, err
 	}
 	e.start = time.Now()
-	e.setRate = opts.Rate
 	e.refresh(time.Now())
 	e.wg.Add(1)
 	go e.tick()
@@ -228,7 +236,7 @@ func (e *Engine) build() error {
 			if e.queue != nil {
 				return fmt.Errorf("card %q: archex runs one queue; %q is a second", c.Title, comp.Name)
 			}
-			q, err := queue.Open(queue.Config{Name: comp.Name, Latency: sp.latency, Seed: seed})
+			q, err := queue.Open(queue.Config{Name: comp.Name, Latency: sp.latency, Seed: seed, DedupeWindow: e.opts.DedupeWindow})
 			if err != nil {
 				return err
 			}
@@ -273,7 +281,7 @@ func (e *Engine) buildWorker() error {
 	sp := e.spec(workers[0])
 	w, err := worker.New(worker.Config{
 		Name: workers[0].Name, QueueName: e.queue.Name(), DatabaseName: e.db.Name(),
-		Queue: e.queue, Store: e.db, Consumers: sp.replicas, ClaimIdle: e.opts.ClaimIdle,
+		Queue: e.queue, Store: e.db, Consumers: sp.replicas, ClaimIdle: e.opts.ClaimIdle, KeepApplied: 2 * e.opts.DedupeWindow,
 		Latency: sp.latency, Seed: e.opts.Seed, Recorder: e.rec, OnPanic: e.reportPanic,
 	})
 	if err != nil {
@@ -294,15 +302,18 @@ func (e *Engine) buildService() error {
 		Name: t.svc.Name, Replicas: sp.replicas, Latency: sp.latency, Capacity: sp.capacity, Seed: e.opts.Seed,
 		Plan: t.plan, TTL: e.opts.CacheTTL, Recorder: e.rec, OnPanic: e.reportPanic, Calls: map[string]service.Caller{},
 	}
+	rc := outbox.Config{Service: t.svc.Name, Recorder: e.rec, OnPanic: e.reportPanic}
 	for _, name := range t.cacheNames() {
-		cfg.Caches = append(cfg.Caches, e.cacheNamed(name))
+		c := e.cacheNamed(name)
+		cfg.Caches = append(cfg.Caches, c)
+		rc.Caches = append(rc.Caches, c)
 	}
 	for _, step := range t.plan {
 		switch step.Kind {
 		case service.Read:
 			cfg.Store = e.db
 		case service.Publish:
-			cfg.Queue = e.queue
+			rc.Queue = e.queue
 		case service.Call:
 			if g := e.generic[step.Target]; g != nil {
 				cfg.Calls[step.Target] = g
@@ -313,6 +324,15 @@ func (e *Engine) buildService() error {
 		// Writes still go to the database the card has.
 		cfg.Store = e.db
 	}
+	if e.db != nil {
+		rc.Store = e.db // the outbox is a table of the database
+	}
+	relay, err := outbox.New(context.Background(), rc)
+	if err != nil {
+		return err
+	}
+	e.relay, cfg.Relay = relay, relay
+	relay.Start()
 	for _, stage := range t.inner {
 		mw, err := e.middleware(stage)
 		if err != nil {
@@ -423,31 +443,46 @@ func (e *Engine) Card() *card.Card { return e.card }
 // FrontDoor is the URL where users' requests enter.
 func (e *Engine) FrontDoor() string { return e.entry }
 
-// Start begins the traffic.
-func (e *Engine) Start() { e.user.Start() }
+// Start begins the traffic. Started before the first second has closed, the
+// engine's seconds become the traffic's: second k counts exactly the
+// arrivals its schedule put there.
+func (e *Engine) Start() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	epoch := e.user.Start()
+	if e.closedSeconds == 0 {
+		e.start, e.aligned = epoch, true
+	}
+}
 
-// StopTraffic ends the arrivals; requests in flight go on.
+// StopTraffic ends the arrivals at once; requests in flight go on.
 func (e *Engine) StopTraffic() { e.user.Stop() }
 
-// Drain waits, up to ctx, for requests in flight and for the queue to
-// empty.
+// TrafficEnded is closed once the traffic reaches the end planned with
+// Plan.
+func (e *Engine) TrafficEnded() <-chan struct{} { return e.user.Ended() }
+
+// Drain waits, up to ctx, for requests in flight, for the events waiting in
+// the outbox and the spool to be published and for the queue to empty.
 func (e *Engine) Drain(ctx context.Context) error {
 	if err := e.user.Wait(ctx); err != nil {
 		return fmt.Errorf("requests still in flight: %w", err)
 	}
-	if e.queue == nil {
-		return nil
-	}
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
-		st := e.queue.Stats()
-		if !st.Down && st.Depth == 0 {
+		waiting := e.relay.Stats()
+		var qs queue.Stats
+		if e.queue != nil {
+			qs = e.queue.Stats()
+		}
+		if waiting.Pending() == 0 && !qs.Down && qs.Depth == 0 {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%d events still queued: %w", st.Depth, ctx.Err())
+			return fmt.Errorf("%d events still waiting (%d in the outbox, %d in the spool, %d queued): %w",
+				waiting.Pending()+qs.Depth, waiting.Outbox, waiting.Spool, qs.Depth, ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -479,6 +514,9 @@ func (e *Engine) teardown() {
 	if e.svc != nil {
 		e.svc.Close()
 	}
+	if e.relay != nil {
+		e.relay.Close()
+	}
 	if e.worker != nil {
 		e.worker.Stop()
 	}
@@ -493,6 +531,7 @@ func (e *Engine) teardown() {
 	}
 	if e.owned && e.dir != "" {
 		os.RemoveAll(e.dir)
+		e.lock()
 	}
 }
 

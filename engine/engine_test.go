@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -29,10 +30,16 @@ func newEngine(t testing.TB, opts Options) *Engine {
 	return e
 }
 
+// pairs lists who sent each hop to whom, leaving out the hops of the outbox
+// relay: when a publish does not make its 2 ms (a busy machine, the race
+// detector), the event goes to the spool and the relay publishes it a
+// moment later, a late hop that repeats one of the card's.
 func pairs(hops []trace.Hop) []string {
 	var out []string
 	for _, h := range hops {
-		out = append(out, h.From+" -> "+h.To)
+		if h.Instance != outbox.Instance {
+			out = append(out, h.From+" -> "+h.To)
+		}
 	}
 	return out
 }

@@ -42,6 +42,7 @@ type window struct {
 	ok, failed    int
 	lookups, hits int
 	dbReads       int
+	shed          int
 	latency       *hdrhistogram.Histogram // what users waited, µs
 	comps         map[string]*compWindow
 }
@@ -107,10 +108,13 @@ func (r *recorder) count(h trace.Hop) {
 		if hit {
 			r.win.hits++
 		}
-	case h.Op == service.OpSelect && !reply && h.To == r.db && h.Outcome != trace.Skipped:
+	case h.Op == service.OpSelect && !reply && h.To == r.db && h.Outcome != trace.Skipped && h.Outcome != trace.Shed:
 		r.win.dbReads++
 	}
-	if reply || h.Outcome == trace.Skipped {
+	if h.Outcome == trace.Shed {
+		r.win.shed++
+	}
+	if reply || h.Outcome == trace.Skipped || h.Outcome == trace.Shed {
 		return // replies and calls not made are no work for the receiver
 	}
 	c := r.win.comps[h.To]
@@ -154,10 +158,14 @@ type Second struct {
 	HitRatio   *float64 `json:"hit_ratio"` // nil when there were no lookups
 	DBReads    int      `json:"db_reads"`  // reads the service sent to the database
 	DBQPS      int      `json:"db_qps"`    // every statement the database ran
+	Shed       int      `json:"shed"`      // requests refused by load shedding
 	P50        float64  `json:"p50_ms"`
 	P99        float64  `json:"p99_ms"`
 	QueueDepth int      `json:"queue_depth"`
-	Down       []string `json:"down"`
+	// EventsWaiting are the events not yet published at the end of the
+	// second: in the outbox or the spool (the queue was down or slow).
+	EventsWaiting int      `json:"events_waiting"`
+	Down          []string `json:"down"`
 
 	// Per component: calls received, errors, p99 of time spent there.
 	Components map[string]ComponentSecond `json:"-"`
@@ -171,14 +179,18 @@ type ComponentSecond struct {
 	HitRatio      *float64 // a cache's; nil without lookups
 }
 
+// backlog is the events not done at the end of a second: in the stream, and
+// waiting to be published.
+type backlog struct{ queued, waiting int }
+
 // close ends the second in progress as second t, with the figures that come
 // from the components themselves, and starts the next.
-func (r *recorder) close(t int, sent, dbQueries, queueDepth, jobs int, down []string) Second {
+func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down []string) Second {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
-	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries,
-		QueueDepth: queueDepth, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
+	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed,
+		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {
 		s.Down = []string{}
 	}
@@ -196,7 +208,7 @@ func (r *recorder) close(t int, sent, dbQueries, queueDepth, jobs int, down []st
 		c.calls, c.errors, c.lookups, c.hits = 0, 0, 0, 0
 		c.latency.Reset()
 	}
-	w.ok, w.failed, w.lookups, w.hits, w.dbReads = 0, 0, 0, 0, 0
+	w.ok, w.failed, w.lookups, w.hits, w.dbReads, w.shed = 0, 0, 0, 0, 0, 0
 	w.latency.Reset()
 	r.hist = append(r.hist, s)
 	if len(r.hist) > keepSeconds {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/components/traffic"
@@ -28,14 +29,14 @@ func (e *Engine) Send(ctx context.Context, req Request, waitAsync bool) (Trace, 
 	if !ok {
 		return Trace{}, fmt.Errorf("trace %s was not recorded", res.Trace)
 	}
-	if !waitAsync || len(e.topo.async) == 0 || !published(t) {
+	if !waitAsync || len(e.topo.async) == 0 || !leftEvent(t) {
 		return t, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for t.AsyncHops() < len(e.topo.async) {
+	for branchHops(t) < len(e.topo.async) {
 		select {
 		case <-ctx.Done():
 			return t, nil // what there is: the worker may be down
@@ -46,14 +47,31 @@ func (e *Engine) Send(ctx context.Context, req Request, waitAsync bool) (Trace, 
 	return t, nil
 }
 
-// published reports whether the request's event reached the queue.
-func published(t Trace) bool {
+// leftEvent reports whether the request left an event to deliver: a read's
+// published or spooled (not shed), or a write's committed in the outbox.
+func leftEvent(t Trace) bool {
 	for _, h := range t.Hops {
-		if h.Op == service.OpPublish && h.Outcome == trace.OK {
+		switch {
+		case h.Async:
+		case h.Op == service.OpPublish && h.Outcome != trace.Error:
+			return true
+		case h.Op == service.OpUpdate && h.Outcome == trace.OK:
 			return true
 		}
 	}
 	return false
+}
+
+// branchHops counts the hops of the card's asynchronous branch recorded so
+// far; the relay's own (a late publish, a retried DEL) are not the card's.
+func branchHops(t Trace) int {
+	n := 0
+	for _, h := range t.Hops {
+		if h.Async && h.Instance != outbox.Instance {
+			n++
+		}
+	}
+	return n
 }
 
 // Trace returns one recent trace by id, with whatever of its asynchronous

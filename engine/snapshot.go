@@ -2,11 +2,15 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/traffic"
 )
@@ -40,8 +44,11 @@ type Status struct {
 	Errors  int     // of which failed
 	P99     float64 // ms spent at the component, last second
 	Modeled model.Latency
-	Slow    time.Duration // added by chaos
-	Fail    float64       // fraction of calls failed by chaos
+	Slow    time.Duration // added by chaos (the most on any replica)
+	Fail    float64       // fraction of calls failed by chaos (the most on any replica)
+	// FaultsOn names the replicas chaos slows or fails, when it is not
+	// all of them ("replica-1").
+	FaultsOn []string
 
 	HitRatio *float64 // cache
 	Keys     int      // cache
@@ -52,12 +59,19 @@ type Status struct {
 	Depth, Pending int           // queue
 	Lag            time.Duration // queue: age of the oldest unfinished event
 	DeadLettered   int64         // queue
+	// Queue: the events waiting to be published, in the outbox (writes')
+	// and in the spool (reads'), and those a full spool dropped.
+	Outbox, Spool int
+	EventsShed    int64 // dropped by a full spool
+	Untrusted     int   // cache: keys reads skip until a write's invalidation is retried
 
 	Jobs      int // worker: events finished in the last second
 	Consumers int // worker
 
-	Healthy, Replicas int    // load balancer, service
-	Breaker           string // the cache breaker's state, on a cache: closed, half-open, open
+	Healthy, Replicas int      // load balancer, service
+	Ejected           []string // load balancer: replicas ejected for answering 5xx
+	Shed              int      // service: requests refused by load shedding in the last second
+	Breaker           string   // the cache breaker's state, on a cache: closed, half-open, open
 }
 
 // Requests are the user's requests since start. Sent = OK + Failed +
@@ -70,18 +84,45 @@ type Requests struct {
 	Paused                     bool
 }
 
-// Events are the queue's events since start. Published = Processed +
-// DeadLettered + Queued once the system is still.
+// Events are the requests' events since start: what the service created,
+// what waits to be published and what the queue and the worker did. The
+// books are
+//
+//	Created = Processed + DeadLettered + Queued + Pending + Shed + Lost
+//
+// and Lost must be 0. Delivery is at least once, yet each event counts once:
+// the broker adds an event id once within its dedupe window (a republished
+// event is Deduplicated, not Published again), so Published, Processed
+// (events acknowledged), DeadLettered and Queued (in the stream) count
+// events, not attempts; a redelivery the worker finds applied already is
+// Duplicated and still acknowledged once. The figures come from the relay and
+// from the broker, read a moment apart: exact once the system is still (the
+// end of a run, after the drain), off by the events in flight between the
+// two while it runs.
 type Events struct {
+	// Created counts the events the service committed to deliver: every
+	// read's, and every write's once its transaction committed.
+	Created                                        int64
 	Published, Processed, Duplicated, DeadLettered int64
-	Queued                                         int
-	PublishFailed                                  int64 // could not be published (queue down)
+	Deduplicated                                   int64 // republished events the broker already had
+	Queued                                         int   // in the stream: not processed yet
+	Outbox, Spool                                  int   // waiting to be published
+	Shed                                           int64 // dropped by a full spool: the only loss allowed, and counted
+	Spooled                                        int64 // read events that went to the spool instead of the queue
+}
+
+// Pending is the events waiting to be published: in the outbox or the spool.
+func (e Events) Pending() int { return e.Outbox + e.Spool }
+
+// Lost is what the books cannot account for: 0 unless an event vanished.
+func (e Events) Lost() int64 {
+	return e.Created - e.Processed - e.DeadLettered - int64(e.Queued) - int64(e.Pending()) - e.Shed
 }
 
 // Switches are the settings a user can flip.
 type Switches struct {
-	Breaker, Singleflight bool
-	Algorithm             string
+	Breaker, Singleflight, Shedding bool
+	Algorithm                       string
 }
 
 // Snapshot is the whole system at one moment. The engine builds a new one
@@ -164,12 +205,16 @@ func (e *Engine) refresh(now time.Time) {
 	defer e.mu.Unlock()
 	elapsed := now.Sub(e.start)
 	for e.closedSeconds < int(elapsed/time.Second) {
-		c := e.counters()
+		c, final := e.counters(elapsed)
+		if !final {
+			break // the user still has arrivals of this second to send
+		}
 		depth := 0
 		if e.queue != nil {
 			depth = e.queue.Stats().Depth
 		}
-		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), depth, int(c.jobs-e.prev.jobs), e.downSeen.list())
+		backlog := backlog{queued: depth, waiting: e.relay.Stats().Pending()}
+		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), backlog, int(c.jobs-e.prev.jobs), e.downSeen.list())
 		e.prev = c
 		e.closedSeconds++
 		e.downSeen = nil
@@ -184,8 +229,26 @@ func (e *Engine) refresh(now time.Time) {
 	e.snap.Store(snap)
 }
 
-func (e *Engine) counters() counters {
-	c := counters{sent: e.user.Stats().Sent}
+// counters reads the figures at the end of the second about to close. The
+// requests sent are the user's arrivals due in it (from its schedule, once
+// it has sent them all, so that a late goroutine never moves a request into
+// the next second) plus those sent by hand. final is false while the user
+// is still sending arrivals due in that second; after lateBy, the second
+// closes with what was sent, and so do the seconds after it.
+func (e *Engine) counters(elapsed time.Duration) (c counters, final bool) {
+	end := e.closedSeconds + 1
+	if e.aligned {
+		c.sent, final = e.user.SentBy(end)
+	} else {
+		c.sent, final = e.user.Stats().Sent, true
+	}
+	if !final {
+		if elapsed < time.Duration(end)*time.Second+lateBy {
+			return c, false
+		}
+		// Too far behind to wait for: count what was sent, from now on.
+		c.sent, e.aligned = e.user.Stats().Sent, false
+	}
 	if e.db != nil {
 		c.dbQueries = e.db.Stats().Queries
 	}
@@ -193,8 +256,11 @@ func (e *Engine) counters() counters {
 		st := e.worker.Stats()
 		c.jobs = st.Processed + st.Duplicated + st.DeadLettered
 	}
-	return c
+	return c, true
 }
+
+// lateBy is how long past its end a second waits for the user's arrivals.
+const lateBy = 2 * time.Second
 
 // assemble builds a snapshot from the components' own figures and the last
 // complete second.
@@ -206,15 +272,17 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	}
 	us := e.user.Stats()
 	s.Requests = Requests{Sent: us.Sent, OK: us.OK, Failed: us.Failed, InFlight: us.InFlight,
-		Rate: us.Rate, SetRate: e.setRate, Pattern: us.Pattern, Paused: us.Paused}
+		Rate: us.Rate, SetRate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused}
 	svc := e.svc.Stats()
-	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn}
+	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn, Shedding: svc.SheddingOn}
 	if e.lb != nil {
 		s.Switches.Algorithm = string(e.lb.Stats().Algorithm)
 	}
-	s.Events.PublishFailed = svc.PublishFailed
+	rs := e.relay.Stats()
+	s.Events.Created, s.Events.Outbox, s.Events.Spool = rs.Created, rs.Outbox, rs.Spool
+	s.Events.Shed, s.Events.Spooled = rs.Shed, rs.Spooled
 	for _, p := range e.parts {
-		s.Components = append(s.Components, e.status(p, s, svc))
+		s.Components = append(s.Components, e.status(p, s, svc, rs))
 	}
 	return s
 }
@@ -222,25 +290,23 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 type serviceStats = service.Stats
 
 // status is one component's status.
-func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
+func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats) Status {
 	st := Status{Name: p.comp.Name, Alias: p.alias, Kind: p.comp.Kind, Description: p.comp.Description, Modeled: p.latency}
 	last := s.Last.Components[p.comp.Name]
 	st.RPS, st.Errors, st.P99 = last.Calls, last.Errors, last.P99
-	if p.faults != nil {
-		st.Slow, st.Fail = p.faults.Slow(), p.faults.FailRate()
-	}
+	st.Slow, st.Fail, st.FaultsOn = e.faultFigures(p)
 	switch p.comp.Kind {
 	case card.KindClient:
 		st.RPS = s.Last.Sent
 	case card.KindLoadBalancer:
 		ls := e.lb.Stats()
-		st.Healthy, st.Replicas = ls.Healthy, len(ls.Backends)
+		st.Healthy, st.Replicas, st.Ejected = ls.Healthy, len(ls.Backends), ls.Ejected
 	case card.KindService:
-		st.Healthy, st.Replicas = svc.Up, len(svc.Replicas)
+		st.Healthy, st.Replicas, st.Shed = svc.Up, len(svc.Replicas), s.Last.Shed
 	case card.KindCache:
 		c := e.cacheNamed(p.comp.Name)
 		cs := c.Stats()
-		st.Keys, st.HitRatio = cs.Keys, last.HitRatio
+		st.Keys, st.HitRatio, st.Untrusted = cs.Keys, last.HitRatio, rs.Stale
 		for _, b := range svc.Breakers {
 			if b.Cache == p.comp.Name {
 				st.Breaker = b.State
@@ -252,9 +318,11 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
 	case card.KindQueue:
 		qs := e.queue.Stats()
 		st.Depth, st.Pending, st.Lag, st.DeadLettered = qs.Depth, qs.Pending, qs.Lag, qs.DeadLettered
+		st.Outbox, st.Spool, st.EventsShed = rs.Outbox, rs.Spool, rs.Shed
 		// The broker's own counts: true even when a client's call timed
 		// out after the broker had done it.
 		s.Events.Published, s.Events.Processed, s.Events.DeadLettered, s.Events.Queued = qs.Published, qs.Acked, qs.DeadLettered, qs.Depth
+		s.Events.Deduplicated = qs.Deduplicated
 	case card.KindWorker:
 		ws := e.worker.Stats()
 		st.Jobs, st.Consumers = s.Last.Jobs, ws.Consumers
@@ -264,6 +332,22 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats) Status {
 	return st
 }
 
+// faultFigures are the chaos on a component: the most added latency and
+// failure rate of any of its fault sets, and which replicas they are on when
+// not all.
+func (e *Engine) faultFigures(p *part) (slow time.Duration, fail float64, on []string) {
+	for i, f := range p.faults {
+		slow, fail = max(slow, f.Slow()), max(fail, f.FailRate())
+		if f.Slow() > 0 || f.FailRate() > 0 {
+			on = append(on, fmt.Sprintf("replica-%d", i+1))
+		}
+	}
+	if len(on) == len(p.faults) || p.comp.Kind != card.KindService {
+		on = nil
+	}
+	return slow, fail, on
+}
+
 // health sums a component up in one word and a note.
 func (e *Engine) health(p *part, st Status) (State, string) {
 	switch {
@@ -271,18 +355,28 @@ func (e *Engine) health(p *part, st Status) (State, string) {
 		return Down, "killed"
 	case st.Breaker == "open":
 		return Open, "breaker open: not called"
+	case st.Replicas > 0 && st.Healthy < st.Replicas && len(st.Ejected) > 0:
+		return Degraded, strings.Join(st.Ejected, ", ") + " ejected"
 	case st.Replicas > 0 && st.Healthy < st.Replicas:
 		return Degraded, fmt.Sprintf("%d/%d replicas", st.Healthy, st.Replicas)
 	case st.Fail > 0:
-		return Degraded, fmt.Sprintf("failing %.0f%% of calls", st.Fail*100)
+		return Degraded, faultScope(st) + fmt.Sprintf("failing %.0f%% of calls", st.Fail*100)
 	case st.Slow > 0:
-		return Degraded, fmt.Sprintf("slowed +%v", st.Slow)
+		return Degraded, faultScope(st) + fmt.Sprintf("slowed +%v", st.Slow)
 	case st.PoolWaiting > st.PoolSize:
 		return Degraded, fmt.Sprintf("saturated: %d waiting", st.PoolWaiting)
 	case st.Breaker == "half-open":
 		return Degraded, "breaker half-open: trying"
 	}
 	return Up, ""
+}
+
+// faultScope is "replica-1 " when chaos is on some replicas only.
+func faultScope(st Status) string {
+	if len(st.FaultsOn) == 0 {
+		return ""
+	}
+	return strings.Join(st.FaultsOn, ", ") + " "
 }
 
 // watch turns changes between the previous snapshot and this one into
@@ -310,6 +404,23 @@ func (e *Engine) watch(s *Snapshot) {
 		}
 		if c.Breaker != was.Breaker && c.Breaker != "" {
 			e.notes.add(s.At, c.Name, fmt.Sprintf("circuit breaker %s -> %s", was.Breaker, c.Breaker), LevelInfo)
+		}
+		e.noticeEjections(s.At, c, was)
+	}
+}
+
+// noticeEjections tells of replicas the load balancer ejected or took back
+// since the last snapshot.
+func (e *Engine) noticeEjections(at time.Time, now, was Status) {
+	for _, r := range now.Ejected {
+		if !slices.Contains(was.Ejected, r) {
+			o := loadbalancer.DefaultOutlier
+			e.notes.add(at, now.Name, fmt.Sprintf("%s ejected: %d 5xx answers in a row (out for %v)", r, o.Consecutive5xx, o.EjectFor), LevelWarn)
+		}
+	}
+	for _, r := range was.Ejected {
+		if !slices.Contains(now.Ejected, r) {
+			e.notes.add(at, now.Name, r+" back in rotation after its ejection", LevelInfo)
 		}
 	}
 }

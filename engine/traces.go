@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/components/traffic"
 )
@@ -71,7 +73,9 @@ func (r *traceRec) snapshot() Trace {
 // orderHops puts the synchronous hops in time order (hops that start
 // together stay in the order they were recorded) and lists the async branch
 // right after the hop that forked it: the last synchronous hop into the
-// component the branch starts from.
+// component the branch starts from, or, when the branch starts with the
+// outbox relay doing late what a synchronous hop could not (a spooled
+// publish, a failed DEL), right after that hop.
 func orderHops(hops []trace.Hop) []trace.Hop {
 	var sync, async []trace.Hop
 	for _, h := range hops {
@@ -83,14 +87,28 @@ func orderHops(hops []trace.Hop) []trace.Hop {
 	}
 	byStart := func(a, b trace.Hop) int { return a.Start.Compare(b.Start) }
 	slices.SortStableFunc(sync, byStart)
-	slices.SortStableFunc(async, byStart)
+	// The relay's publish starts when the event's delivery does: it goes
+	// first.
+	slices.SortStableFunc(async, func(a, b trace.Hop) int {
+		if c := byStart(a, b); c != 0 {
+			return c
+		}
+		return cmp.Compare(relayRank(a), relayRank(b))
+	})
 	if len(async) == 0 {
 		return sync
 	}
 	fork := len(sync)
+	first := async[0]
 	for i := len(sync) - 1; i >= 0; i-- {
-		if sync[i].To == async[0].From {
+		if sync[i].To == first.From {
 			fork = i + 1
+			break
+		}
+	}
+	for i := len(sync) - 1; i >= 0; i-- {
+		if sync[i].From == first.From && sync[i].To == first.To {
+			fork = i + 1 // the late hop's own first attempt
 			break
 		}
 	}
@@ -98,4 +116,12 @@ func orderHops(hops []trace.Hop) []trace.Hop {
 	out = append(out, sync[:fork]...)
 	out = append(out, async...)
 	return append(out, sync[fork:]...)
+}
+
+// relayRank sorts the outbox relay's hops before others that start with them.
+func relayRank(h trace.Hop) int {
+	if h.Instance == outbox.Instance {
+		return 0
+	}
+	return 1
 }

@@ -26,20 +26,42 @@ type Run struct {
 	OnSecond func(engine.Second)
 }
 
+// stopGrace bounds the drain of a run stopped early.
+const stopGrace = time.Second
+
 // Summary is the run as a whole.
+//
+// The events' books: events_lost = events_created - events_processed -
+// events_dead_lettered - events_queued - events_pending - events_shed, which
+// must be 0. Delivery is at least once, but every figure counts events, not
+// attempts: the broker adds an event id once (a retried publish counts in
+// events_deduplicated, not again in events_published), events_processed
+// counts events acknowledged, each once, however often it was delivered
+// (redeliveries the worker found applied are events_duplicated), and
+// events_queued counts the events in the stream.
 type Summary struct {
-	Sent                int64  `json:"sent"`
-	OK                  int64  `json:"ok"`
-	Failed              int64  `json:"failed"`
-	InFlight            int64  `json:"in_flight"`
-	EventsPublished     int64  `json:"events_published"`
-	EventsProcessed     int64  `json:"events_processed"`
-	EventsDuplicated    int64  `json:"events_duplicated"`
-	EventsDeadLettered  int64  `json:"events_dead_lettered"`
-	EventsQueued        int    `json:"events_queued"`
-	EventsPublishFailed int64  `json:"events_publish_failed"`
-	Drained             bool   `json:"drained"`
-	DrainError          string `json:"drain_error,omitempty"`
+	Sent     int64 `json:"sent"`
+	OK       int64 `json:"ok"`
+	Failed   int64 `json:"failed"`
+	InFlight int64 `json:"in_flight"`
+
+	EventsCreated      int64 `json:"events_created"` // committed to deliver: every read's, every write's that committed
+	EventsPublished    int64 `json:"events_published"`
+	EventsProcessed    int64 `json:"events_processed"`
+	EventsDuplicated   int64 `json:"events_duplicated"`
+	EventsDeadLettered int64 `json:"events_dead_lettered"`
+	EventsQueued       int   `json:"events_queued"`
+	EventsPending      int   `json:"events_pending"` // in the outbox or the spool at the end
+	EventsShed         int64 `json:"events_shed"`    // dropped by a full spool
+	EventsLost         int64 `json:"events_lost"`
+	// EventsSpooled counts read events kept in the spool because the queue
+	// was down, slow or failing; EventsDeduplicated the republished events
+	// the broker already had.
+	EventsSpooled      int64 `json:"events_spooled"`
+	EventsDeduplicated int64 `json:"events_deduplicated"`
+
+	Drained    bool   `json:"drained"`
+	DrainError string `json:"drain_error,omitempty"`
 }
 
 // Report is what a run produced.
@@ -48,16 +70,21 @@ type Report struct {
 	Summary  Summary         `json:"summary"`
 }
 
-// Execute starts the traffic, applies the faults at their times, stops the
-// traffic after the duration, drains, and reports. When ctx ends early the
-// run stops there and reports what it has, with ctx's error.
+// Execute starts the traffic, applies the faults at their times, ends the
+// traffic after the duration, drains, and reports. The traffic's own faults
+// (rate, pattern) and its end are planned on its schedule beforehand, so
+// that a seed gives the same requests in the same seconds. When ctx ends
+// early (during the drain too) the run stops there and reports what it
+// has, with ctx's error, after at most stopGrace for the requests in
+// flight.
 func (r Run) Execute(ctx context.Context, e *engine.Engine) (Report, error) {
 	start := time.Now()
+	rest := e.Plan(r.Faults, r.Duration)
 	e.Start()
 	faults := make(chan engine.Fault)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, f := range r.Faults {
+	for _, f := range rest {
 		time.AfterFunc(f.At, func() {
 			select {
 			case faults <- f:
@@ -66,8 +93,6 @@ func (r Run) Execute(ctx context.Context, e *engine.Engine) (Report, error) {
 		})
 	}
 	seconds := int(r.Duration.Round(time.Second) / time.Second)
-	end := time.NewTimer(r.Duration)
-	defer end.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	reported := 0
@@ -82,7 +107,7 @@ loop:
 			}
 		case <-tick.C:
 			reported = r.report(e, reported, seconds)
-		case <-end.C:
+		case <-e.TrafficEnded():
 			break loop
 		case <-ctx.Done():
 			runErr = ctx.Err()
@@ -97,9 +122,18 @@ loop:
 	}
 	r.report(e, reported, seconds)
 
-	drainCtx, stop := context.WithTimeout(ctx, r.Drain)
+	// Stopped early, the run still gives the requests in flight a moment to
+	// answer, so that its books add up; a stop during the drain ends it.
+	drainFrom, grace := ctx, r.Drain
+	if ctx.Err() != nil {
+		drainFrom, grace = context.WithoutCancel(ctx), min(grace, stopGrace)
+	}
+	drainCtx, stop := context.WithTimeout(drainFrom, grace)
 	defer stop()
 	drainErr := e.Drain(drainCtx)
+	if runErr == nil {
+		runErr = ctx.Err() // interrupted during the drain
+	}
 	// One refresh after the drain, so the snapshot counts everything.
 	time.Sleep(150 * time.Millisecond)
 
@@ -108,11 +142,13 @@ loop:
 		rep.Timeline = rep.Timeline[:seconds]
 	}
 	s := e.Snapshot()
+	ev := s.Events
 	rep.Summary = Summary{
 		Sent: s.Requests.Sent, OK: s.Requests.OK, Failed: s.Requests.Failed, InFlight: s.Requests.InFlight,
-		EventsPublished: s.Events.Published, EventsProcessed: s.Events.Processed,
-		EventsDuplicated: s.Events.Duplicated, EventsDeadLettered: s.Events.DeadLettered,
-		EventsQueued: s.Events.Queued, EventsPublishFailed: s.Events.PublishFailed,
+		EventsCreated: ev.Created, EventsPublished: ev.Published, EventsProcessed: ev.Processed,
+		EventsDuplicated: ev.Duplicated, EventsDeadLettered: ev.DeadLettered, EventsQueued: ev.Queued,
+		EventsPending: ev.Pending(), EventsShed: ev.Shed, EventsLost: ev.Lost(),
+		EventsSpooled: ev.Spooled, EventsDeduplicated: ev.Deduplicated,
 		Drained: drainErr == nil,
 	}
 	if drainErr != nil {
@@ -142,7 +178,7 @@ func WriteJSON(w io.Writer, rep Report) error {
 
 // TableHeader is the timeline's header line.
 func TableHeader(w io.Writer) {
-	fmt.Fprintln(w, "    t   sent     ok  failed   hit%  db_reads  db_qps   p50ms   p99ms  queue  down")
+	fmt.Fprintln(w, "    t   sent     ok  failed   hit%  db_reads  db_qps   p50ms   p99ms  queue  waiting  down")
 }
 
 // TableRow writes one second of the timeline.
@@ -155,19 +191,18 @@ func TableRow(w io.Writer, s engine.Second) {
 	if len(s.Down) > 0 {
 		down = strings.Join(s.Down, ",")
 	}
-	fmt.Fprintf(w, "%5d %6d %6d %7d  %s  %8d  %6d  %6.1f  %6.1f  %5d  %s\n",
-		s.T, s.Sent, s.OK, s.Failed, hit, s.DBReads, s.DBQPS, s.P50, s.P99, s.QueueDepth, down)
+	fmt.Fprintf(w, "%5d %6d %6d %7d  %s  %8d  %6d  %6.1f  %6.1f  %5d  %7d  %s\n",
+		s.T, s.Sent, s.OK, s.Failed, hit, s.DBReads, s.DBQPS, s.P50, s.P99, s.QueueDepth, s.EventsWaiting, down)
 }
 
 // WriteSummary writes the summary lines.
 func WriteSummary(w io.Writer, s Summary) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "requests\tsent %d\tok %d\tfailed %d\tin flight %d\n", s.Sent, s.OK, s.Failed, s.InFlight)
-	fmt.Fprintf(tw, "events\tpublished %d\tprocessed %d\tduplicated %d\tdead-lettered %d\tqueued %d\n",
-		s.EventsPublished, s.EventsProcessed, s.EventsDuplicated, s.EventsDeadLettered, s.EventsQueued)
-	if s.EventsPublishFailed > 0 {
-		fmt.Fprintf(tw, "\tpublishes that failed %d (the queue was down or the request out of time)\n", s.EventsPublishFailed)
-	}
+	fmt.Fprintf(tw, "events\tcreated %d\tprocessed %d\tdead-lettered %d\tqueued %d\tpending %d\tshed %d\tlost %d\n",
+		s.EventsCreated, s.EventsProcessed, s.EventsDeadLettered, s.EventsQueued, s.EventsPending, s.EventsShed, s.EventsLost)
+	fmt.Fprintf(tw, "\tpublished %d\tspooled %d\tredelivered, already applied %d\tretries the queue had already %d\n",
+		s.EventsPublished, s.EventsSpooled, s.EventsDuplicated, s.EventsDeduplicated)
 	if !s.Drained {
 		fmt.Fprintf(tw, "drain\tincomplete: %s\n", s.DrainError)
 	}

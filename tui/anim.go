@@ -42,7 +42,7 @@ type packet struct {
 func newPacket(t engine.Trace, step bool, now time.Time) *packet {
 	p := &packet{trace: t, kind: kindOf(t), step: step, start: now, forkAt: -1}
 	for _, h := range t.Hops {
-		if h.Outcome == trace.Skipped && !step {
+		if (h.Outcome == trace.Skipped || h.Outcome == trace.Shed) && !step {
 			continue // a call not made does not travel
 		}
 		if h.Async {

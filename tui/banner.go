@@ -43,6 +43,9 @@ func (f *failureWatch) observe(s *engine.Snapshot) {
 		f.revivedAt, f.rebuilt = time.Time{}, false
 	case !down && f.down:
 		f.down, f.revivedAt = false, s.At
+	case !down && f.rebuilding(s.At) && st.Kind == card.KindQueue:
+		// Caught up once nothing waits to be published.
+		f.rebuilt = st.Outbox+st.Spool == 0
 	case !down && f.rebuilding(s.At):
 		// Rebuilt once the hit ratio is back where it was (or 80 %).
 		target := 0.8

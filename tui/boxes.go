@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
@@ -92,8 +94,8 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 			Lines: [][]diagram.Span{{{Text: word, Ink: stInk}, {Text: " " + key, Ink: inkText}}}}
 	}
 	line1 := []diagram.Span{{Text: sym + " " + word, Ink: stInk}, {Text: "  " + key, Ink: inkText}}
-	if st.Note != "" && st.State != engine.Up && style == diagram.Slim {
-		line1 = append(line1, diagram.Span{Text: "  " + st.Note, Ink: inkMuted})
+	if note := "  " + st.Note; st.Note != "" && st.State != engine.Up && style == diagram.Slim && spansWidth(line1)+ansi.StringWidth(note) <= b.W-4 {
+		line1 = append(line1, diagram.Span{Text: note, Ink: inkMuted})
 	}
 	ct := diagram.Content{Title: b.Name, TitleInk: title, BorderInk: border, Lines: [][]diagram.Span{line1}}
 	if style == diagram.Full {
@@ -115,14 +117,28 @@ func keyFigure(st engine.Status, brief bool) string {
 	case card.KindClient:
 		return fmt.Sprintf("%d req/s", st.RPS)
 	case card.KindLoadBalancer:
+		if n := len(st.Ejected); n > 0 && brief {
+			return "ejected" // the count shows in the 2/3 of the wide box
+		} else if n > 0 {
+			return fmt.Sprintf("%d/%d  %d ejected", st.Healthy, st.Replicas, n)
+		}
 		return fmt.Sprintf(pick("%d/%d healthy  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindService:
+		if st.Shed > 0 && brief {
+			return fmt.Sprintf("%d/%d shed %d/s", st.Healthy, st.Replicas, st.Shed)
+		} else if st.Shed > 0 {
+			return fmt.Sprintf("%d/%d  %d/s  shed %d/s", st.Healthy, st.Replicas, st.RPS, st.Shed)
+		}
 		return fmt.Sprintf(pick("%d/%d replicas  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindCache:
 		return pick("hit ", "hit ") + percent(st.HitRatio) + fmt.Sprintf(pick("  %d/s", " %d/s"), st.RPS)
 	case card.KindDatabase:
 		return fmt.Sprintf(pick("pool %d/%d  %d q/s", "pool %d/%d %dq/s"), st.PoolInUse, st.PoolSize, st.QPS)
 	case card.KindQueue:
+		if w := st.Outbox + st.Spool; w > 0 && backlogShown(st) {
+			// Events the service keeps until the queue takes them.
+			return fmt.Sprintf(pick("depth %d  +%d to send", "depth %d +%d"), st.Depth, w)
+		}
 		return fmt.Sprintf(pick("depth %d  lag %s", "depth %d %s"), st.Depth, short(st.Lag))
 	case card.KindWorker:
 		return fmt.Sprintf("%d jobs/s", st.Jobs)
@@ -136,6 +152,9 @@ func (m *Model) secondLine(st engine.Status) []diagram.Span {
 	if st.Kind == card.KindClient {
 		r := m.snap.Requests
 		return []diagram.Span{{Text: fmt.Sprintf("ok %d  failed %d", r.OK, r.Failed), Ink: inkMuted}}
+	}
+	if st.Kind == card.KindQueue && backlogShown(st) {
+		return backlogSpans(st) // what matters more than the latency now
 	}
 	label := "p99 "
 	if st.Kind == card.KindWorker {
@@ -152,8 +171,39 @@ func (m *Model) secondLine(st engine.Status) []diagram.Span {
 		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  %d waiting", st.PoolWaiting), Ink: inkDegraded})
 	case st.Kind == card.KindCache && st.Breaker != "" && st.Breaker != "closed":
 		spans = append(spans, diagram.Span{Text: "  breaker " + st.Breaker, Ink: inkOpen})
+	case st.Kind == card.KindCache && st.Untrusted > 0:
+		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  %d keys skipped", st.Untrusted), Ink: inkDegraded})
+	case st.Kind == card.KindService && m.snap.Switches.Shedding:
+		spans = append(spans, diagram.Span{Text: "  shed on", Ink: inkMuted})
 	}
 	return spans
+}
+
+// backlogShown reports whether a queue's box shows the events waiting for
+// it. A write's event waits in the outbox for a moment as a matter of course
+// (the relay publishes it right after the commit); the backlog is news when
+// the queue is not well or reads' events are in the spool.
+func backlogShown(st engine.Status) bool {
+	return st.Outbox+st.Spool > 0 && (st.State != engine.Up || st.Spool > 0) || st.EventsShed > 0
+}
+
+// backlogSpans say where a queue's waiting events are (the outbox holds the
+// writes', the spool the reads') and how many a full spool shed.
+func backlogSpans(st engine.Status) []diagram.Span {
+	out := []diagram.Span{{Text: fmt.Sprintf("outbox %d  spool %d", st.Outbox, st.Spool), Ink: inkDegraded}}
+	if st.EventsShed > 0 {
+		out = append(out, diagram.Span{Text: fmt.Sprintf("  shed %d", st.EventsShed), Ink: inkError})
+	}
+	return out
+}
+
+// spansWidth is how many cells spans take.
+func spansWidth(spans []diagram.Span) int {
+	n := 0
+	for _, sp := range spans {
+		n += ansi.StringWidth(sp.Text)
+	}
+	return n
 }
 
 func percent(p *float64) string {

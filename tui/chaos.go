@@ -87,6 +87,15 @@ func (m *Model) onChaosKey(msg tea.KeyMsg) tea.Cmd {
 			m.sys.SetSingleflight(on)
 			return "singleflight " + onOff(on), nil
 		})
+	case key.Matches(msg, k.Shedding):
+		on := m.snap == nil || !m.snap.Switches.Shedding
+		return m.act("shedding", func() (string, error) {
+			m.sys.SetShedding(on)
+			if on {
+				return "load shedding on: when the database's line is too long, requests get 503 at once", nil
+			}
+			return "load shedding off: requests wait in the database's line, up to the deadline", nil
+		})
 	case key.Matches(msg, k.Algorithm):
 		next := loadbalancer.LeastConn
 		if m.snap != nil && m.snap.Switches.Algorithm == string(loadbalancer.LeastConn) {

@@ -157,6 +157,28 @@ func (f *fakeSystem) Send(ctx context.Context, req engine.Request, waitAsync boo
 
 // setState changes one component's state in a new snapshot, as a kill or
 // a revive would.
+// overload is the system at 1,500 req/s with the cache down and shedding
+// on, replica-1 ejected for answering 5xx.
+func (f *fakeSystem) overload() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := *f.snap
+	s.Components = append([]engine.Status(nil), f.snap.Components...)
+	s.Switches.Shedding = true
+	s.Requests.SetRate, s.Last.Shed = 1500, 612
+	for i := range s.Components {
+		st := &s.Components[i]
+		switch st.Kind {
+		case card.KindService:
+			st.RPS, st.Shed = 1500, 612
+		case card.KindLoadBalancer:
+			st.RPS, st.Healthy, st.Ejected = 1500, 2, []string{"replica-1"}
+			st.State, st.Note = engine.Degraded, "replica-1 ejected"
+		}
+	}
+	f.snap = &s
+}
+
 func (f *fakeSystem) setState(alias string, state engine.State) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -168,6 +190,14 @@ func (f *fakeSystem) setState(alias string, state engine.State) {
 			if alias == "cache" && state == engine.Down {
 				s.Components[i].HitRatio = ratio(0)
 				s.Components[i].Breaker = "open"
+			}
+			if alias == "queue" {
+				// Down, the events wait in the service; revived, the
+				// relay is working through them.
+				s.Components[i].Outbox, s.Components[i].Spool = 38, 1210
+				if state == engine.Up {
+					s.Components[i].Outbox, s.Components[i].Spool = 0, 420
+				}
 			}
 		}
 	}
@@ -202,6 +232,7 @@ func (f *fakeSystem) Heal(target string) error { return f.record("heal %s", targ
 func (f *fakeSystem) CrashWorker() error       { return f.record("crash worker") }
 func (f *fakeSystem) SetBreaker(on bool)       { f.record("breaker %v", on) }
 func (f *fakeSystem) SetSingleflight(on bool)  { f.record("singleflight %v", on) }
+func (f *fakeSystem) SetShedding(on bool)      { f.record("shedding %v", on) }
 func (f *fakeSystem) SetAlgorithm(a loadbalancer.Algorithm) error {
 	return f.record("algorithm %s", a)
 }

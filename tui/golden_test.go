@@ -12,7 +12,9 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/cards"
+	"github.com/archex/archex/engine"
 )
 
 func TestMain(m *testing.M) {
@@ -89,6 +91,51 @@ func TestGoldenCacheKilled(t *testing.T) {
 	}
 }
 
+// A card whose failure is the queue: its banner and box show the events
+// waiting in the outbox and the spool, then the relay catching up.
+func TestGoldenQueueKilled(t *testing.T) {
+	c := *cards.Default()
+	c.Failure = &card.Failure{Component: "Message Queue", Impact: "Events wait in the service instead of reaching the worker",
+		Mitigation: "The outbox and the spool keep them; the relay publishes them when the queue is back"}
+	var caughtUp []byte
+	out := screenOf(t, newFakeCard(&c), 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "MESSAGE QUEUE DOWN")
+	})
+	for _, want := range []string{"MESSAGE QUEUE DOWN", "events waiting 1248 (outbox 38, spool 1210), shed 0", "+1248 to send"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("queue-down screen lacks %q", want)
+		}
+	}
+	teatest.RequireEqualOutput(t, out)
+	// A box with room for a second line says where they wait.
+	large := screenOf(t, newFakeCard(&c), 160, 50, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "outbox 38  spool 1210")
+	})
+	if !bytes.Contains(large, []byte("outbox 38  spool 1210")) {
+		t.Errorf("the large queue box does not say where the events wait:\n%s", large)
+	}
+	caughtUp = screenOf(t, newFakeCard(&c), 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "MESSAGE QUEUE DOWN")
+		tm.Send(keyMsg("m"))
+		waitFor(t, tm, "Message Queue revived")
+		tm.Send(frameMsg(t0.Add(2 * time.Second)))
+		tm.Send(frameMsg(t0.Add(3 * time.Second)))
+		waitFor(t, tm, "CATCHING UP")
+	})
+	if !bytes.Contains(caughtUp, []byte("the relay publishes what waited: 420 events left (outbox 0, spool 420)")) {
+		t.Errorf("after the revive the banner does not follow the drain:\n%s", caughtUp)
+	}
+}
+
 func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
 
 func TestGoldenStepMidFlow(t *testing.T) {
@@ -142,5 +189,23 @@ func TestGoldenEveryCard(t *testing.T) {
 				teatest.RequireEqualOutput(t, out)
 			})
 		}
+	}
+}
+
+// Overload handled: shedding on with the cache down, the service's box
+// counts what it sheds, the load balancer's the replica it ejected, the
+// header the switch.
+func TestGoldenShedding(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 50}} {
+		f := newFake()
+		f.setState("cache", engine.Down)
+		f.overload()
+		out := screenOf(t, f, size[0], size[1], nil)
+		for _, want := range []string{"shedding on", "shed 612/s", "ejected"} {
+			if !bytes.Contains(out, []byte(want)) {
+				t.Errorf("%dx%d: the shedding screen lacks %q", size[0], size[1], want)
+			}
+		}
+		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
 	}
 }

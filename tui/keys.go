@@ -8,7 +8,7 @@ type KeyMap struct {
 
 	KillDatabase, KillQueue, KillWorker, KillGateway, KillLB, Replica, CrashWorker key.Binding
 	SelectUp, SelectDown, KillSelected, SlowSelected, FailSelected, HealSelected   key.Binding
-	Breaker, Singleflight, Algorithm                                               key.Binding
+	Breaker, Singleflight, Shedding, Algorithm                                     key.Binding
 
 	Pause, Faster, Slower, Pattern key.Binding
 
@@ -44,6 +44,7 @@ func DefaultKeyMap() KeyMap {
 
 		Breaker:      b([]string{"b"}, "b", "circuit breaker on/off"),
 		Singleflight: b([]string{"y"}, "y", "singleflight on/off"),
+		Shedding:     b([]string{"o"}, "o", "load shedding on/off (overload)"),
 		Algorithm:    b([]string{"a"}, "a", "round-robin/least-connections"),
 
 		Pause:   b([]string{"p"}, "p", "pause/resume traffic"),
@@ -69,7 +70,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Step, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
-		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Algorithm},
+		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm},
 		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Help, k.Quit},
 	}
 }

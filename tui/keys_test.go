@@ -84,6 +84,7 @@ func TestChaosAndTrafficKeys(t *testing.T) {
 		{[]string{"x"}, "crash worker"},
 		{[]string{"b"}, "breaker false"},
 		{[]string{"y"}, "singleflight false"},
+		{[]string{"o"}, "shedding true"},
 		{[]string{"a"}, "algorithm least-connections"},
 		{[]string{"p"}, "paused true"},
 		{[]string{"+"}, "rate 400"},

@@ -244,7 +244,7 @@ func (m *Model) moving() bool {
 	if !s.Requests.Paused && s.Requests.SetRate > 0 {
 		return true
 	}
-	return s.Requests.InFlight > 0 || s.Events.Queued > 0
+	return s.Requests.InFlight > 0 || s.Events.Queued > 0 || s.Events.Pending() > 0
 }
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {

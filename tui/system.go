@@ -35,6 +35,7 @@ type System interface {
 	CrashWorker() error
 	SetBreaker(on bool)
 	SetSingleflight(on bool)
+	SetShedding(on bool)
 	SetAlgorithm(a loadbalancer.Algorithm) error
 	SetRate(r float64)
 	SetPattern(p traffic.Pattern)

@@ -110,6 +110,7 @@ func (m *Model) drawHeader() string {
 		if r.Paused {
 			state = "⏸ paused"
 		}
+		state += switchesAway(s.Switches)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -119,6 +120,22 @@ func (m *Model) drawHeader() string {
 	}
 	gap := max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
+}
+
+// switchesAway names the switches not at their defaults, for the header:
+// " · shedding on · breaker off".
+func switchesAway(sw engine.Switches) string {
+	out := ""
+	if sw.Shedding {
+		out += " · shedding on"
+	}
+	if !sw.Breaker {
+		out += " · breaker off"
+	}
+	if !sw.Singleflight {
+		out += " · singleflight off"
+	}
+	return out
 }
 
 // truncateText cuts plain text to w cells with an ellipsis.
@@ -219,6 +236,10 @@ func (m *Model) banner(w int) string {
 		m.drawn.bannerKey = key
 		m.drawn.banner = m.styles.Plain.Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
 		return m.drawn.banner
+	case m.failure.rebuilding(m.now) && st.Kind == card.KindQueue:
+		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s CATCHING UP ", strings.ToUpper(f.Component)))
+		text := fmt.Sprintf(" back up, the relay publishes what waited: %d events left (outbox %d, spool %d)", st.Outbox+st.Spool, st.Outbox, st.Spool)
+		return m.styles.Plain.Width(w).Render(title + m.styles.Text.Render(text))
 	case m.failure.rebuilding(m.now):
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
 		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
@@ -232,8 +253,12 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 	b := m.failure.before
 	failed := m.snap.Requests.Failed - m.failure.failedAt
 	var out []string
-	if st.Kind == card.KindCache {
+	switch st.Kind {
+	case card.KindCache:
 		out = append(out, fmt.Sprintf("hit ratio %s (was %s)", percent(last.HitRatio), percent(b.HitRatio)))
+	case card.KindQueue:
+		// Nothing is lost: the events wait in the service until the queue is back.
+		out = append(out, fmt.Sprintf("events waiting %d (outbox %d, spool %d), shed %d", st.Outbox+st.Spool, st.Outbox, st.Spool, st.EventsShed))
 	}
 	return append(out,
 		fmt.Sprintf("DB %d q/s (was %d)", last.DBQPS, b.DBQPS),

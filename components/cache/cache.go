@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,9 +26,19 @@ var (
 	// DefaultDeadHost is what a call to a killed cache costs: a dead host
 	// never answers, so the client waits out its connect timeout. On
 	// loopback the refusal is instant; the model makes it as slow as in a
-	// real network, which is what a circuit breaker saves.
+	// real network, which is what a circuit breaker saves. The call timeout
+	// (DefaultTimeout) ends the wait sooner.
 	DefaultDeadHost = 20 * time.Millisecond
+	// DefaultTimeout bounds every call: ten times the modeled latency (a
+	// card's slower cache gets ten times its own). A
+	// cache that answers later than that is no faster than the database it
+	// stands in front of; the caller gives up, falls back and counts a
+	// failure, as Hystrix's timeouts do.
+	DefaultTimeout = 10 * time.Millisecond
 )
+
+// ErrTimeout is the error of a call that got no answer within the timeout.
+var ErrTimeout = errors.New("timed out")
 
 // Config configures a Cache.
 type Config struct {
@@ -35,7 +46,10 @@ type Config struct {
 	Latency  model.Latency
 	Capacity int           // calls served at once (0: unlimited)
 	DeadHost time.Duration // cost of a call to a killed cache; <0 for none
-	Seed     uint64
+	// Timeout bounds every call (default ten times the modeled base
+	// latency, at least DefaultTimeout); <0 for none.
+	Timeout time.Duration
+	Seed    uint64
 	// Addr is where to listen ("127.0.0.1:0" when empty).
 	Addr string
 }
@@ -75,6 +89,9 @@ func Open(cfg Config) (*Cache, error) {
 	}
 	if cfg.DeadHost == 0 {
 		cfg.DeadHost = DefaultDeadHost
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = max(DefaultTimeout, 10*cfg.Latency.Base)
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
@@ -183,27 +200,84 @@ func (c *Cache) Stats() Stats {
 	return s
 }
 
-// call runs one command through the station, charging the dead-host cost
-// when the server cannot be reached.
+// Timeout is how long a call may take before the caller gives up (0: no
+// bound).
+func (c *Cache) Timeout() time.Duration { return max(c.cfg.Timeout, 0) }
+
+// realBound is how many timeouts the real round trip may take: see call.
+const realBound = 10
+
+// call runs one command through the station within the call timeout,
+// charging the dead-host cost when the server cannot be reached.
+//
+// The timeout bounds the modeled answer: a cache whose modeled latency (with
+// any chaos slowness) passes it is cut off at it, as is a dead host. The
+// real round trip after it takes microseconds on loopback, but on a busy
+// machine its goroutines can wait for a CPU longer than the whole timeout;
+// counted as a sick cache, that opened the breaker on a healthy cache at 800
+// req/s (measured). So the real part has a bound of its own, realBound
+// timeouts: it still ends a call to a real server that hangs.
 func (c *Cache) call(ctx context.Context, cmd func(ctx context.Context, rc *redis.Client) error) (time.Duration, error) {
 	start := time.Now()
-	err := c.station.Serve(ctx, func() error { return cmd(ctx, c.client.Load()) })
-	if err != nil && !errors.Is(err, redis.Nil) {
-		c.errs.Add(1)
-		switch {
-		case !redisclient.Unreachable(err):
-		case c.cfg.DeadHost > 0:
-			if wait := c.cfg.DeadHost - time.Since(start); wait > 0 {
-				model.Sleep(ctx, wait)
-			}
-			err = fmt.Errorf("%s unreachable (no answer in %v): %w", c.cfg.Name, c.cfg.DeadHost, model.ErrDown)
-		default:
-			// No dead-host cost modeled: fail at once, but as down all the same.
-			err = fmt.Errorf("%s unreachable: %w (%v)", c.cfg.Name, model.ErrDown, err)
+	timeout := max(c.cfg.Timeout, 0)
+	realLate := false
+	err := c.station.ServeWithin(ctx, timeout, func() error {
+		rctx := ctx
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			rctx, cancel = context.WithTimeout(ctx, realBound*timeout)
+			defer cancel()
 		}
+		err := cmd(rctx, c.client.Load())
+		realLate = err != nil && ctx.Err() == nil && (rctx.Err() != nil || isTimeout(err))
+		return err
+	})
+	if err == nil || errors.Is(err, redis.Nil) {
+		return time.Since(start), err
+	}
+	c.errs.Add(1)
+	late := errors.Is(err, model.ErrLate) || realLate
+	unreachable := !late && redisclient.Unreachable(err)
+	if unreachable && c.cfg.DeadHost > 0 {
+		// A dead host never answers: the client waits for it, up to its
+		// timeout.
+		wait := c.cfg.DeadHost
+		if timeout > 0 && timeout < wait {
+			wait, late = timeout, true
+		}
+		if left := wait - time.Since(start); left > 0 {
+			model.Sleep(ctx, left)
+		}
+	}
+	switch {
+	case unreachable && late:
+		err = fmt.Errorf("%s unreachable (no answer within the %v timeout): %w", c.cfg.Name, timeout, downTimedOut{})
+	case realLate:
+		err = fmt.Errorf("%s %w (no real answer within %v)", c.cfg.Name, ErrTimeout, realBound*timeout)
+	case late:
+		err = fmt.Errorf("%s %w (no answer within %v)", c.cfg.Name, ErrTimeout, timeout)
+	case unreachable && c.cfg.DeadHost > 0:
+		err = fmt.Errorf("%s unreachable (no answer in %v): %w", c.cfg.Name, c.cfg.DeadHost, model.ErrDown)
+	case unreachable:
+		// No dead-host cost modeled: fail at once, but as down all the same.
+		err = fmt.Errorf("%s unreachable: %w (%v)", c.cfg.Name, model.ErrDown, err)
 	}
 	return time.Since(start), err
 }
+
+// isTimeout reports whether err is a network timeout (a read deadline).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// downTimedOut is a call to a killed cache that the timeout ended: down, and
+// timed out.
+type downTimedOut struct{}
+
+func (downTimedOut) Error() string { return model.ErrDown.Error() }
+
+func (downTimedOut) Is(target error) bool { return target == model.ErrDown || target == ErrTimeout }
 
 // Get looks a key up. A miss is not an error: hit is false.
 func (c *Cache) Get(ctx context.Context, key string) (value string, hit bool, took time.Duration, err error) {

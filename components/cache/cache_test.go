@@ -52,6 +52,15 @@ func set(t *testing.T, c *cache.Cache, key, value string, ttl time.Duration) {
 	}
 }
 
+// commands are the three calls the service makes, on key "k", by name.
+func commands(c *cache.Cache) map[string]func(ctx context.Context) error {
+	return map[string]func(ctx context.Context) error{
+		"GET": func(ctx context.Context) error { _, _, _, err := c.Get(ctx, "k"); return err },
+		"SET": func(ctx context.Context) error { _, err := c.Set(ctx, "k", "v", time.Minute); return err },
+		"DEL": func(ctx context.Context) error { _, err := c.Del(ctx, "k"); return err },
+	}
+}
+
 func TestGetMissSetHitDelMiss(t *testing.T) {
 	c := open(t, cache.Config{})
 	if v, hit := get(t, c, "product:1"); hit || v != "" {
@@ -127,18 +136,13 @@ func TestKilledCacheFailsWithErrDownAfterTheDeadHostCost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := open(t, cache.Config{DeadHost: tt.deadHost})
+			c := open(t, cache.Config{DeadHost: tt.deadHost, Timeout: -1})
 			set(t, c, "k", "v", time.Minute) // a pooled connection to the old server
 			c.Kill()
 			if !c.Down() || !c.Stats().Down {
 				t.Fatal("not down after Kill")
 			}
-			ops := map[string]func(ctx context.Context) error{
-				"GET": func(ctx context.Context) error { _, _, _, err := c.Get(ctx, "k"); return err },
-				"SET": func(ctx context.Context) error { _, err := c.Set(ctx, "k", "v", time.Minute); return err },
-				"DEL": func(ctx context.Context) error { _, err := c.Del(ctx, "k"); return err },
-			}
-			for op, call := range ops {
+			for op, call := range commands(c) {
 				start := time.Now()
 				err := call(context.Background())
 				took := time.Since(start)
@@ -154,6 +158,65 @@ func TestKilledCacheFailsWithErrDownAfterTheDeadHostCost(t *testing.T) {
 				t.Errorf("errors %d, want 3", st.Errors)
 			}
 		})
+	}
+}
+
+// A cache that answers late is cut off by the call timeout, for every
+// command; the caller's own deadline is not reported as the cache's timeout.
+func TestCallsAreBoundedByTheTimeout(t *testing.T) {
+	c := open(t, cache.Config{Timeout: 10 * time.Millisecond})
+	c.Faults().SetSlow(time.Second)
+	for op, call := range commands(c) {
+		start := time.Now()
+		err := call(context.Background())
+		took := time.Since(start)
+		if !errors.Is(err, cache.ErrTimeout) || errors.Is(err, model.ErrDown) {
+			t.Errorf("%s on a cache slowed by 1 s: %v, want cache.ErrTimeout (and not down)", op, err)
+		}
+		// The slowed call would take a second; the timeout ends it.
+		if took > 500*time.Millisecond {
+			t.Errorf("%s on a cache slowed by 1 s returned after %v; want the 10 ms timeout to end it", op, took)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	c2 := open(t, cache.Config{Timeout: time.Minute})
+	c2.Faults().SetSlow(time.Second)
+	if _, _, _, err := c2.Get(ctx, "k"); errors.Is(err, cache.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("GET past the caller's own deadline: %v, want the caller's context.DeadlineExceeded, not the cache's timeout", err)
+	}
+	c.Faults().Heal()
+	get(t, c, "k")
+}
+
+// A killed cache never answers: the call ends at the timeout, before the
+// dead-host cost, and says both.
+func TestKilledCacheCallEndsAtTheTimeout(t *testing.T) {
+	c := open(t, cache.Config{DeadHost: time.Second, Timeout: 10 * time.Millisecond})
+	set(t, c, "k", "v", time.Minute)
+	c.Kill()
+	start := time.Now()
+	_, _, _, err := c.Get(context.Background(), "k")
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("GET on a killed cache took %v; want the 10 ms timeout to end the 1 s dead-host wait", took)
+	}
+	if !errors.Is(err, model.ErrDown) || !errors.Is(err, cache.ErrTimeout) {
+		t.Errorf("GET on a killed cache: %v, want both model.ErrDown and cache.ErrTimeout", err)
+	}
+}
+
+func TestTimeoutDefaultsToTenTimesTheModeledLatency(t *testing.T) {
+	for _, tt := range []struct {
+		base, want time.Duration
+	}{
+		{0, cache.DefaultTimeout},
+		{time.Millisecond, 10 * time.Millisecond},
+		{5 * time.Millisecond, 50 * time.Millisecond},
+	} {
+		c := open(t, cache.Config{Latency: model.Latency{Base: tt.base}})
+		if got := c.Timeout(); got != tt.want {
+			t.Errorf("modeled base %v: timeout %v, want %v", tt.base, got, tt.want)
+		}
 	}
 }
 

@@ -154,6 +154,9 @@ func seed(db *sql.DB, products int) error {
 		`CREATE TABLE IF NOT EXISTS products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS applied_events (event_id TEXT PRIMARY KEY, type TEXT NOT NULL, product_id INTEGER NOT NULL, applied_at INTEGER NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS product_stats (product_id INTEGER PRIMARY KEY, views INTEGER NOT NULL DEFAULT 0, updates INTEGER NOT NULL DEFAULT 0)`,
+		// Pruning finds old rows by when they were applied.
+		`CREATE INDEX IF NOT EXISTS applied_events_at ON applied_events (applied_at)`,
+		outboxSchema,
 	} {
 		if _, err := tx.Exec(stmt); err != nil {
 			return err
@@ -306,24 +309,6 @@ func (d *Database) GetProduct(ctx context.Context, id int) (Product, Query, erro
 	return p, info, err
 }
 
-// UpdatePrice writes a product's price.
-func (d *Database) UpdatePrice(ctx context.Context, id, priceCents int) (Query, error) {
-	const q = "UPDATE products SET price_cents=? WHERE id=?"
-	return d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
-		d.writes.Lock()
-		defer d.writes.Unlock()
-		res, err := conn.ExecContext(ctx, q, priceCents, id)
-		if err != nil {
-			return 0, err
-		}
-		n, _ := res.RowsAffected()
-		if n == 0 {
-			return 0, ErrNotFound
-		}
-		return int(n), nil
-	})
-}
-
 // ApplyEvents applies a batch of events in one transaction, idempotently: an
 // event whose id was applied before changes nothing (Duplicate); an event
 // about a product that does not exist can never apply (Rejected). results has
@@ -389,16 +374,10 @@ func applyOne(ctx context.Context, tx *sql.Tx, ev event.Event) (event.Result, er
 	return event.Applied, nil
 }
 
-// Applied counts the events applied so far, straight from the table: the
-// proof that each event was applied once.
+// Applied counts the event ids the idempotency record holds, straight from
+// the table: every event applied since the last prune, each once.
 func (d *Database) Applied(ctx context.Context) (int, error) {
-	g := d.gen.Load()
-	if g == nil {
-		return 0, fmt.Errorf("%s refused the connection: %w", d.cfg.Name, model.ErrDown)
-	}
-	var n int
-	err := g.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM applied_events`).Scan(&n)
-	return n, err
+	return d.count(ctx, `SELECT COUNT(*) FROM applied_events`)
 }
 
 // Views returns how many view events were applied for a product.

@@ -105,7 +105,7 @@ func TestSeededCatalogHasTheDefaultThousandProducts(t *testing.T) {
 func TestUpdatePricePersists(t *testing.T) {
 	d := open(t, database.Config{Products: 50})
 	before, other := product(t, d, 42), product(t, d, 41)
-	if _, err := d.UpdatePrice(context.Background(), 42, before.PriceCents+100); err != nil {
+	if _, err := d.UpdatePrice(context.Background(), 42, before.PriceCents+100, nil); err != nil {
 		t.Fatal(err)
 	}
 	if p := product(t, d, 42); p.PriceCents != before.PriceCents+100 || p.Name != before.Name {
@@ -114,7 +114,7 @@ func TestUpdatePricePersists(t *testing.T) {
 	if p := product(t, d, 41); p != other {
 		t.Errorf("product 41 is %+v after updating 42, want %+v unchanged", p, other)
 	}
-	if _, err := d.UpdatePrice(context.Background(), 51, 100); !errors.Is(err, database.ErrNotFound) {
+	if _, err := d.UpdatePrice(context.Background(), 51, 100, nil); !errors.Is(err, database.ErrNotFound) {
 		t.Errorf("UpdatePrice of a product not in the catalog: %v, want ErrNotFound", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestKilledDatabaseRefusesAtOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	_, _, err1 := d.GetProduct(ctx, 1)
-	_, err2 := d.UpdatePrice(ctx, 1, 100)
+	_, err2 := d.UpdatePrice(ctx, 1, 100, nil)
 	_, _, err3 := d.ApplyEvents(ctx, []event.Event{viewed("ev-1", 1)})
 	_, err4 := d.Applied(ctx)
 	_, err5 := d.Views(ctx, 1)
@@ -210,7 +210,7 @@ func TestStatementInFlightFailsWhenKilled(t *testing.T) {
 func TestReviveKeepsTheData(t *testing.T) {
 	d := open(t, database.Config{Products: 50})
 	ctx := context.Background()
-	if _, err := d.UpdatePrice(ctx, 7, 4242); err != nil {
+	if _, err := d.UpdatePrice(ctx, 7, 4242, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := d.ApplyEvents(ctx, []event.Event{viewed("ev-1", 7)}); err != nil {
@@ -325,4 +325,62 @@ func TestInjectedFailuresFailStatements(t *testing.T) {
 	}
 	d.Faults().Heal()
 	product(t, d, 1)
+}
+
+// A write and its outbox rows commit together or not at all.
+func TestUpdatePriceCommitsTheOutboxWithIt(t *testing.T) {
+	d := open(t, database.Config{Products: 50})
+	ctx := context.Background()
+	rows := []database.OutboxRow{
+		{Event: event.Event{ID: "ev-1", Type: event.ProductUpdated, Product: 7}, Trace: "t-1", Created: time.Now()},
+		{Key: "product:7", Trace: "t-1", Created: time.Now()},
+	}
+	if _, err := d.UpdatePrice(ctx, 7, 1299, rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].Seq == 0 || rows[1].Seq != rows[0].Seq+1 {
+		t.Errorf("seqs %d, %d: want consecutive numbers from the commit", rows[0].Seq, rows[1].Seq)
+	}
+	lost := []database.OutboxRow{{Event: event.Event{ID: "ev-2", Type: event.ProductUpdated, Product: 51}}}
+	if _, err := d.UpdatePrice(ctx, 51, 100, lost); !errors.Is(err, database.ErrNotFound) {
+		t.Fatalf("update of a missing product: %v", err)
+	}
+	got, _, err := d.LoadOutbox(ctx, 0, 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("outbox %+v (%v), want the 2 rows of the write that committed", got, err)
+	}
+	if !got[0].IsEvent() || got[0].Event.ID != "ev-1" || got[0].Event.Trace != "t-1" || got[1].IsEvent() || got[1].Key != "product:7" {
+		t.Errorf("outbox %+v, want the event then the key", got)
+	}
+	if last, err := d.LastOutboxSeq(ctx); err != nil || last != rows[1].Seq {
+		t.Errorf("last seq %d (%v), want %d", last, err, rows[1].Seq)
+	}
+	if _, err := d.DeleteOutbox(ctx, []int64{rows[0].Seq, rows[1].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.OutboxRows(ctx); err != nil || n != 0 {
+		t.Errorf("%d rows left (%v), want none", n, err)
+	}
+}
+
+func TestPruneAppliedForgetsOnlyOlderIDs(t *testing.T) {
+	d := open(t, database.Config{Products: 50})
+	ctx := context.Background()
+	if _, _, err := d.ApplyEvents(ctx, []event.Event{viewed("ev-1", 1), viewed("ev-2", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	cut := time.Now()
+	if _, _, err := d.ApplyEvents(ctx, []event.Event{viewed("ev-3", 3)}); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := d.PruneApplied(ctx, cut, 100)
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d (%v), want the 2 applied before the cut", n, err)
+	}
+	if left, _ := d.Applied(ctx); left != 1 {
+		t.Errorf("%d ids left, want 1", left)
+	}
+	if views(t, d, 1) != 1 {
+		t.Error("pruning the record must not undo what was applied")
+	}
 }

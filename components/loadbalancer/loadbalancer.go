@@ -2,8 +2,10 @@
 // (net/http/httputil) on a loopback listener in front of the service
 // replicas. It spreads requests round-robin or to the replica with the fewest
 // requests in flight, checks each replica's health actively, takes a replica
-// that does not answer out of rotation at once, and retries an idempotent
-// request once on another replica when the first one could not be reached.
+// that does not answer out of rotation at once, ejects one that answers 5xx
+// again and again (outlier detection, as Envoy does), and retries an
+// idempotent request once on another replica when the first one could not be
+// reached or answered 502 or 503.
 package loadbalancer
 
 import (
@@ -17,7 +19,6 @@ import (
 	"net/http/httputil"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/archex/archex/components/httpnode"
@@ -40,7 +41,20 @@ var (
 	// below what the time model can wait (see package model).
 	DefaultLatency        = model.Latency{}
 	DefaultHealthInterval = 250 * time.Millisecond
+	// DefaultOutlier ejects a replica after 5 consecutive 5xx answers for
+	// 5 s, Envoy's consecutive_5xx and base_ejection_time defaults.
+	DefaultOutlier = Outlier{Consecutive5xx: 5, EjectFor: 5 * time.Second}
 )
+
+// Outlier configures outlier detection: a replica that answers 5xx
+// Consecutive5xx times in a row leaves the rotation for EjectFor, whatever
+// its health check says, but never more than a third of the replicas
+// (rounded down) at once, so a failure everyone shares cannot empty the
+// pool.
+type Outlier struct {
+	Consecutive5xx int
+	EjectFor       time.Duration
+}
 
 // Backend is one replica behind the load balancer.
 type Backend struct {
@@ -63,12 +77,16 @@ type Config struct {
 	OnPanic        httpnode.PanicFunc
 	// Timeout bounds one proxied request (default 5 s).
 	Timeout time.Duration
+	Outlier Outlier // default DefaultOutlier
+	// Now is the clock ejections are timed by (default time.Now).
+	Now func() time.Time
 }
 
 // BackendStats are one replica's figures as the load balancer sees them.
 type BackendStats struct {
 	Name    string
-	Healthy bool
+	Healthy bool  // passes its health checks
+	Ejected bool  // out of rotation for answering 5xx again and again
 	Active  int   // requests in flight
 	Served  int64 // requests sent to it
 }
@@ -77,9 +95,11 @@ type BackendStats struct {
 type Stats struct {
 	Down      bool
 	Algorithm Algorithm
-	Healthy   int
+	Healthy   int      // replicas in rotation: healthy and not ejected
+	Ejected   []string // replicas ejected now, by name
 	Backends  []BackendStats
 	Retries   int64
+	Ejections int64 // since start
 	Rejected  int64 // answered 503: no healthy replica or none reachable
 }
 
@@ -96,7 +116,8 @@ type LB struct {
 	next    atomic.Uint64
 	pool    []*backend
 
-	retries, rejected atomic.Int64
+	retries, rejected, ejections atomic.Int64
+	ejectMu                      sync.Mutex // one ejection decision at a time: the cap
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -108,6 +129,9 @@ type backend struct {
 	healthy atomic.Bool
 	active  atomic.Int64
 	served  atomic.Int64
+	fails   atomic.Int64 // consecutive 5xx answers
+	// ejectedUntil is when an ejection ends, Unix nanoseconds; 0: none.
+	ejectedUntil atomic.Int64
 }
 
 type ctxKey struct{}
@@ -141,6 +165,12 @@ func New(cfg Config) (*LB, error) {
 	}
 	if cfg.Recorder == nil {
 		cfg.Recorder = trace.Discard
+	}
+	if cfg.Outlier.Consecutive5xx <= 0 {
+		cfg.Outlier = DefaultOutlier
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	lb := &LB{cfg: cfg, stop: make(chan struct{})}
 	lb.algo.Store(cfg.Algorithm)
@@ -218,13 +248,18 @@ func (lb *LB) Close() {
 
 // Stats returns the live figures.
 func (lb *LB) Stats() Stats {
-	s := Stats{Down: lb.Down(), Algorithm: lb.algo.Load().(Algorithm), Retries: lb.retries.Load(), Rejected: lb.rejected.Load()}
+	s := Stats{Down: lb.Down(), Algorithm: lb.algo.Load().(Algorithm), Retries: lb.retries.Load(),
+		Rejected: lb.rejected.Load(), Ejections: lb.ejections.Load()}
+	now := lb.cfg.Now()
 	for _, b := range lb.pool {
-		h := b.healthy.Load()
-		if h {
+		h, ej := b.healthy.Load(), b.ejected(now)
+		if h && !ej {
 			s.Healthy++
 		}
-		s.Backends = append(s.Backends, BackendStats{Name: b.Name, Healthy: h, Active: int(b.active.Load()), Served: b.served.Load()})
+		if ej {
+			s.Ejected = append(s.Ejected, b.Name)
+		}
+		s.Backends = append(s.Backends, BackendStats{Name: b.Name, Healthy: h, Ejected: ej, Active: int(b.active.Load()), Served: b.served.Load()})
 	}
 	return s
 }
@@ -262,11 +297,12 @@ func (lb *LB) probe(b *backend) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// pick chooses a healthy replica not tried yet.
+// pick chooses a healthy replica, not ejected, not tried yet.
 func (lb *LB) pick(tried []*backend) *backend {
 	candidates := make([]*backend, 0, len(lb.pool))
+	var now time.Time
 	for _, b := range lb.pool {
-		if b.healthy.Load() && !contains(tried, b) {
+		if !contains(tried, b) && lb.inRotation(b, &now) {
 			candidates = append(candidates, b)
 		}
 	}
@@ -375,83 +411,4 @@ func (lb *LB) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 		Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: reason,
 	})
 	lb.reject(w, reason)
-}
-
-// retrying sends the request to the chosen replica and, when that replica
-// cannot be reached and the request is idempotent, once to another.
-type retrying struct {
-	lb   *LB
-	next http.RoundTripper
-}
-
-type unreachableError struct {
-	name string
-	err  error
-}
-
-func (e unreachableError) Error() string { return fmt.Sprintf("%s unreachable: %v", e.name, e.err) }
-func (e unreachableError) Unwrap() error { return e.err }
-
-func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
-	a, _ := req.Context().Value(ctxKey{}).(*attempt)
-	if a == nil {
-		return nil, errors.New("load balancer: request without routing state")
-	}
-	b := a.first
-	out := req // Rewrite addressed it to the first choice
-	for try := 0; ; try++ {
-		a.tried = append(a.tried, b)
-		if try > 0 {
-			out = req.Clone(req.Context())
-			out.URL.Host, out.Host = b.Addr, b.Addr
-		}
-		b.active.Add(1)
-		b.served.Add(1)
-		resp, err := t.next.RoundTrip(out)
-		if err == nil {
-			resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { b.active.Add(-1) }}
-			return resp, nil
-		}
-		b.active.Add(-1)
-		if refused(err) {
-			// Passive health: a replica that refuses connections is out
-			// of rotation now, not at the next health check.
-			b.healthy.Store(false)
-		}
-		if try > 0 || !idempotent(req) || req.Context().Err() != nil {
-			return nil, unreachableError{name: b.Name, err: err}
-		}
-		next := t.lb.pick(a.tried)
-		if next == nil {
-			return nil, unreachableError{name: b.Name, err: err}
-		}
-		t.lb.retries.Add(1)
-		b = next
-	}
-}
-
-func idempotent(r *http.Request) bool {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return r.Body == nil || r.Body == http.NoBody
-	}
-	return false
-}
-
-func refused(err error) bool {
-	var op *net.OpError
-	return errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &op) && op.Op == "dial")
-}
-
-// doneBody calls done once when the response body is closed.
-type doneBody struct {
-	io.ReadCloser
-	once sync.Once
-	done func()
-}
-
-func (b *doneBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.once.Do(b.done)
-	return err
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -47,6 +48,14 @@ type system struct {
 	client   *http.Client
 	release  chan struct{} // closing it finishes every request held on /slow
 	traceIDs chan string   // the trace id each backend request carried
+	// answers set what each replica answers: a status (0: 200 OK), and
+	// whether it is an overload answer with Retry-After.
+	answers []answerSetting
+}
+
+type answerSetting struct {
+	status   atomic.Int32
+	overload atomic.Bool
 }
 
 // newSystem starts n fake replicas (they answer as the API Gateway would,
@@ -54,11 +63,11 @@ type system struct {
 // in front of them.
 func newSystem(t *testing.T, n int, edit func(*loadbalancer.Config)) *system {
 	t.Helper()
-	s := &system{rec: &recorder{}, release: make(chan struct{}), traceIDs: make(chan string, 1000)}
+	s := &system{rec: &recorder{}, release: make(chan struct{}), traceIDs: make(chan string, 1000), answers: make([]answerSetting, n)}
 	cfg := loadbalancer.Config{Recorder: s.rec, HealthInterval: noChecks}
 	for i := range n {
 		name := fmt.Sprintf("replica-%d", i+1)
-		node, err := httpnode.Listen(name, "127.0.0.1:0", s.replica(name), nil)
+		node, err := httpnode.Listen(name, "127.0.0.1:0", s.replica(name, &s.answers[i]), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +91,7 @@ func newSystem(t *testing.T, n int, edit func(*loadbalancer.Config)) *system {
 	return s
 }
 
-func (s *system) replica(name string) http.HandlerFunc {
+func (s *system) replica(name string, set *answerSetting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" {
 			w.WriteHeader(http.StatusOK)
@@ -100,6 +109,12 @@ func (s *system) replica(name string) http.HandlerFunc {
 		}
 		io.Copy(io.Discard, r.Body)
 		trace.Send(w.Header(), "API Gateway", time.Now())
+		if set.overload.Load() {
+			w.Header().Set("Retry-After", "1")
+		}
+		if code := set.status.Load(); code != 0 {
+			w.WriteHeader(int(code))
+		}
 		io.WriteString(w, name)
 	}
 }

@@ -80,6 +80,13 @@ func (r *Rand) Float64() float64 {
 	return r.r.Float64()
 }
 
+// ExpFloat64 returns an exponentially distributed number with mean 1.
+func (r *Rand) ExpFloat64() float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.r.ExpFloat64()
+}
+
 // Uint64 returns a random number.
 func (r *Rand) Uint64() uint64 {
 	r.mu.Lock()
@@ -134,6 +141,20 @@ func (s *Station) Waiting() int { return int(s.waiting.Load()) }
 // latency plus any added latency, fails the call if chaos says so, then runs
 // work while still holding the slot. It returns ctx's error if ctx ends first.
 func (s *Station) Serve(ctx context.Context, work func() error) error {
+	return s.ServeWithin(ctx, 0, work)
+}
+
+// ErrLate is the error of a call whose modeled answer would come after the
+// caller's bound: the caller stopped waiting at the bound.
+var ErrLate = errors.New("no answer within the bound")
+
+// ServeWithin is Serve for a caller that waits at most limit for the answer
+// (0: no bound). When the slot's wait and the modeled latency would pass the
+// limit, it waits out the limit and returns ErrLate without doing the work.
+// The modeled part is judged on the model, not on the clock, so that a busy
+// machine's scheduling delays are not taken for the component's slowness.
+func (s *Station) ServeWithin(ctx context.Context, limit time.Duration, work func() error) error {
+	start := time.Now()
 	if s.slots != nil {
 		s.waiting.Add(1)
 		select {
@@ -147,7 +168,14 @@ func (s *Station) Serve(ctx context.Context, work func() error) error {
 	}
 	s.busy.Add(1)
 	defer s.busy.Add(-1)
-	if err := s.Wait(ctx); err != nil {
+	d := s.Draw()
+	if left := limit - time.Since(start); limit > 0 && d > left {
+		if err := Sleep(ctx, max(left, 0)); err != nil {
+			return err
+		}
+		return ErrLate
+	}
+	if err := s.wait(ctx, d); err != nil {
 		return err
 	}
 	if work == nil {
@@ -159,8 +187,9 @@ func (s *Station) Serve(ctx context.Context, work func() error) error {
 // Wait waits the modeled latency plus any added latency, and fails the call
 // if chaos says so. Components with their own capacity limit (the database's
 // connection pool) call it while holding their own slot.
-func (s *Station) Wait(ctx context.Context) error {
-	d := s.Draw()
+func (s *Station) Wait(ctx context.Context) error { return s.wait(ctx, s.Draw()) }
+
+func (s *Station) wait(ctx context.Context, d time.Duration) error {
 	if d > 0 {
 		if err := Sleep(ctx, d); err != nil {
 			return err

@@ -338,3 +338,25 @@ func TestSleepEndsWithTheContext(t *testing.T) {
 		t.Errorf("Sleep of 1ms returned %v", err)
 	}
 }
+
+// A caller that waits at most a bound is cut off at it when the modeled
+// answer would come later, and the work is not done; an answer modeled
+// within the bound is served.
+func TestServeWithinCutsOffAModeledAnswerPastTheBound(t *testing.T) {
+	var f model.Faults
+	s := model.NewStation(0, model.Latency{Base: time.Millisecond}, &f, model.NewRand(1, "cache"))
+	f.SetSlow(time.Hour)
+	ran := false
+	start := time.Now()
+	err := s.ServeWithin(context.Background(), 5*time.Millisecond, func() error { ran = true; return nil })
+	if !errors.Is(err, model.ErrLate) || ran {
+		t.Errorf("an answer modeled an hour late with a 5 ms bound: %v, work ran %v; want ErrLate and no work", err, ran)
+	}
+	if took := time.Since(start); took < 5*time.Millisecond || took > time.Second {
+		t.Errorf("cut off after %v; want the 5 ms bound waited out", took)
+	}
+	f.Heal()
+	if err := s.ServeWithin(context.Background(), time.Second, func() error { ran = true; return nil }); err != nil || !ran {
+		t.Errorf("an answer modeled within the bound: %v, work ran %v; want it served", err, ran)
+	}
+}

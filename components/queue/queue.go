@@ -10,6 +10,13 @@
 // backlog a dashboard shows. A message that can never be applied goes to a
 // dead-letter stream after MaxTries deliveries instead of circling forever.
 //
+// Publishing is idempotent by event id for a window (DedupeWindow, 2 minutes
+// by default, as NATS JetStream's duplicate window; see idBucket): a publisher that timed
+// out waiting for an answer cannot know whether the XADD happened, so it
+// publishes again, and the broker recognises the event and adds nothing. So
+// every event is in the stream at most once and the broker's counts are
+// counts of events, not of attempts.
+//
 // The broker is durable, unlike the cache: Kill closes the server and Revive
 // restarts the same instance on the same address, so the backlog survives an
 // outage. While it is down every call fails at once (no retries, short
@@ -30,7 +37,6 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/redisclient"
 )
@@ -42,6 +48,8 @@ const (
 	DefaultGroup      = "workers"
 	DefaultDeadLetter = "events.dead"
 	DefaultMaxTries   = 5
+	// DefaultDedupeWindow is how long the broker remembers an event id.
+	DefaultDedupeWindow = 2 * time.Minute
 )
 
 // DefaultLatency is none: a publish is real work of a fraction of a
@@ -62,7 +70,10 @@ type Config struct {
 	// the zero value means none: the engine passes DefaultLatency.
 	Latency  model.Latency
 	MaxTries int // deliveries before a rejected event is dead-lettered
-	Seed     uint64
+	// DedupeWindow is how long after its first XADD an event id is
+	// remembered, so that publishing it again adds nothing.
+	DedupeWindow time.Duration
+	Seed         uint64
 }
 
 // Stats are the queue's live figures.
@@ -82,6 +93,9 @@ type Stats struct {
 	Published    int64
 	Acked        int64 // events done and acknowledged (dead letters not included)
 	DeadLettered int64
+	// Deduplicated counts publishes of an event already in the stream
+	// (or done) within the dedupe window: retries the broker recognised.
+	Deduplicated int64
 	Refused      int64 // publishes that failed as far as the client knows
 }
 
@@ -92,11 +106,15 @@ type Queue struct {
 	faults  model.Faults
 	client  *redis.Client
 
-	mu     sync.Mutex // serialises Kill, Revive and Close
-	server *miniredis.Miniredis
-	addr   string
-	down   atomic.Bool
-	closed bool
+	mu sync.Mutex // serialises Kill, Revive and Close
+	// publishing is held (read) by every publish while it talks to the
+	// broker; Kill takes it to know that none is half-done when it reads
+	// the broker's last figures.
+	publishing sync.RWMutex
+	server     *miniredis.Miniredis
+	addr       string
+	down       atomic.Bool
+	closed     bool
 
 	refused atomic.Int64
 
@@ -122,6 +140,9 @@ func Open(cfg Config) (*Queue, error) {
 	if cfg.MaxTries <= 0 {
 		cfg.MaxTries = DefaultMaxTries
 	}
+	if cfg.DedupeWindow <= 0 {
+		cfg.DedupeWindow = DefaultDedupeWindow
+	}
 	q := &Queue{cfg: cfg}
 	q.station = model.NewStation(0, cfg.Latency, &q.faults, model.NewRand(cfg.Seed, cfg.Name))
 
@@ -139,6 +160,15 @@ func Open(cfg Config) (*Queue, error) {
 		q.client.Close()
 		q.server.Close()
 		return nil, fmt.Errorf("%s: create group %s on %s: %w", cfg.Name, cfg.Group, cfg.Stream, err)
+	}
+	// Loaded now, the scripts run by their hash from the first call: a
+	// read's first publish has 2 ms, no time for a NOSCRIPT round trip.
+	for _, s := range []*redis.Script{publishScript, ackScript, deadLetterScript} {
+		if err := s.Load(ctx, q.client).Err(); err != nil {
+			q.client.Close()
+			q.server.Close()
+			return nil, fmt.Errorf("%s: load scripts: %w", cfg.Name, err)
+		}
 	}
 	return q, nil
 }
@@ -167,15 +197,22 @@ func (q *Queue) Down() bool { return q.down.Load() }
 
 // Kill closes the broker: every call fails at once until Revive. The data
 // stays in the (stopped) server.
+//
+// The figures kept for while it is down are read after the last publish in
+// flight has finished and the server has closed, so they are the broker's
+// final state: the books of events balance against them.
 func (q *Queue) Kill() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed || q.down.Load() {
 		return
 	}
-	q.refresh() // the figures a dashboard keeps showing while it is down
-	q.down.Store(true)
+	q.down.Store(true) // new publishes refuse at once
+	q.publishing.Lock()
+	q.refresh() // the pending count, which only the network reads
 	q.server.Close()
+	q.publishing.Unlock()
+	q.final()
 }
 
 // Revive restarts the same broker on the same address: the messages that
@@ -222,35 +259,6 @@ func (q *Queue) fail(op string, err error) error {
 	return fmt.Errorf("%s: %s: %w", q.cfg.Name, op, err)
 }
 
-// Publish appends ev to the stream after the modeled latency. ev.ID must be
-// set: it is what makes applying the event idempotent. A zero Published is
-// set to now. took includes the modeled latency.
-func (q *Queue) Publish(ctx context.Context, ev event.Event) (streamID string, took time.Duration, err error) {
-	start := time.Now()
-	if ev.ID == "" {
-		return "", 0, fmt.Errorf("%s: publish %s: event has no id", q.cfg.Name, ev.Type)
-	}
-	if ev.Published.IsZero() {
-		ev.Published = start
-	}
-	xadd := func() error {
-		streamID, err = publishScript.Run(ctx, q.client, []string{q.cfg.Stream, q.counts()}, encode(ev)...).Text()
-		return err
-	}
-	if q.down.Load() {
-		// A refused connection costs nothing on any network: no modeled wait.
-		err = xadd()
-	} else {
-		err = q.station.Serve(ctx, xadd)
-	}
-	took = time.Since(start)
-	if err != nil {
-		q.refused.Add(1)
-		return "", took, q.fail("XADD "+q.cfg.Stream, err)
-	}
-	return streamID, took, nil
-}
-
 // Stats returns the live figures. It asks the broker with a short timeout;
 // while the queue is down it returns the last figures read, marked Down.
 func (q *Queue) Stats() Stats {
@@ -282,14 +290,14 @@ func (q *Queue) refresh() {
 		xlen = p.XLen(ctx, q.cfg.Stream)
 		pending = p.XPending(ctx, q.cfg.Stream, q.cfg.Group)
 		oldest = p.XRangeN(ctx, q.cfg.Stream, "-", "+", 1)
-		counts = p.HMGet(ctx, q.counts(), countPublished, countAcked, countDead)
+		counts = p.HMGet(ctx, q.counts(), countPublished, countAcked, countDead, countDeduplicated)
 		return nil
 	})
 	if err != nil {
 		return
 	}
 	c := counts.Val()
-	q.last.Published, q.last.Acked, q.last.DeadLettered = count(c[0]), count(c[1]), count(c[2])
+	q.last.Published, q.last.Acked, q.last.DeadLettered, q.last.Deduplicated = count(c[0]), count(c[1]), count(c[2]), count(c[3])
 	q.last.Depth = int(xlen.Val())
 	q.last.Pending = int(pending.Val().Count)
 	q.last.Lag = 0
@@ -298,11 +306,28 @@ func (q *Queue) refresh() {
 	}
 }
 
+// final reads the figures straight from the closed server's memory: what
+// acks and dead-letter moves did after refresh is counted too.
+func (q *Queue) final() {
+	q.lastMu.Lock()
+	defer q.lastMu.Unlock()
+	get := func(f string) int64 { n, _ := strconv.ParseInt(q.server.HGet(q.counts(), f), 10, 64); return n }
+	q.last.Published, q.last.Acked, q.last.DeadLettered, q.last.Deduplicated =
+		get(countPublished), get(countAcked), get(countDead), get(countDeduplicated)
+	entries, _ := q.server.Stream(q.cfg.Stream)
+	q.last.Depth, q.last.Lag = len(entries), 0
+	q.last.Pending = min(q.last.Pending, len(entries))
+	if len(entries) > 0 {
+		q.last.Lag = max(time.Since(idTime(entries[0].ID)), 0)
+	}
+}
+
 // The broker-side counters, fields of one hash per stream.
 const (
-	countPublished = "published"
-	countAcked     = "acked"
-	countDead      = "dead-lettered"
+	countPublished    = "published"
+	countAcked        = "acked"
+	countDead         = "dead-lettered"
+	countDeduplicated = "deduplicated"
 )
 
 // counts is the key of the counters' hash.
@@ -313,12 +338,3 @@ func count(v any) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
 }
-
-// publishScript adds an event and counts it in one step.
-//
-// KEYS: stream, counters. ARGV: field/value pairs.
-var publishScript = redis.NewScript(`
-local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV))
-redis.call('HINCRBY', KEYS[2], '` + countPublished + `', 1)
-return id
-`)

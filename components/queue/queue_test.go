@@ -319,3 +319,76 @@ func BenchmarkPublish(b *testing.B) {
 		}
 	}
 }
+
+// A publisher that lost the answer to an XADD publishes the event again:
+// the broker adds it once.
+func TestRepublishingAnEventAddsItOnce(t *testing.T) {
+	q := open(t, queue.Config{})
+	ctx := context.Background()
+	if id := publish(t, q, view(1), view(1))[1]; id != "" {
+		t.Errorf("the second publish of ev-1 added it again as %s", id)
+	}
+	p, err := q.PublishBatch(ctx, []event.Event{view(2), view(1), view(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Added != 2 || p.Duplicates != 1 || fmt.Sprint(p.Duplicate) != "[false true false]" {
+		t.Errorf("batch %+v, want 2 added and ev-1 recognised", p)
+	}
+	if s := q.Stats(); s.Published != 3 || s.Deduplicated != 2 || s.Depth != 3 {
+		t.Errorf("stats %+v, want 3 events published once each, 2 republishes recognised, depth 3", s)
+	}
+	ds, err := q.Read(ctx, "c1", 10)
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("read %d messages (%v), want the 3 events once each", len(ds), err)
+	}
+}
+
+// The broker remembers an id for its dedupe window only: memory stays
+// bounded.
+func TestTheDedupeWindowForgets(t *testing.T) {
+	q := open(t, queue.Config{DedupeWindow: 20 * time.Millisecond})
+	ctx := context.Background()
+	publish(t, q, view(1), view(2))
+	eventually(t, 2*time.Second, "ev-1 was forgotten after the window", func() bool {
+		p, err := q.PublishBatch(ctx, []event.Event{view(1)})
+		return err == nil && p.Added == 1
+	})
+	c := redisclient.New(q.Addr())
+	defer c.Close()
+	keys, err := c.Keys(ctx, "events:ids:*").Result()
+	if err != nil || len(keys) > 3 {
+		t.Errorf("id buckets %v (%v): want the old ones deleted, 3 at most", keys, err)
+	}
+}
+
+// Kill keeps the figures of the broker as it closed: every publish that
+// answered is counted.
+func TestKillKeepsTheBrokersLastFigures(t *testing.T) {
+	q := open(t, queue.Config{})
+	ctx := context.Background()
+	publish(t, q, view(1), view(2), view(3))
+	ds, err := q.Read(ctx, "c1", 1)
+	if err != nil || len(ds) != 1 {
+		t.Fatal(ds, err)
+	}
+	if _, err := q.Ack(ctx, ds[0].StreamID); err != nil {
+		t.Fatal(err)
+	}
+	q.Kill()
+	if s := q.Stats(); !s.Down || s.Published != 3 || s.Acked != 1 || s.Depth != 2 {
+		t.Errorf("stats of the killed queue %+v, want 3 published, 1 acked, 2 left", s)
+	}
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", within, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -83,6 +83,11 @@ func (s *Service) read(ctx context.Context, q *request) (response, error) {
 func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readState) {
 	c := s.cfg.Caches[step.Cache]
 	start := time.Now()
+	if s.untrusted(q) {
+		// Not missed either: filling would be undone by the pending DEL.
+		q.out(c.Name(), OpGet, start, trace.Skipped, fmt.Sprintf("not asking %s for %s: a write's invalidation of it is pending", c.Name(), q.key))
+		return
+	}
 	var (
 		value string
 		hit   bool
@@ -161,7 +166,13 @@ func (s *Service) load(ctx context.Context, q *request, read Step, fills []Step,
 		return err
 	}
 	s.coalesced.Add(1)
-	if err != nil {
+	switch {
+	case isShed(err):
+		// The query it would have joined was never run.
+		s.shedder.shed.Add(1) // a shed error means there is a shedder
+		q.out(s.cfg.Store.Name(), OpSelect, start, trace.Shed, err.Error())
+		return err
+	case err != nil:
 		q.out(s.cfg.Store.Name(), OpSelect, start, trace.Error, fmt.Sprintf("shared query for %s failed: %v", q.key, err))
 		return err
 	}
@@ -173,8 +184,13 @@ func (s *Service) load(ctx context.Context, q *request, read Step, fills []Step,
 
 func (s *Service) readDB(ctx context.Context, q *request, step Step) (database.Product, error) {
 	db := s.cfg.Store
+	done, err := s.enterLine(ctx, q, OpSelect)
+	if err != nil {
+		return database.Product{}, err
+	}
 	start := time.Now()
 	p, info, err := db.GetProduct(ctx, q.prod)
+	done()
 	sqlText := strings.Replace(info.SQL, "?", strconv.Itoa(q.prod), 1)
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
 		q.out(db.Name(), OpSelect, start, trace.Error, fmt.Sprintf("%s: %v", sqlText, err))

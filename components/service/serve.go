@@ -111,6 +111,11 @@ func (s *Service) serve(rep *replica, w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := json.Marshal(resp)
 	w.Header().Set("Content-Type", "application/json")
+	if isShed(err) {
+		// Come back later: not a fault of this replica, and no use
+		// retrying on another now (they share the database).
+		w.Header().Set("Retry-After", "1")
+	}
 	trace.Send(w.Header(), s.cfg.Name, time.Now())
 	w.WriteHeader(status)
 	w.Write(body)
@@ -125,6 +130,8 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.As(err, new(badRequest)):
 		return http.StatusBadRequest
+	case isShed(err):
+		return http.StatusServiceUnavailable
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
 	default:

@@ -2,9 +2,12 @@
 // http.Server on loopback, running the business logic. A read is cache-aside:
 // ask the cache, on a miss read the database and fill the cache with a TTL
 // plus jitter. A write goes to the database and invalidates the key. Both
-// publish an event for the background worker. Cache calls sit behind a
+// leave an event for the background worker, delivered by the outbox relay
+// (package outbox; see publish.go and write.go). Cache calls sit behind a
 // circuit breaker, and concurrent misses of one key share one database query
 // (singleflight); both can be switched off at run time to show what they buy.
+// Load shedding (off by default) refuses a request at once when the
+// database's line is too long to serve it in time (see shed.go).
 package service
 
 import (
@@ -19,7 +22,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/archex/archex/components/database"
-	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/trace"
@@ -48,13 +50,9 @@ type CacheStore interface {
 type Store interface {
 	Name() string
 	GetProduct(ctx context.Context, id int) (database.Product, database.Query, error)
-	UpdatePrice(ctx context.Context, id, priceCents int) (database.Query, error)
-}
-
-// Publisher is the queue the service publishes events to.
-type Publisher interface {
-	Name() string
-	Publish(ctx context.Context, ev event.Event) (streamID string, took time.Duration, err error)
+	// UpdatePrice commits the price and the outbox rows in one
+	// transaction, setting each row's Seq.
+	UpdatePrice(ctx context.Context, id, priceCents int, outbox []database.OutboxRow) (database.Query, error)
 }
 
 // Caller is any other component on the service's path (a generic hop).
@@ -81,35 +79,39 @@ type Config struct {
 	Seed     uint64
 	Plan     Plan
 	Caches   []CacheStore
-	Store    Store     // nil: no database on the card
-	Queue    Publisher // nil: no queue on the card
+	Store    Store // nil: no database on the card
+	Relay    Relay // the outbox relay; nil: nothing to deliver (no queue, no cache)
 	Calls    map[string]Caller
 	Ingress  []Middleware // outermost first
 	TTL      time.Duration
 	Timeout  time.Duration
 	Breaker  BreakerConfig
-	Recorder trace.Recorder
-	OnPanic  httpnode.PanicFunc
+	// ShedTarget is the longest line for the database a request is let
+	// into when load shedding is on (default DefaultShedTarget).
+	ShedTarget time.Duration
+	Recorder   trace.Recorder
+	OnPanic    httpnode.PanicFunc
 }
 
 // Service is the Service Layer component.
 type Service struct {
 	cfg      Config
-	faults   model.Faults
 	rng      *model.Rand
 	replicas []*replica
 	breakers []*gobreaker.CircuitBreaker[struct{}]
 	flight   singleflight.Group
+	shedder  *shedder
 
 	breakerOn, singleflightOn atomic.Bool
 
-	reads, writes, failed, publishFailed, coalesced atomic.Int64
+	reads, writes, failed, coalesced, events atomic.Int64
 }
 
 type replica struct {
 	name     string
 	node     *httpnode.Server
 	station  *model.Station
+	faults   model.Faults // chaos aimed at this replica alone
 	inFlight atomic.Int64
 }
 
@@ -133,7 +135,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Recorder == nil {
 		cfg.Recorder = trace.Discard
 	}
-	s := &Service{cfg: cfg, rng: model.NewRand(cfg.Seed, cfg.Name)}
+	if cfg.ShedTarget <= 0 {
+		cfg.ShedTarget = DefaultShedTarget
+	}
+	s := &Service{cfg: cfg, rng: model.NewRand(cfg.Seed, cfg.Name), shedder: newShedder(cfg.Store, cfg.ShedTarget)}
 	s.breakerOn.Store(true)
 	s.singleflightOn.Store(true)
 	for _, c := range cfg.Caches {
@@ -143,13 +148,18 @@ func New(cfg Config) (*Service, error) {
 			ReadyToTrip: func(counts gobreaker.Counts) bool {
 				return counts.ConsecutiveFailures >= uint32(cfg.Breaker.Failures)
 			},
-			// A request that gave up is not the cache's fault.
-			IsExcluded: func(err error) bool { return errors.Is(err, context.Canceled) },
+			// A request that gave up, or ran out of its own time, is not
+			// the cache's fault. The cache's own timeout (cache.ErrTimeout)
+			// is, and counts.
+			IsExcluded: func(err error) bool {
+				return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+			},
 		}))
 	}
 	for i := range cfg.Replicas {
 		name := fmt.Sprintf("replica-%d", i+1)
-		rep := &replica{name: name, station: model.NewStation(cfg.Capacity, cfg.Latency, &s.faults, model.NewRand(cfg.Seed, name))}
+		rep := &replica{name: name}
+		rep.station = model.NewStation(cfg.Capacity, cfg.Latency, &rep.faults, model.NewRand(cfg.Seed, name))
 		node, err := httpnode.Listen(cfg.Name+" "+name, "127.0.0.1:0", s.handler(rep), cfg.OnPanic)
 		if err != nil {
 			s.Close()
@@ -164,8 +174,15 @@ func New(cfg Config) (*Service, error) {
 // Name is the component's name on the card.
 func (s *Service) Name() string { return s.cfg.Name }
 
-// Faults are the chaos applied to every request on every replica.
-func (s *Service) Faults() *model.Faults { return &s.faults }
+// Faults are the chaos applied to each replica's requests, in replica
+// order: a fault on the whole service sets every one of them.
+func (s *Service) Faults() []*model.Faults {
+	out := make([]*model.Faults, len(s.replicas))
+	for i, r := range s.replicas {
+		out[i] = &r.faults
+	}
+	return out
+}
 
 // Latency is the modeled latency of the service's own work on a request.
 func (s *Service) Latency() model.Latency { return s.cfg.Latency }
@@ -247,9 +264,10 @@ type Stats struct {
 	Breakers       []BreakerStats
 	BreakerOn      bool
 	SingleflightOn bool
+	SheddingOn     bool
 	Reads, Writes  int64
+	Shed           int64 // requests refused by load shedding
 	Failed         int64 // requests answered with an error
-	PublishFailed  int64 // events that could not be published
 	Coalesced      int64 // misses that shared another request's query
 }
 
@@ -257,8 +275,9 @@ type Stats struct {
 func (s *Service) Stats() Stats {
 	st := Stats{
 		BreakerOn: s.breakerOn.Load(), SingleflightOn: s.singleflightOn.Load(),
+		SheddingOn: s.sheddingOn(), Shed: s.shedCount(),
 		Reads: s.reads.Load(), Writes: s.writes.Load(), Failed: s.failed.Load(),
-		PublishFailed: s.publishFailed.Load(), Coalesced: s.coalesced.Load(),
+		Coalesced: s.coalesced.Load(),
 	}
 	for _, r := range s.replicas {
 		down := r.node.Down()

@@ -22,6 +22,8 @@ import (
 	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/generic"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/outbox"
+	queuepkg "github.com/archex/archex/components/queue"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/components/trace/tracetest"
@@ -45,7 +47,7 @@ type recorder struct{ tracetest.Recorder }
 
 func (r *recorder) count(match func(trace.Hop) bool) int { return len(r.Where(match)) }
 
-// queue is a Publisher that keeps what it is given, or fails.
+// queue is the relay's queue: it keeps what it is given, or fails.
 type queue struct {
 	mu     sync.Mutex
 	events []event.Event
@@ -55,13 +57,18 @@ type queue struct {
 func (q *queue) Name() string { return queueName }
 
 func (q *queue) Publish(ctx context.Context, ev event.Event) (string, time.Duration, error) {
+	p, err := q.PublishBatch(ctx, []event.Event{ev})
+	return p.StreamID, 0, err
+}
+
+func (q *queue) PublishBatch(ctx context.Context, evs []event.Event) (queuepkg.Published, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.fail {
-		return "", 0, fmt.Errorf("%s: XADD: %w", queueName, model.ErrDown)
+		return queuepkg.Published{}, fmt.Errorf("%s: XADD: %w", queueName, model.ErrDown)
 	}
-	q.events = append(q.events, ev)
-	return fmt.Sprintf("%d-0", len(q.events)), 0, nil
+	q.events = append(q.events, evs...)
+	return queuepkg.Published{Added: len(evs), StreamID: fmt.Sprintf("%d-0", len(q.events))}, nil
 }
 
 func (q *queue) published() []event.Event {
@@ -90,6 +97,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 
 type system struct {
 	svc    *service.Service
+	relay  *outbox.Relay
 	cache  *cache.Cache
 	db     *database.Database
 	q      *queue
@@ -102,7 +110,9 @@ type system struct {
 type setup struct {
 	cfg   service.Config
 	store func(*database.Database) service.Store // wraps the database
-	dbCfg database.Config
+	// relayCache wraps a cache as the outbox relay sees it.
+	relayCache func(service.CacheStore) outbox.Cache
+	dbCfg      database.Config
 }
 
 // newSystem runs the service with a real cache and database (no modeled
@@ -121,7 +131,6 @@ func newSystem(t *testing.T, edit func(*setup)) *system {
 			Name: svcName, Replicas: 1, Seed: 1,
 			Plan:     service.DefaultPlan(cacheName, dbName, queueName),
 			Caches:   []service.CacheStore{c},
-			Queue:    s.q,
 			Recorder: s.rec,
 			// Open long enough that no trial call happens in a test.
 			Breaker: service.BreakerConfig{Failures: 5, OpenFor: time.Minute},
@@ -141,6 +150,24 @@ func newSystem(t *testing.T, edit func(*setup)) *system {
 	if su.store != nil {
 		su.cfg.Store = su.store(db)
 	}
+	rc := outbox.Config{Service: svcName, Queue: s.q, Recorder: s.rec, Store: db}
+	if su.cfg.Store == nil {
+		rc.Store = nil
+	}
+	for _, c := range su.cfg.Caches {
+		var oc outbox.Cache = c
+		if su.relayCache != nil {
+			oc = su.relayCache(c)
+		}
+		rc.Caches = append(rc.Caches, oc)
+	}
+	relay, err := outbox.New(context.Background(), rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay.Start()
+	t.Cleanup(relay.Close)
+	s.relay, su.cfg.Relay = relay, relay
 	svc, err := service.New(su.cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +259,17 @@ func steps(hops []trace.Hop) []step {
 	return out
 }
 
+// syncHops are the hops recorded before the answer.
+func syncHops(hops []trace.Hop) []trace.Hop {
+	var out []trace.Hop
+	for _, h := range hops {
+		if !h.Async {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 func checkHops(t *testing.T, what string, hops []trace.Hop, want ...step) {
 	t.Helper()
 	if got := steps(hops); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -298,13 +336,15 @@ func TestWriteUpdatesTheDatabaseAndInvalidatesTheKey(t *testing.T) {
 	if a.err != nil || a.code != 200 || a.body.PriceCents != 1299 {
 		t.Fatalf("write: %d %+v %v", a.code, a.body, a.err)
 	}
-	checkHops(t, "write", s.rec.Of(id),
+	checkHops(t, "write", syncHops(s.rec.Of(id)),
 		step{"API Gateway", svcName, trace.OK},
 		step{svcName, dbName, trace.OK},
 		step{dbName, svcName, trace.OK},
 		step{svcName, cacheName, trace.OK},
-		step{svcName, queueName, trace.OK},
 	)
+	eventually(t, 2*time.Second, "the relay published the write's event", func() bool {
+		return len(s.rec.Where(func(h trace.Hop) bool { return h.Trace == id && h.Async && h.To == queueName })) == 1
+	})
 	if p, _, _ := s.db.GetProduct(context.Background(), 42); p.PriceCents != 1299 {
 		t.Errorf("database price %d, want 1299", p.PriceCents)
 	}
@@ -374,7 +414,7 @@ func TestKilledCacheFallsBackToTheDatabase(t *testing.T) {
 	if a.err != nil || a.code != 200 {
 		t.Fatalf("write with the cache down: %d %+v %v", a.code, a.body, a.err)
 	}
-	if hops := s.rec.Of(id); len(hops) != 5 || hops[3].To != cacheName || hops[3].Outcome != trace.Fallback {
+	if hops := syncHops(s.rec.Of(id)); len(hops) != 4 || hops[3].To != cacheName || hops[3].Outcome != trace.Fallback {
 		t.Errorf("write hops %v, want the DEL to fall back", steps(hops))
 	}
 }
@@ -596,51 +636,63 @@ func TestReadsAndWritesPublishEvents(t *testing.T) {
 	if a.err != nil || a.code != 200 {
 		t.Fatalf("write: %d %v", a.code, a.err)
 	}
+	// The read's event is published at once; the write's by the relay,
+	// from the outbox.
+	eventually(t, 2*time.Second, "two events published", func() bool { return len(s.q.published()) == 2 })
 	evs := s.q.published()
-	if len(evs) != 2 {
-		t.Fatalf("published %+v, want 2 events", evs)
-	}
 	want := []event.Event{
-		{ID: "ev-" + string(readID), Type: event.ProductViewed, Product: 5, Trace: readID},
-		{ID: "ev-" + string(writeID), Type: event.ProductUpdated, Product: 6, Trace: writeID},
+		{Type: event.ProductViewed, Product: 5, Trace: readID},
+		{Type: event.ProductUpdated, Product: 6, Trace: writeID},
 	}
 	for i, ev := range evs {
-		if ev.Published.IsZero() {
-			t.Errorf("event %d has no publish time", i)
+		if ev.Published.IsZero() || !strings.HasPrefix(ev.ID, "ev-"+string(ev.Trace)+"-") {
+			t.Errorf("event %d %+v: want a publish time and an id made from its trace", i, ev)
 		}
-		ev.Published = time.Time{}
+		ev.Published, ev.ID = time.Time{}, ""
 		if ev != want[i] {
 			t.Errorf("event %d %+v, want %+v", i, ev, want[i])
 		}
 	}
+	if evs[0].ID == evs[1].ID {
+		t.Errorf("two events share the id %s", evs[0].ID)
+	}
+	eventually(t, 2*time.Second, "the outbox emptied", func() bool {
+		n, err := s.db.OutboxRows(context.Background())
+		return err == nil && n == 0
+	})
 }
 
-func TestPublishFailureDoesNotFailTheRequest(t *testing.T) {
+func TestPublishFailureDoesNotFailTheRequestAndLosesNothing(t *testing.T) {
 	s := newSystem(t, nil)
 	s.q.setFail(true)
 	id, _ := s.readOK(t, 5)
 	if _, a := s.send(0, http.MethodPut, "/products/5", `{"price_cents": 600}`); a.code != 200 {
 		t.Errorf("write with the queue failing: %d %q, want 200", a.code, a.body.Error)
 	}
-	st := s.svc.Stats()
-	if st.PublishFailed != 2 || st.Failed != 0 {
-		t.Errorf("stats %+v, want 2 failed publishes, no failed request", st)
+	if st := s.svc.Stats(); st.Failed != 0 {
+		t.Errorf("stats %+v, want no failed request", st)
 	}
 	hops := s.rec.Of(id)
-	if last := hops[len(hops)-1]; last.To != queueName || last.Outcome != trace.Error || !strings.Contains(last.Detail, "event dropped") {
-		t.Errorf("last hop %+v, want a failed publish to the queue", last)
+	if last := hops[len(hops)-1]; last.To != queueName || last.Outcome != trace.Fallback || !strings.Contains(last.Detail, "to the spool") {
+		t.Errorf("last hop %+v, want a failed publish kept in the spool", last)
 	}
+	if st := s.relay.Stats(); st.Created != 2 || st.Pending() != 2 || st.Shed != 0 {
+		t.Errorf("relay %+v, want both events waiting", st)
+	}
+	s.q.setFail(false)
+	eventually(t, 2*time.Second, "both events published once the queue answers", func() bool { return len(s.q.published()) == 2 })
+	eventually(t, 2*time.Second, "nothing waiting", func() bool { return s.relay.Stats().Pending() == 0 })
 }
 
 func TestInjectedFailuresAnswer503(t *testing.T) {
 	s := newSystem(t, nil)
-	s.svc.Faults().SetFailRate(1)
+	s.svc.Faults()[0].SetFailRate(1)
 	id, a := s.read(t, 1)
 	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body.Error, "injected failure") {
 		t.Errorf("read under fail rate 1: %d %q, want 503 naming the injected failure", a.code, a.body.Error)
 	}
 	checkHops(t, "failed read", s.rec.Of(id), step{"API Gateway", svcName, trace.Error})
-	s.svc.Faults().Heal()
+	s.svc.Faults()[0].Heal()
 	s.readOK(t, 1)
 }
 

@@ -26,9 +26,10 @@ const (
 	Fallback         // the cache failed; the request went on without it
 	Skipped          // a call was not made (circuit breaker open)
 	Error            // the hop failed
+	Shed             // a call was not made and the request refused: load shedding
 )
 
-var outcomeNames = [...]string{"ok", "hit", "miss", "fallback", "skipped", "error"}
+var outcomeNames = [...]string{"ok", "hit", "miss", "fallback", "skipped", "error", "shed"}
 
 func (o Outcome) String() string {
 	if int(o) < len(outcomeNames) {

@@ -116,6 +116,7 @@ func TestOutcomeNames(t *testing.T) {
 		{trace.Fallback, "fallback"},
 		{trace.Skipped, "skipped"},
 		{trace.Error, "error"},
+		{trace.Shed, "shed"},
 		{trace.Outcome(99), "outcome(99)"},
 	}
 	for _, tt := range tests {

@@ -4,67 +4,25 @@
 // popularity follows a Zipf law, so a few products get most of the reads and
 // a cache pays off; a share of the requests are writes. It can also send one
 // request on demand and return what happened to it.
+//
+// Everything the user sends on its own comes from the seed: when each
+// request arrives (a Schedule), which product it asks for, whether it is a
+// write and with what price, and its API key. A late goroutine changes when
+// a request leaves, never which requests are sent or in which second of the
+// schedule they count (SentBy).
 package traffic
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/trace"
 )
-
-// Pattern varies the arrival rate over time.
-type Pattern string
-
-// The patterns.
-const (
-	Steady Pattern = "steady" // the rate, constant
-	Ramp   Pattern = "ramp"   // from zero up to the rate over 30 s, then hold
-	Spike  Pattern = "spike"  // the rate, with 4x bursts of 3 s every 20 s
-	Wave   Pattern = "wave"   // the rate ±50 %, a sine with a 30 s period
-)
-
-// Patterns lists every pattern in the order a user cycles through them.
-var Patterns = []Pattern{Steady, Ramp, Spike, Wave}
-
-// ParsePattern reads a pattern name.
-func ParsePattern(s string) (Pattern, error) {
-	for _, p := range Patterns {
-		if string(p) == s {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("unknown traffic pattern %q: use steady, ramp, spike or wave", s)
-}
-
-// RateAt is the arrival rate a pattern asks for, elapsed into it.
-func (p Pattern) RateAt(rate float64, elapsed time.Duration) float64 {
-	t := elapsed.Seconds()
-	switch p {
-	case Ramp:
-		return rate * math.Min(1, t/30)
-	case Spike:
-		if math.Mod(t, 20) >= 17 {
-			return rate * 4
-		}
-		return rate
-	case Wave:
-		return rate * (1 + 0.5*math.Sin(2*math.Pi*t/30))
-	default:
-		return rate
-	}
-}
 
 // Defaults for the generator.
 const (
@@ -103,6 +61,7 @@ type Request struct {
 	Product int
 	Write   bool
 	Key     string // API key; empty: the generator's next key
+	Price   int    // a write's new price in cents; 0: drawn when sent
 }
 
 // Result is what happened to one request.
@@ -123,28 +82,42 @@ func (r Result) OK() bool { return r.Status >= 200 && r.Status < 300 }
 type Stats struct {
 	Sent, OK, Failed, InFlight int64
 	Rate                       float64 // the rate asked for now
+	SetRate                    float64 // the rate set (the pattern varies around it)
 	Pattern                    Pattern
 	Paused                     bool
+	// Late is how long after its time on the schedule the last arrival
+	// left, MaxLate the most since start: a generator that keeps up leaves
+	// within a timer's resolution (about a millisecond).
+	Late, MaxLate time.Duration
 }
 
 // Generator is the User component.
 type Generator struct {
 	cfg    Config
 	client *http.Client
-	rng    *model.Rand
-	zipf   *rand.Zipf // used under rng's lock
+	// Three streams, so that what is sent on schedule never depends on
+	// what is sent by hand, or on the order goroutines run in.
+	mix    *model.Rand // products, writes and prices of the arrivals
+	ids    *model.Rand // trace ids of the arrivals
+	manual *model.Rand // trace ids and prices of requests sent by hand
+	zipf   *rand.Zipf  // used under mix's lock
 
-	mu       sync.Mutex // guards the counts and the settings below
-	stats    Stats
-	rate     float64
-	pattern  Pattern
-	epoch    time.Time // when the pattern started
-	paused   bool
-	nextKey  int
-	wake     chan struct{}
-	cancel   context.CancelFunc
-	loopDone chan struct{}
-	reqs     sync.WaitGroup
+	mu        sync.Mutex // guards everything below
+	sched     *Schedule
+	stats     Stats
+	arrivals  int64   // sent on schedule
+	byHand    int64   // sent by Send
+	bySecond  []int64 // bySecond[i]: arrivals due before second firstSec+i
+	firstSec  int
+	epoch     time.Time
+	started   bool
+	manualKey int
+	cancel    context.CancelFunc
+	loopDone  chan struct{}
+	ended     chan struct{} // closed once the schedule's planned end passes
+
+	wake chan struct{}
+	reqs sync.WaitGroup
 }
 
 // New builds a generator; Start begins the arrivals.
@@ -155,13 +128,13 @@ func New(cfg Config) *Generator {
 	if cfg.Pattern == "" {
 		cfg.Pattern = Steady
 	}
-	if cfg.ReadRatio == 0 {
+	if !(cfg.ReadRatio > 0 && cfg.ReadRatio <= 1) {
 		cfg.ReadRatio = DefaultReadRatio
 	}
 	if cfg.Products <= 0 {
 		cfg.Products = DefaultProducts
 	}
-	if cfg.Zipf <= 1 {
+	if !(cfg.Zipf > 1) {
 		cfg.Zipf = DefaultZipf
 	}
 	if len(cfg.Keys) == 0 {
@@ -177,10 +150,15 @@ func New(cfg Config) *Generator {
 		cfg.Recorder = trace.Discard
 	}
 	g := &Generator{
-		cfg: cfg, rng: model.NewRand(cfg.Seed, cfg.Name),
-		rate: cfg.Rate, pattern: cfg.Pattern, wake: make(chan struct{}, 1),
+		cfg:    cfg,
+		mix:    model.NewRand(cfg.Seed, cfg.Name+"/mix"),
+		ids:    model.NewRand(cfg.Seed, cfg.Name+"/trace"),
+		manual: model.NewRand(cfg.Seed, cfg.Name+"/manual"),
+		sched:  NewSchedule(cfg.Seed, cfg.Name+"/arrivals", cfg.Rate, cfg.Pattern),
+		wake:   make(chan struct{}, 1),
+		ended:  make(chan struct{}),
 	}
-	g.rng.With(func(r *rand.Rand) {
+	g.mix.With(func(r *rand.Rand) {
 		g.zipf = rand.NewZipf(r, cfg.Zipf, 1, uint64(cfg.Products-1))
 	})
 	g.client = &http.Client{
@@ -198,30 +176,47 @@ func New(cfg Config) *Generator {
 // Name is the component's name on the card.
 func (g *Generator) Name() string { return g.cfg.Name }
 
-// Start begins the arrivals. It is a no-op when they are running.
-func (g *Generator) Start() {
+// Start begins the arrivals and returns the schedule's zero: an arrival
+// at t leaves at epoch + t. The first Start sets it; a Start after Stop
+// keeps it and goes on from now. It is a no-op when the arrivals are
+// running.
+func (g *Generator) Start() (epoch time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.cancel != nil {
-		return
+		return g.epoch
+	}
+	if !g.started {
+		g.epoch, g.started = time.Now(), true
+	} else {
+		g.sched.hold(g.clock(), false)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.cancel, g.loopDone = cancel, make(chan struct{})
-	g.epoch = time.Now()
 	go g.loop(ctx, g.loopDone)
+	return g.epoch
 }
 
-// Stop ends the arrivals; requests in flight go on (see Wait).
+// Stop ends the arrivals at once, however fast they come; requests in
+// flight go on (see Wait). Arrivals that were due but not yet sent are not
+// sent.
 func (g *Generator) Stop() {
 	g.mu.Lock()
 	cancel, done := g.cancel, g.loopDone
 	g.cancel = nil
 	g.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		<-done
+	if cancel == nil {
+		return
 	}
+	cancel()
+	<-done
+	g.mu.Lock()
+	g.sched.hold(g.sched.Taken(), true)
+	g.mu.Unlock()
 }
+
+// Ended is closed once the arrivals reach the end planned with PlanEnd.
+func (g *Generator) Ended() <-chan struct{} { return g.ended }
 
 // Wait waits for the requests in flight, or until ctx ends.
 func (g *Generator) Wait(ctx context.Context) error {
@@ -243,31 +238,52 @@ func (g *Generator) Close() {
 	g.client.CloseIdleConnections()
 }
 
-// SetRate sets the arrival rate (requests per second).
-func (g *Generator) SetRate(r float64) {
-	g.mu.Lock()
-	g.rate = math.Max(0, r)
-	g.mu.Unlock()
-	g.poke()
+// clock is the time on the schedule now; callers hold mu.
+func (g *Generator) clock() time.Duration {
+	if !g.started {
+		return 0
+	}
+	return time.Since(g.epoch)
 }
 
-// SetPattern switches the pattern; it starts from its beginning.
-func (g *Generator) SetPattern(p Pattern) {
-	g.mu.Lock()
-	g.pattern, g.epoch = p, time.Now()
-	g.mu.Unlock()
-	g.poke()
-}
+// SetRate sets the arrival rate (requests per second) from now on. A rate
+// that is not a number or below zero is 0; one above MaxRate is MaxRate.
+func (g *Generator) SetRate(r float64) { g.PlanRate(-1, r) }
+
+// SetPattern switches the pattern from now on; it starts from its
+// beginning.
+func (g *Generator) SetPattern(p Pattern) { g.PlanPattern(-1, p) }
 
 // SetPaused pauses or resumes the arrivals.
 func (g *Generator) SetPaused(p bool) {
-	g.mu.Lock()
-	g.paused = p
-	g.mu.Unlock()
-	g.poke()
+	g.plan(-1, func(s *Schedule, at time.Duration) { s.SetPaused(at, p) })
 }
 
-func (g *Generator) poke() {
+// PlanRate sets the rate from at on the schedule (since the first Start);
+// at < 0 means now. Planned before it comes, a change happens at exactly
+// that point of the schedule, however late the generator runs.
+func (g *Generator) PlanRate(at time.Duration, r float64) {
+	g.plan(at, func(s *Schedule, at time.Duration) { s.SetRate(at, r) })
+}
+
+// PlanPattern switches the pattern at at (see PlanRate).
+func (g *Generator) PlanPattern(at time.Duration, p Pattern) {
+	g.plan(at, func(s *Schedule, at time.Duration) { s.SetPattern(at, p) })
+}
+
+// PlanEnd ends the arrivals at at (see PlanRate): none at or after it; the
+// arrivals stop by themselves there and Ended is closed.
+func (g *Generator) PlanEnd(at time.Duration) {
+	g.plan(at, func(s *Schedule, at time.Duration) { s.End(at) })
+}
+
+func (g *Generator) plan(at time.Duration, do func(*Schedule, time.Duration)) {
+	g.mu.Lock()
+	if at < 0 {
+		at = g.clock()
+	}
+	do(g.sched, at)
+	g.mu.Unlock()
 	select {
 	case g.wake <- struct{}{}:
 	default:
@@ -279,216 +295,60 @@ func (g *Generator) Stats() Stats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.stats
-	s.Rate = g.currentRate(time.Now())
-	s.Pattern, s.Paused = g.pattern, g.paused
+	now := g.clock()
+	st := g.sched.settingsAt(now)
+	s.Rate, s.SetRate, s.Pattern, s.Paused = st.rateAt(now), st.rate, st.pattern, st.paused
 	return s
 }
 
-// currentRate is the rate asked for at now; callers hold mu.
-func (g *Generator) currentRate(now time.Time) float64 {
-	if g.paused {
-		return 0
+// SentBy returns how many requests had been sent by second k of the
+// schedule: the arrivals due before it, plus every request sent by hand so
+// far. final is false while arrivals due before it have still to leave;
+// once final, the arrivals' part of the count never changes, for a k not
+// ahead of the schedule's clock (a change made later cannot reach back).
+func (g *Generator) SentBy(k int) (n int64, final bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch i := k - g.firstSec; {
+	case i < 0 && len(g.bySecond) > 0: // long past: not kept
+		return g.bySecond[0] + g.byHand, true
+	case i >= 0 && i < len(g.bySecond):
+		return g.bySecond[i] + g.byHand, true
 	}
-	return g.pattern.RateAt(g.rate, now.Sub(g.epoch))
+	at, due := g.sched.Next()
+	return g.arrivals + g.byHand, !due || at >= time.Duration(k)*time.Second
 }
 
-// loop fires arrivals: the gap to the next one is exponential with the
-// current rate (a Poisson process); arrivals that fall due together fire
-// together.
-func (g *Generator) loop(ctx context.Context, done chan struct{}) {
-	defer close(done)
-	next := time.Now()
-	for {
-		now := time.Now()
-		g.mu.Lock()
-		rate := g.currentRate(now)
-		g.mu.Unlock()
-		if rate <= 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case <-g.wake:
-			case <-time.After(100 * time.Millisecond):
-			}
-			next = time.Now()
-			continue
-		}
-		for !next.After(now) {
-			g.fire(ctx)
-			next = next.Add(time.Duration(g.expGap(rate) * float64(time.Second)))
-		}
-		// Do not sleep past a change of rate for long.
-		wait := min(time.Until(next), 50*time.Millisecond)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-g.wake:
-			t.Stop()
-			next = time.Now()
-		case <-t.C:
-		}
-	}
-}
+// keepSeconds bounds the per-second boundaries kept for SentBy.
+const keepSeconds = 600
 
-func (g *Generator) expGap(rate float64) float64 {
-	var e float64
-	g.rng.With(func(r *rand.Rand) { e = r.ExpFloat64() })
-	return e / rate
+// countArrival books an arrival at at; callers hold mu.
+func (g *Generator) countArrival(at time.Duration) {
+	sec := int(at / time.Second)
+	for g.firstSec+len(g.bySecond) <= sec {
+		g.bySecond = append(g.bySecond, g.arrivals)
+	}
+	if len(g.bySecond) > keepSeconds {
+		drop := len(g.bySecond) - keepSeconds/2
+		g.bySecond = append(g.bySecond[:0], g.bySecond[drop:]...)
+		g.firstSec += drop
+	}
+	g.arrivals++
 }
 
 // Next draws the next request of the mix: a Zipf-popular product to read, or
-// a uniformly chosen product to write (edits are not popularity-driven).
+// a uniformly chosen product to write (edits are not popularity-driven) with
+// its new price.
 func (g *Generator) Next() Request {
 	var req Request
-	g.rng.With(func(r *rand.Rand) {
+	g.mix.With(func(r *rand.Rand) {
 		if r.Float64() < g.cfg.ReadRatio {
 			req.Product = int(g.zipf.Uint64()) + 1
 		} else {
-			req.Write, req.Product = true, r.IntN(g.cfg.Products)+1
+			req.Write, req.Product, req.Price = true, r.IntN(g.cfg.Products)+1, drawPrice(r)
 		}
 	})
 	return req
 }
 
-func (g *Generator) fire(ctx context.Context) {
-	req := g.Next()
-	g.mu.Lock()
-	if g.stats.InFlight >= int64(g.cfg.MaxInFlight) {
-		g.stats.Sent++
-		g.stats.Failed++
-		g.mu.Unlock()
-		g.report(Result{Request: req, Start: time.Now(), Err: "too many requests in flight: the user gave up"})
-		return
-	}
-	// In flight from now, not from when its goroutine runs: arrivals that
-	// fall due together would otherwise all pass the limit.
-	req = g.begin(req)
-	g.mu.Unlock()
-	g.reqs.Add(1)
-	go func() {
-		defer g.reqs.Done()
-		defer func() {
-			if v := recover(); v != nil && g.cfg.OnPanic != nil {
-				g.cfg.OnPanic(g.cfg.Name, v)
-			}
-		}()
-		g.finish(context.WithoutCancel(ctx), req)
-	}()
-}
-
-func (g *Generator) report(r Result) {
-	if g.cfg.OnResult != nil {
-		g.cfg.OnResult(r)
-	}
-}
-
-// Send sends one request and waits for its answer. It counts like any other
-// request.
-func (g *Generator) Send(ctx context.Context, req Request) Result {
-	g.mu.Lock()
-	req = g.begin(req)
-	g.mu.Unlock()
-	return g.finish(ctx, req)
-}
-
-// begin counts req as sent and in flight and gives it its API key; callers
-// hold mu.
-func (g *Generator) begin(req Request) Request {
-	if req.Key == "" {
-		req.Key = g.cfg.Keys[g.nextKey%len(g.cfg.Keys)]
-		g.nextKey++
-	}
-	g.stats.Sent++
-	g.stats.InFlight++
-	return req
-}
-
-// finish sends a begun request, waits for its answer and counts how it ended.
-// A request that panics on its way counts as failed, so the books still
-// balance.
-func (g *Generator) finish(ctx context.Context, req Request) (res Result) {
-	done := false
-	defer func() {
-		g.mu.Lock()
-		g.stats.InFlight--
-		if done && res.OK() {
-			g.stats.OK++
-		} else {
-			g.stats.Failed++
-		}
-		g.mu.Unlock()
-		if done {
-			g.report(res)
-		}
-	}()
-	res = g.do(ctx, req)
-	done = true
-	return res
-}
-
-func (g *Generator) do(ctx context.Context, req Request) Result {
-	res := Result{Trace: trace.NewID(g.rng.Uint64()), Request: req, Start: time.Now()}
-	method, body := http.MethodGet, io.Reader(nil)
-	if req.Write {
-		var price int
-		g.rng.With(func(r *rand.Rand) { price = 499 + r.IntN(9500) })
-		method, body = http.MethodPut, bytes.NewBufferString(`{"price_cents":`+strconv.Itoa(price)+`}`)
-	}
-	hr, err := http.NewRequestWithContext(ctx, method, g.cfg.Target+"/products/"+strconv.Itoa(req.Product), body)
-	if err != nil {
-		res.Err = err.Error()
-		return res
-	}
-	hr.Header[trace.HeaderID] = []string{string(res.Trace)}
-	hr.Header["X-Api-Key"] = []string{req.Key}
-	trace.Send(hr.Header, g.cfg.Name, res.Start)
-	resp, err := g.client.Do(hr)
-	if err != nil {
-		res.Duration = time.Since(res.Start)
-		res.Err = describe(err)
-		g.cfg.Recorder.Record(trace.Hop{
-			Trace: res.Trace, From: g.cfg.Name, To: g.cfg.Entry, Start: res.Start,
-			Duration: res.Duration, Outcome: trace.Error, Detail: res.Err,
-		})
-		return res
-	}
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	resp.Body.Close()
-	now := time.Now()
-	res.Duration, res.Status = now.Sub(res.Start), resp.StatusCode
-	from, sent := trace.Received(resp.Header, now)
-	hop := trace.Hop{Trace: res.Trace, From: from, To: g.cfg.Name, Start: sent, Duration: now.Sub(sent)}
-	var b [8]byte
-	hop.Detail = resp.Status + " in " + string(strconv.AppendFloat(b[:0], float64(res.Duration)/float64(time.Millisecond), 'f', 1, 64)) + " ms"
-	if !res.OK() {
-		hop.Outcome = trace.Error
-		res.Err = firstLine(msg)
-		hop.Detail += ": " + res.Err
-	}
-	g.cfg.Recorder.Record(hop)
-	return res
-}
-
-func describe(err error) string {
-	var ue interface{ Timeout() bool }
-	if errors.As(err, &ue) && ue.Timeout() {
-		return "no answer (timed out)"
-	}
-	var op *net.OpError
-	if errors.As(err, &op) {
-		return op.Op + ": " + op.Err.Error()
-	}
-	return err.Error()
-}
-
-func firstLine(b []byte) string {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	if len(b) > 200 {
-		b = b[:200]
-	}
-	return string(b)
-}
+func drawPrice(r *rand.Rand) int { return 499 + r.IntN(9500) }

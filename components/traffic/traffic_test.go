@@ -36,41 +36,6 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	}
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-
-func TestPatternRateAt(t *testing.T) {
-	const rate = 100.0
-	tests := []struct {
-		p    traffic.Pattern
-		at   time.Duration
-		want float64
-	}{
-		{traffic.Steady, 0, 100},
-		{traffic.Steady, time.Hour, 100},
-		{traffic.Ramp, 0, 0},
-		{traffic.Ramp, 15 * time.Second, 50},
-		{traffic.Ramp, 30 * time.Second, 100},
-		{traffic.Ramp, 5 * time.Minute, 100},
-		{traffic.Spike, 0, 100},
-		{traffic.Spike, 16900 * time.Millisecond, 100},
-		{traffic.Spike, 17 * time.Second, 400},
-		{traffic.Spike, 19900 * time.Millisecond, 400},
-		{traffic.Spike, 20 * time.Second, 100},
-		{traffic.Spike, 38 * time.Second, 400},
-		{traffic.Wave, 0, 100},
-		{traffic.Wave, 7500 * time.Millisecond, 150},
-		{traffic.Wave, 15 * time.Second, 100},
-		{traffic.Wave, 22500 * time.Millisecond, 50},
-		{traffic.Wave, 30 * time.Second, 100},
-		{traffic.Pattern("unknown"), 17 * time.Second, 100},
-	}
-	for _, tt := range tests {
-		if got := tt.p.RateAt(rate, tt.at); !near(got, tt.want) {
-			t.Errorf("%s at %v: %v, want %v", tt.p, tt.at, got, tt.want)
-		}
-	}
-}
-
 func TestParsePattern(t *testing.T) {
 	for _, p := range traffic.Patterns {
 		got, err := traffic.ParsePattern(string(p))
@@ -446,5 +411,37 @@ func TestPanicInARequestGoroutineIsRecoveredAndReported(t *testing.T) {
 	g.Wait(context.Background())
 	if st := g.Stats(); st.InFlight != 0 || st.Sent != st.OK+st.Failed {
 		t.Errorf("stats %+v after panics, want every request accounted for", st)
+	}
+}
+
+// However absurd the rate, the generator follows at most MaxRate, never
+// spins on a rate that is not a number, and Stop returns at once.
+func TestAbsurdRatesAreClampedAndStopIsPrompt(t *testing.T) {
+	tg := newTarget(t, 0)
+	g := newGenerator(t, traffic.Config{Target: tg.srv.URL, Rate: 1e12, Seed: 4})
+	if st := g.Stats(); st.Rate != traffic.MaxRate {
+		t.Errorf("rate 1e12 asks for %v, want MaxRate %d", st.Rate, traffic.MaxRate)
+	}
+	g.Start()
+	eventually(t, 10*time.Second, "no arrivals at the top rate", func() bool { return g.Stats().Sent >= 1000 })
+	start := time.Now()
+	g.Stop()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Stop took %v at %d req/s", d, traffic.MaxRate)
+	}
+	g.Start()
+	g.SetRate(math.NaN())
+	if st := g.Stats(); st.Rate != 0 || st.SetRate != 0 {
+		t.Errorf("after SetRate(NaN): %+v, want rate 0", st)
+	}
+	eventually(t, 5*time.Second, "arrivals went on at rate NaN", func() bool {
+		before := g.Stats().Sent
+		time.Sleep(100 * time.Millisecond)
+		return g.Stats().Sent == before
+	})
+	start = time.Now()
+	g.Stop()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Stop took %v at rate NaN", d)
 	}
 }

@@ -18,6 +18,19 @@
 // idle worker costs little and a busy one never waits on a wake-up. Every
 // consumer runs under a supervisor that recovers a panic, reports it and
 // starts the consumer again under a new name.
+//
+// The idempotency record (the database's applied_events) is pruned while
+// the worker runs, or a long run would grow it forever. An id may go once no
+// delivery can bring its event back; the ways one can come back are:
+//
+//   - a message left pending after its batch committed (the consumer
+//     crashed or was stopped before its ack, or the ack was lost when the
+//     queue went down), claimed again after ClaimIdle or whenever the queue
+//     and the worker are back, however long that takes: so nothing applied
+//     at or after the oldest message still in the stream is pruned;
+//   - a publish retried because its answer was lost (a timeout, a kill
+//     mid-call): the broker drops an id it has seen within its dedupe window
+//     (2 minutes), so ids are kept for KeepApplied (twice that) as well.
 package worker
 
 import (
@@ -43,6 +56,9 @@ const (
 	DefaultBatch        = 16
 	DefaultClaimIdle    = time.Second
 	DefaultApplyTimeout = 2 * time.Second
+	// DefaultKeepApplied is twice the queue's dedupe window.
+	DefaultKeepApplied = 2 * queue.DefaultDedupeWindow
+	DefaultPruneEvery  = time.Second
 )
 
 // DefaultLatency is the modeled cost of handling one batch in the worker
@@ -57,6 +73,8 @@ const (
 	backoffMax   = time.Second            // longest wait after failures
 	restartDelay = 100 * time.Millisecond // before a crashed consumer restarts
 	ackTimeout   = time.Second
+	pruneBatch   = 5000 // ids forgotten per statement
+	pruneRounds  = 10   // statements per prune at most
 )
 
 // Queue is where the worker's messages come from: *queue.Queue.
@@ -66,12 +84,16 @@ type Queue interface {
 	Ack(ctx context.Context, ids ...string) (done int, err error)
 	DeadLetter(ctx context.Context, d queue.Delivery, reason string) (moved bool, err error)
 	MaxTries() int
+	// Oldest is when the oldest message not yet done was added.
+	Oldest(ctx context.Context) (at time.Time, ok bool, err error)
 }
 
 // Store is where events are applied: *database.Database. ApplyEvents must
 // be idempotent by event id and return one result per event.
 type Store interface {
 	ApplyEvents(ctx context.Context, events []event.Event) ([]event.Result, database.Query, error)
+	// PruneApplied forgets up to limit ids applied before before.
+	PruneApplied(ctx context.Context, before time.Time, limit int) (int, database.Query, error)
 }
 
 // Config configures a Worker. Zero fields take the defaults.
@@ -90,6 +112,10 @@ type Config struct {
 	// takes, or a slow batch is handed to a second consumer.
 	ClaimIdle    time.Duration
 	ApplyTimeout time.Duration // bound on one ApplyEvents call (default 2 s)
+	// KeepApplied is how long an applied event id is kept at least (default
+	// twice the queue's dedupe window); PruneEvery how often older ids are
+	// forgotten (default 1 s). See the package doc.
+	KeepApplied, PruneEvery time.Duration
 	// Latency is the modeled cost of one batch. As for every component,
 	// the zero value means none: the engine passes DefaultLatency.
 	Latency model.Latency
@@ -120,6 +146,7 @@ type Stats struct {
 	Redelivered  int64 // deliveries of messages claimed after being left pending
 	Batches      int64 // ApplyEvents calls
 	Panics       int64 // consumer crashes recovered
+	Pruned       int64 // applied event ids forgotten
 }
 
 // Worker is the Background Worker component.
@@ -139,7 +166,7 @@ type Worker struct {
 
 	live, busy atomic.Int64
 	processed, duplicated, deadLettered, rejected,
-	failed, redelivered, batches, panics atomic.Int64
+	failed, redelivered, batches, panics, pruned atomic.Int64
 }
 
 // New returns a worker, not started.
@@ -167,6 +194,12 @@ func New(cfg Config) (*Worker, error) {
 	}
 	if cfg.ApplyTimeout <= 0 {
 		cfg.ApplyTimeout = DefaultApplyTimeout
+	}
+	if cfg.KeepApplied <= 0 {
+		cfg.KeepApplied = DefaultKeepApplied
+	}
+	if cfg.PruneEvery <= 0 {
+		cfg.PruneEvery = DefaultPruneEvery
 	}
 	if cfg.Recorder == nil {
 		cfg.Recorder = trace.Discard
@@ -202,6 +235,8 @@ func (w *Worker) Start() {
 		w.running.Add(1)
 		go w.supervise(ctx)
 	}
+	w.running.Add(1)
+	go w.prune(ctx)
 }
 
 // Stop stops every consumer and waits for them. A batch being applied is
@@ -244,6 +279,7 @@ func (w *Worker) Stats() Stats {
 		Redelivered:  w.redelivered.Load(),
 		Batches:      w.batches.Load(),
 		Panics:       w.panics.Load(),
+		Pruned:       w.pruned.Load(),
 	}
 }
 

@@ -297,6 +297,10 @@ func (f storeFunc) ApplyEvents(ctx context.Context, evs []event.Event) ([]event.
 	return f(ctx, evs)
 }
 
+func (f storeFunc) PruneApplied(context.Context, time.Time, int) (int, database.Query, error) {
+	return 0, database.Query{}, nil
+}
+
 func TestPoisonEventIsDeadLetteredAfterMaxTries(t *testing.T) {
 	s := newSystem(t, queue.Config{}, nil)
 	s.w.Start()
@@ -473,5 +477,35 @@ func TestStopIsPromptDuringASlowBatch(t *testing.T) {
 	}
 	if st := s.w.Stats(); st.Failed != 0 || st.Processed != 0 {
 		t.Errorf("worker %+v: a stop is not a failure", st)
+	}
+}
+
+// The idempotency record is pruned, but never of an id whose message could
+// still come back: here a crash leaves a committed batch pending for a
+// second, far longer than the ids are kept, and the redelivery still finds
+// it applied.
+func TestPruningForgetsOnlyWhatCannotComeBack(t *testing.T) {
+	s := newSystem(t, queue.Config{}, func(c *worker.Config) {
+		c.ClaimIdle = time.Second
+		c.KeepApplied = 20 * time.Millisecond
+		c.PruneEvery = 10 * time.Millisecond
+	})
+	const n = 5
+	for i := 1; i <= n; i++ {
+		s.publish(t, i)
+	}
+	s.w.CrashNext()
+	s.w.Start()
+	eventually(t, 5*time.Second, "the crashed batch was finished", func() bool { return s.w.Stats().Processed == n })
+	if st := s.w.Stats(); st.Duplicated != n {
+		t.Errorf("duplicated %d, want %d: the redelivered batch must be found applied, not applied again", st.Duplicated, n)
+	}
+	if v := s.views(t); v != n {
+		t.Errorf("views sum to %d, want %d: each event applied once", v, n)
+	}
+	// With the stream empty, every id is older than KeepApplied soon.
+	eventually(t, 2*time.Second, "the applied ids were pruned", func() bool { return s.applied(t) == 0 })
+	if st := s.w.Stats(); st.Pruned != n {
+		t.Errorf("pruned %d ids, want %d", st.Pruned, n)
 	}
 }

@@ -407,8 +407,8 @@ func gradeBreakerOff(m Measurement) (string, string) {
 	on, off := m.Before, m.During
 	evidence := fmt.Sprintf("with the cache down, the median response was %s in the seconds with the breaker on and %s in those with it off (switched every second for %d s); %s with the breaker off",
 		ms(on.P50), ms(off.P50), on.Seconds+off.Seconds, failedOf(off))
-	// The architecture adds two dead-host waits of 20 ms to a read with
-	// the breaker off (the lookup and the fill): about 40 ms.
+	// The architecture adds two 10 ms cache timeouts to a read with
+	// the breaker off (the lookup and the fill): about 20 ms.
 	switch {
 	case off.FailRatio() >= 0.2:
 		return "fail", evidence
@@ -609,7 +609,7 @@ func queueKill(r *run) (Measurement, error) {
 	if err != nil {
 		return m, err
 	}
-	at, sent0, lost0 := inProgress(s), s.Requests.Sent, s.Events.PublishFailed
+	at, sent0, lost0 := inProgress(s), s.Requests.Sent, s.Events.Shed
 	killed := time.Now()
 	r.say(fmt.Sprintf("keeping the queue down for %d s...", queueDown))
 	if m.During, err = r.phase(at+1, queueDown-1, ""); err != nil {
@@ -619,7 +619,7 @@ func queueKill(r *run) (Measurement, error) {
 		return m, err
 	}
 	at = inProgress(s)
-	m.Sent, m.PublishFailed = s.Requests.Sent-sent0, s.Events.PublishFailed-lost0
+	m.Sent, m.Shed = s.Requests.Sent-sent0, s.Events.Shed-lost0
 	if err := r.revive("queue", "the queue"); err != nil {
 		return m, err
 	}
@@ -630,11 +630,11 @@ func queueKill(r *run) (Measurement, error) {
 
 func gradeQueueKill(m Measurement) (string, string) {
 	b, d := m.Before, m.During
-	lost := fmt.Sprintf("%s could not publish their event, which was dropped", fraction(m.PublishFailed, m.Sent, "requests"))
-	if m.PublishFailed >= m.Sent && m.Sent > 0 {
+	lost := fmt.Sprintf("%s could not publish their event, which was dropped", fraction(m.Shed, m.Sent, "requests"))
+	if m.Shed >= m.Sent && m.Sent > 0 {
 		// Counted a few milliseconds apart, the events of requests sent
 		// just before the kill can outnumber the requests.
-		lost = fmt.Sprintf("every request's event (%s events) could not be published and was dropped", count(m.PublishFailed))
+		lost = fmt.Sprintf("every request's event (%s events) could not be published and was dropped", count(m.Shed))
 	}
 	evidence := fmt.Sprintf("with the queue down for %s, %s; %s in the whole seconds measured, median response %s (%s before)",
 		secs(m.Down), lost, failedOf(d), ms(d.P50), ms(b.P50))
@@ -643,7 +643,7 @@ func gradeQueueKill(m Measurement) (string, string) {
 		return "fail", evidence
 	case slowedDown(d, b, m.After):
 		return "slow", evidence
-	case m.Sent > 0 && float64(m.PublishFailed) >= 0.25*float64(m.Sent):
+	case m.Sent > 0 && float64(m.Shed) >= 0.25*float64(m.Sent):
 		return "dropped", evidence
 	default:
 		return "kept", evidence

@@ -127,14 +127,14 @@ var gradeCases = map[string][]gradeCase{
 		{"a small stampede", Measurement{Stampede: 10, QueriesOff: 4, QueriesOn: 1}, "shared"},
 	},
 	"exp-queue-kill": {
-		{"measured", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 820, PublishFailed: 821, Down: 4 * time.Second}, "dropped"},
+		{"measured", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 820, Shed: 821, Down: 4 * time.Second}, "dropped"},
 		{"none lost", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800}, "kept"},
-		{"a quarter lost", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800, PublishFailed: 200}, "dropped"},
-		{"just under a quarter", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800, PublishFailed: 199}, "kept"},
+		{"a quarter lost", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800, Shed: 200}, "dropped"},
+		{"just under a quarter", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800, Shed: 199}, "kept"},
 		{"nothing sent", Measurement{Before: p50(400, 0, 3.5), During: p50(0, 0, math.NaN())}, "kept"},
-		{"slower", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 8.5), After: p50(400, 0, 3.5), Sent: 800, PublishFailed: 800}, "slow"},
-		{"slower, and after too: a busy machine", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 60), After: p50(400, 0, 50), Sent: 800, PublishFailed: 800}, "dropped"},
-		{"a tenth failed", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 61, 3.5), Sent: 800, PublishFailed: 800}, "fail"},
+		{"slower", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 8.5), After: p50(400, 0, 3.5), Sent: 800, Shed: 800}, "slow"},
+		{"slower, and after too: a busy machine", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 60), After: p50(400, 0, 50), Sent: 800, Shed: 800}, "dropped"},
+		{"a tenth failed", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 61, 3.5), Sent: 800, Shed: 800}, "fail"},
 	},
 }
 
@@ -199,9 +199,9 @@ func TestEvidence(t *testing.T) {
 			"126 of 622 requests failed (20%) in the 3 s the database was down (99th percentile 8.4 ms); cache hit ratio 89%; queue depth 2 → 647 as the worker waited"},
 		{"exp-stampede", Measurement{Stampede: 100, QueriesOff: 100, QueriesOn: 1},
 			"100 reads of a product just removed from the cache made 100 database queries with singleflight off and 1 query with it on"},
-		{"exp-queue-kill", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 759, PublishFailed: 749, Down: 4 * time.Second},
+		{"exp-queue-kill", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 759, Shed: 749, Down: 4 * time.Second},
 			"with the queue down for 4.0 s, 749 of 759 requests could not publish their event, which was dropped; 0 of 610 requests failed (0%) in the whole seconds measured, median response 2.9 ms (3.5 ms before)"},
-		{"exp-queue-kill", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 820, PublishFailed: 821, Down: 4 * time.Second},
+		{"exp-queue-kill", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 820, Shed: 821, Down: 4 * time.Second},
 			"with the queue down for 4.0 s, every request's event (821 events) could not be published and was dropped; 0 of 610 requests failed (0%) in the whole seconds measured, median response 2.9 ms (3.5 ms before)"},
 	}
 	for _, tt := range tests {

@@ -23,7 +23,7 @@ var expected = map[string]string{
 	"exp-breaker-off":   "slower",
 	"exp-database-kill": "some",
 	"exp-stampede":      "shared",
-	"exp-queue-kill":    "dropped",
+	"exp-queue-kill":    "kept",
 }
 
 func newLab(t *testing.T, opts engine.Options) *engine.Engine {

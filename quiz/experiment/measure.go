@@ -65,8 +65,8 @@ type Measurement struct {
 	// Down is how long the component was down.
 	Down time.Duration
 	// Sent is how many requests the users sent while it was down, and
-	// PublishFailed how many events could not be published meanwhile.
-	Sent, PublishFailed int64
+	// Shed how many events were dropped meanwhile (a full spool sheds them).
+	Sent, Shed int64
 	// Peak is the queue's depth when the worker came back; DrainedIn how
 	// long the backlog took to drain after that, or -1 when it had not
 	// within the time watched.

@@ -37,14 +37,14 @@ func FromNotice(n engine.Notice) Entry {
 }
 
 // FromHop is the entry for a narrated hop: its sentence, at the moment the
-// hop ended, without a component (the sentence names them). A fallback or a
-// circuit-open skip is a warning, a failed hop an error.
+// hop ended, without a component (the sentence names them). A fallback, a
+// circuit-open skip or a shed request is a warning, a failed hop an error.
 func FromHop(h trace.Hop, c *card.Card) Entry {
 	level := engine.LevelInfo
 	switch {
 	case h.Outcome == trace.Error:
 		level = engine.LevelError
-	case h.Outcome == trace.Fallback, h.Outcome == trace.Skipped && strings.HasPrefix(h.Detail, "circuit OPEN"):
+	case h.Outcome == trace.Fallback, h.Outcome == trace.Shed, h.Outcome == trace.Skipped && strings.HasPrefix(h.Detail, "circuit OPEN"):
 		level = engine.LevelWarn
 	}
 	return Entry{At: h.End(), Text: narrate.Hop(h, c), Level: level}

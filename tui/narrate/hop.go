@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -105,6 +106,10 @@ func (n names) httpReply(h trace.Hop) string {
 		return s
 	}
 	status, inst, _ := strings.Cut(d, " from ")
+	// The load balancer's retry: "503 Service Unavailable from replica-1, retried on replica-2".
+	if inst, next, ok := strings.Cut(inst, ", retried on "); ok {
+		return h.From + " on " + inst + " passes " + status + " back to " + the(h.To) + ", which retries the request on " + next
+	}
 	if n.kind(h.From) == card.KindService {
 		return h.From + on(h.Instance) + " answers " + status
 	}
@@ -134,6 +139,9 @@ func (n names) storeCall(h trace.Hop) string {
 			}
 			return svc + " asks " + the(store) + " for " + key + ": MISS -> " + n.askNext(svc, store)
 		case trace.Skipped:
+			if k, ok := strings.CutSuffix(after(d, " for "), ": a write's invalidation of it is pending"); ok {
+				return svc + " does not trust " + the(store) + " for " + k + " (a write's DEL of it is being retried) -> " + n.instead(svc, store, k)
+			}
 			key = after(d, " for ")
 			return "Circuit OPEN: " + svc + " skips " + the(store) + " -> " + n.instead(svc, store, key)
 		case trace.Fallback:
@@ -158,13 +166,17 @@ func (n names) storeCall(h trace.Hop) string {
 	case "DEL":
 		if h.Outcome == trace.Fallback {
 			key, why := cutFailed(strings.TrimPrefix(d, "DEL "))
-			return svc + " could not delete " + key + " from " + the(store) + " (" + shortErr(store, strings.TrimSuffix(why, ": stale until its TTL")) + "): the old copy stays until its TTL"
+			why = strings.TrimSuffix(why, ": the relay retries it; until then reads skip the cache for it")
+			return svc + " could not delete " + key + " from " + the(store) + " (" + shortErr(store, why) + "): the outbox relay retries it, and reads skip " + the(store) + " for it until then"
 		}
 		if h.Outcome == trace.OK {
 			return svc + " deletes " + strings.TrimPrefix(d, "DEL ") + " from " + the(store) + ", so no reader gets the old copy"
 		}
 	case "SELECT", "UPDATE":
 		switch h.Outcome {
+		case trace.Shed:
+			return "Load shedding: " + svc + " does not call " + the(store) + " and answers 503 at once (" +
+				strings.TrimSuffix(after(d, "shed: "), "; try again in 1 s") + "); the user may try again in 1 s"
 		case trace.OK:
 			return store + " runs " + d
 		case trace.Skipped:
@@ -178,12 +190,7 @@ func (n names) storeCall(h trace.Hop) string {
 			return failure(store, why) + " -> the " + h.Op + " fails"
 		}
 	case "XADD":
-		typ := lastField(d)
-		if h.Outcome == trace.Error {
-			typ, why, _ := strings.Cut(strings.TrimPrefix(d, "XADD "), " failed, event dropped: ")
-			return svc + " cannot publish " + typ + " (" + shortErr(store, why) + "): the event is dropped, the answer goes out anyway"
-		}
-		return svc + " publishes " + typ + " -> " + n.consumer(store) + " (via " + the(store) + "), without waiting"
+		return n.publish(h)
 	case "CALL":
 		if h.Outcome == trace.Error {
 			return svc + "'s call to " + the(store) + " fails: " + d
@@ -220,6 +227,9 @@ func (n names) storeReply(h trace.Hop) string {
 // async narrates the branch after the queue.
 func (n names) async(h trace.Hop) string {
 	d := h.Detail
+	if h.Instance == outbox.Instance {
+		return n.relay(h)
+	}
 	to := the(h.To)
 	if h.Instance != "" {
 		to = h.Instance

@@ -6,6 +6,7 @@ import (
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/cards"
+	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 )
@@ -25,6 +26,10 @@ func hop(from, to, inst, op string, o trace.Outcome, detail string) trace.Hop {
 }
 
 func async(h trace.Hop) trace.Hop { h.Async = true; return h }
+
+func asyncHop(from, to, inst, op, detail string) trace.Hop {
+	return async(hop(from, to, inst, op, trace.OK, detail))
+}
 
 // The details below are copied from `archex trace`, `archex trace --warm`
 // and runs with the cache, the database, the queue and the gateway killed.
@@ -101,6 +106,12 @@ func TestHopProductionCard(t *testing.T) {
 		{"cache fill fails",
 			hop("Service Layer", "Cache", "replica-1", "SET", trace.Fallback, "SET product:43 failed (Cache unreachable (no answer in 20ms): down)"),
 			"Service Layer could not store product:43 in the Cache (Cache is down); the answer goes out anyway"},
+		{"cache timed out",
+			hop("Service Layer", "Cache", "replica-1", "GET", trace.Fallback, "GET product:43 failed (Cache timed out (no answer within 10ms)): falling back"),
+			"Cache timed out (no answer within 10ms) -> reading product:43 from the Database instead"},
+		{"killed cache timed out",
+			hop("Service Layer", "Cache", "replica-1", "GET", trace.Fallback, "GET product:43 failed (Cache unreachable (no answer within the 10ms timeout): down): falling back"),
+			"Cache unreachable (no answer within the 10ms timeout) -> reading product:43 from the Database instead"},
 		{"circuit open lookup",
 			hop("Service Layer", "Cache", "replica-3", "GET", trace.Skipped, "circuit OPEN: not calling Cache for product:51"),
 			"Circuit OPEN: Service Layer skips the Cache -> reading product:51 from the Database instead"},
@@ -108,11 +119,23 @@ func TestHopProductionCard(t *testing.T) {
 			hop("Service Layer", "Cache", "replica-3", "SET", trace.Skipped, "circuit OPEN: not filling product:51"),
 			"Circuit OPEN: Service Layer does not store product:51 in the Cache"},
 		{"delete fails",
-			hop("Service Layer", "Cache", "replica-1", "DEL", trace.Fallback, "DEL product:9 failed (circuit breaker is open): stale until its TTL"),
-			"Service Layer could not delete product:9 from the Cache (circuit breaker is open): the old copy stays until its TTL"},
+			hop("Service Layer", "Cache", "replica-1", "DEL", trace.Fallback, "DEL product:9 failed (circuit breaker is open): the relay retries it; until then reads skip the cache for it"),
+			"Service Layer could not delete product:9 from the Cache (circuit breaker is open): the outbox relay retries it, and reads skip the Cache for it until then"},
+		{"key not trusted",
+			hop("Service Layer", "Cache", "replica-1", "GET", trace.Skipped, "not asking Cache for product:9: a write's invalidation of it is pending"),
+			"Service Layer does not trust the Cache for product:9 (a write's DEL of it is being retried) -> reading product:9 from the Database instead"},
 		{"singleflight join",
 			hop("Service Layer", "Database", "replica-1", "SELECT", trace.Skipped, "joined the query already in flight for product:5 (singleflight)"),
 			"Service Layer joins the Database query already in flight for product:5 (singleflight): no second query"},
+
+		// Load shedding: the database's line is too long.
+		{"shed",
+			hop("Service Layer", "Database", "replica-2", "SELECT", trace.Shed, "SELECT: shed: 19 statements wait for the Database's 3 connections (about 52ms, over the 50ms target); try again in 1 s"),
+			"Load shedding: Service Layer does not call the Database and answers 503 at once (19 statements wait for the Database's 3 connections (about 52ms, over the 50ms target)); the user may try again in 1 s"},
+		// A replica answering 503: the load balancer retries a GET elsewhere.
+		{"retried",
+			hop("API Gateway", "Load Balancer", "replica-1", "", trace.Error, "503 Service Unavailable from replica-1, retried on replica-2"),
+			"API Gateway on replica-1 passes 503 Service Unavailable back to the Load Balancer, which retries the request on replica-2"},
 
 		// The database killed: the read fails and the user gets a 503.
 		{"database down",
@@ -135,8 +158,23 @@ func TestHopProductionCard(t *testing.T) {
 
 		// The queue, the gateway or every replica gone.
 		{"queue down",
-			hop("Service Layer", "Message Queue", "replica-3", "XADD", trace.Error, "XADD product.viewed failed, event dropped: Message Queue: XADD events: down (dial tcp 127.0.0.1:36887: connect: connection refused)"),
-			"Service Layer cannot publish product.viewed (Message Queue is down): the event is dropped, the answer goes out anyway"},
+			hop("Service Layer", "Message Queue", "replica-3", "XADD", trace.Fallback, "XADD product.viewed to the spool (3 waiting), the relay publishes it later: failed: Message Queue: XADD events: down (connection refused)"),
+			"Service Layer cannot publish product.viewed (Message Queue is down): the event waits in the spool (3 waiting) for the outbox relay; the answer goes out anyway"},
+		{"queue known down",
+			hop("Service Layer", "Message Queue", "replica-3", "XADD", trace.Skipped, "XADD product.viewed to the spool (4 waiting): not tried, the queue is not answering"),
+			"Service Layer does not try the Message Queue (the queue is not answering): product.viewed waits in the spool (4 waiting); the answer goes out at once"},
+		{"spool full",
+			hop("Service Layer", "Message Queue", "replica-3", "XADD", trace.Error, "XADD product.viewed shed: the spool is full (10000 waiting)"),
+			"Service Layer's spool is full (10000 waiting): product.viewed is shed, and counted; the answer goes out anyway"},
+		{"relayed later",
+			asyncHop("Service Layer", "Message Queue", outbox.Instance, "XADD", "relayed from the spool: XADD events product.viewed, 6.2 s after the request"),
+			"The outbox relay of the Service Layer publishes product.viewed from its spool to the Message Queue, 6.2 s after the request"},
+		{"relayed again",
+			asyncHop("Service Layer", "Message Queue", outbox.Instance, "XADD", "relayed from the outbox: the queue had product.updated already (the first XADD's answer was lost)"),
+			"The outbox relay of the Service Layer publishes again from its outbox: the queue had product.updated already (the first XADD's answer was lost)"},
+		{"DEL retried",
+			asyncHop("Service Layer", "Cache", outbox.Instance, "DEL", "relay: DEL product:42, retried 3.1 s after the write: reads trust the cache again"),
+			"The outbox relay of the Service Layer deletes product:42 from the Cache, retried 3.1 s after the write: reads trust the cache again"},
 		{"replica unreachable",
 			hop("Load Balancer", "API Gateway", "", "", trace.Error, "replica-2 unreachable: dial tcp 127.0.0.1:35823: connect: connection refused"),
 			"Load Balancer cannot reach the API Gateway on replica-2 (connection refused)"},

@@ -25,6 +25,9 @@ func shortErr(name, err string) string {
 	if i := strings.Index(err, " (dial "); i >= 0 {
 		err = err[:i]
 	}
+	if i := strings.Index(err, ": down ("); i >= 0 {
+		err = err[:i+len(": down")] // "down (connection refused)"
+	}
 	err = undial(err)
 	if strings.HasSuffix(err, ": down") || err == "down" {
 		return name + " is down"

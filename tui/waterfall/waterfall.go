@@ -183,6 +183,7 @@ var outcomes = map[trace.Outcome]struct{ sym, word string }{
 	trace.Fallback: {"◆", "fallback"},
 	trace.Skipped:  {"◇", "skipped"},
 	trace.Error:    {"✖", "error"},
+	trace.Shed:     {"✖", "shed"},
 }
 
 // inks are the styles a row is painted with, rendered once per theme:
@@ -222,7 +223,7 @@ func (k inks) outcome(o trace.Outcome) ink {
 		return k.miss
 	case trace.Fallback, trace.Skipped:
 		return k.fallback
-	case trace.Error:
+	case trace.Error, trace.Shed:
 		return k.err
 	}
 	return k.up
