@@ -137,6 +137,10 @@ func (d *drawing) lines(peek bool) []string {
 		title += fmt.Sprintf(" · vote %d", p.Vote)
 	}
 	d.add(st.PanelTitle.Render(title) + st.Muted.Render(" · "+stateWord(p)))
+	if p.Revealed() && p.Correct >= 0 && p.Correct < len(p.Options) {
+		// The verdict first: a small pane shows it without scrolling.
+		d.add(d.verdict())
+	}
 	d.wrap(p.Prompt, "", st.Bold.Render)
 	d.add("")
 	if p.Revealed() {
@@ -240,9 +244,8 @@ func (d *drawing) revealed() {
 		return
 	}
 	right := quiz.Letter(p.Correct)
-	d.add(st.Hit.Render("✓ Right answer: " + right))
 	if e := p.Explanations[p.Correct]; e != "" {
-		d.wrap(e, "", st.Text.Render)
+		d.wrap(e, "✓ Why "+right+": ", st.Text.Render)
 	}
 	if p.Evidence != "" {
 		d.wrap(p.Evidence, "Measured: ", st.Accent.Render)
@@ -260,6 +263,20 @@ func (d *drawing) revealed() {
 		d.add("")
 		d.wrap("You answered "+quiz.Letter(mine)+": not quite. "+p.Explanations[mine], "", st.Text.Render)
 	}
+}
+
+// verdict is the line under a revealed poll's title: the right answer, and
+// to a student whether theirs was.
+func (d *drawing) verdict() string {
+	p, st := d.p, d.st
+	line := st.Hit.Render("✓ Right answer: " + quiz.Letter(p.Correct))
+	if mine := p.Mine[len(p.Mine)-1]; !d.presenter && mine >= 0 {
+		if mine == p.Correct {
+			return line + st.Hit.Render(" · yours too")
+		}
+		return line + st.Muted.Render(" · you said "+quiz.Letter(mine))
+	}
+	return line
 }
 
 // distribution draws each option's count in every vote, the votes side by
