@@ -61,13 +61,9 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
-	hc, err := d.theme.highContrast()
+	pal, err := d.theme.palette(usage)
 	if err != nil {
-		return badUsage(usage, "%v", err)
-	}
-	pal := &theme.Default
-	if hc {
-		pal = &theme.HighContrast
+		return err
 	}
 	demo, err := d.prepare(env, usage)
 	if err != nil {
@@ -101,7 +97,7 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	}
 	rest := e.Plan(demo.faults, 0)
 	e.Start()
-	qv, closeQuiz := dashboardQuiz(env, opts.Card, hc)
+	qv, closeQuiz := dashboardQuiz(env, opts.Card, pal == &theme.HighContrast)
 	defer closeQuiz()
 	var model tea.Model = tui.New(e, tui.Options{Palette: pal, Quiz: qv, Lesson: demo.lesson, Loop: d.loop, Faults: rest, Shots: d.shots})
 	out := io.Writer(os.Stdout)
@@ -158,9 +154,9 @@ func dashboardQuiz(env *cliEnv, c *card.Card, highContrast bool) (m *quizview.Mo
 	ids := quiz.IDs(qs)
 	standing := func() quiz.Summary { return store.Progress().Summary(ids, time.Now()) }
 	rec := store.Recorder(time.Now)
-	styles := quizview.DefaultStyles()
+	styles := quizview.DefaultStyles(nil)
 	if highContrast {
-		styles = quizview.HighContrastStyles()
+		styles = quizview.HighContrastStyles(nil)
 	}
 	qv := quizview.New(sess, quizview.WithStyles(styles), quizview.WithRecorder(rec.Record),
 		quizview.WithStatus(func() string { return standing().String() }),

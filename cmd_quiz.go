@@ -168,9 +168,9 @@ func (r *quizRun) run() error {
 		return err
 	}
 
-	styles := quizview.DefaultStyles()
+	styles := quizview.DefaultStyles(nil)
 	if r.high {
-		styles = quizview.HighContrastStyles()
+		styles = quizview.HighContrastStyles(nil)
 	}
 	m := quizview.New(sess,
 		quizview.WithStyles(styles),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 
 	"github.com/charmbracelet/x/term"
@@ -19,4 +20,14 @@ func terminalSize() (w, h int) {
 		return 80, 24
 	}
 	return w, h
+}
+
+// stdinIsTerminal reports whether the command reads the process's own
+// terminal.
+func stdinIsTerminal(env *cliEnv) bool {
+	if env.stdin != io.Reader(os.Stdin) {
+		return false
+	}
+	fd := os.Stdin.Fd()
+	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
+
+	"github.com/archex/archex/tui/theme"
 )
 
 // Theme names --theme takes: one spelling for the dashboard and the quiz.
@@ -39,4 +42,16 @@ func (t themeFlag) highContrast() (bool, error) {
 		return *t.alias, nil
 	}
 	return false, fmt.Errorf("--theme %q: use default or high-contrast", *t.name)
+}
+
+// palette is the theme asked for, or a usage error.
+func (t themeFlag) palette(usage func(io.Writer)) (*theme.Palette, error) {
+	hc, err := t.highContrast()
+	if err != nil {
+		return nil, badUsage(usage, "%v", err)
+	}
+	if hc {
+		return &theme.HighContrast, nil
+	}
+	return &theme.Default, nil
 }

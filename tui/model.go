@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
@@ -49,6 +50,14 @@ type Options struct {
 	// Shots is the folder the screen is saved to (S); "" is the current
 	// one.
 	Shots string
+	// Class, when set, shows the dashboard to one member of a class
+	// (archex serve): the class under the header, the polls, and the keys
+	// of the member's role.
+	Class Class
+	// Renderer is what the styles are built with: over SSH the session's
+	// own (its client's colour profile and background); nil means
+	// lipgloss.DefaultRenderer(), the local terminal's.
+	Renderer *lipgloss.Renderer
 }
 
 // panel is what the right-hand side shows.
@@ -67,14 +76,16 @@ var panelNames = [...]string{"figures", "trace inspector", "event log", "the car
 // Model is the dashboard. It takes a System and needs nothing global, so
 // several dashboards can watch one engine.
 type Model struct {
-	sys    System
-	card   *card.Card
-	opts   Options
-	keys   KeyMap
-	help   help.Model
-	styles theme.Styles
-	inks   []theme.Ink
-	pal    int
+	sys  System
+	card *card.Card
+	opts Options
+	keys KeyMap
+	help help.Model
+	// renderer is the one every style is built with (see Options.Renderer).
+	renderer *lipgloss.Renderer
+	styles   theme.Styles
+	inks     []theme.Ink
+	pal      int
 
 	width, height int
 	showHelp      bool
@@ -108,7 +119,12 @@ type Model struct {
 	lastStep     time.Time
 	quiz         *quizTab
 	demo         demo
-	startRate    float64 // the traffic's rate at the start, on the + / - ladder
+	startRate    float64     // the traffic's rate at the start, on the + / - ladder
+	cls          *classState // nil outside a class
+	// keysGen moves when the keys or the styles change: what is drawn
+	// of them is drawn again.
+	keysGen int
+	drawn   drawCache
 }
 
 // New builds a dashboard on a system.
@@ -118,7 +134,10 @@ func New(sys System, opts Options) *Model {
 	}
 	m := &Model{
 		sys: sys, card: sys.Card(), opts: opts, keys: DefaultKeyMap(), help: help.New(),
-		speed: 1, width: MinWidth, height: MinHeight,
+		renderer: opts.Renderer, speed: 1, width: MinWidth, height: MinHeight,
+	}
+	if m.renderer == nil {
+		m.renderer = lipgloss.DefaultRenderer()
 	}
 	pal := theme.Default
 	if opts.Palette != nil {
@@ -139,6 +158,9 @@ func New(sys System, opts Options) *Model {
 		m.quiz = &quizTab{app: app}
 	} else {
 		m.keys.Tab.SetEnabled(false)
+	}
+	if opts.Class != nil {
+		m.initClass(opts.Class)
 	}
 	m.placement = diagram.Place(m.card)
 	m.now = opts.Now()
@@ -165,12 +187,14 @@ type stepMsg struct {
 // actionMsg reports the result of a chaos or traffic action.
 type actionMsg struct{ text string }
 
-func (m *Model) tick() tea.Cmd {
+func (m *Model) tick() tea.Cmd { return m.tickIn(frameEvery) }
+
+func (m *Model) tickIn(d time.Duration) tea.Cmd {
 	if m.opts.NoTick || m.ticking {
 		return nil
 	}
 	m.ticking = true
-	return tea.Tick(frameEvery, func(t time.Time) tea.Msg { return frameMsg(t) })
+	return tea.Tick(d, func(t time.Time) tea.Msg { return frameMsg(t) })
 }
 
 // Init starts the frame ticks.
@@ -196,6 +220,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.moving() {
 			return m, tea.Batch(cmd, m.tick())
 		}
+		if m.cls != nil {
+			// Others change the system and the class: keep looking, slowly.
+			return m, tea.Batch(cmd, m.tickIn(classWatchEvery))
+		}
 		return m, cmd
 	case demoMsg:
 		return m, tea.Batch(m.onDemoMsg(msg), m.tick())
@@ -206,6 +234,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = msg.text
 		return m, m.tick()
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys that arrived together (a fast typist, a slow link over
+			// SSH) come as one message: each is a key of its own.
+			cmds := make([]tea.Cmd, 0, len(msg.Runes)+1)
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return m, tea.Batch(append(cmds, m.tick())...)
+		}
 		cmd := m.onKey(msg)
 		return m, tea.Batch(cmd, m.tick())
 	}
@@ -231,6 +268,12 @@ func (m *Model) moving() bool {
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
+	if m.cls != nil {
+		if cmd, handled := m.onClassKey(msg); handled {
+			m.showHelp = false
+			return cmd
+		}
+	}
 	if m.showHelp {
 		if key.Matches(msg, k.Quit) {
 			return tea.Quit
@@ -246,8 +289,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Step):
 		return m.sendStep()
 	case key.Matches(msg, k.Panel):
-		m.panel = (m.panel + 1) % panelCount
-		m.status = "panel: " + panelNames[m.panel]
+		m.panel = m.nextPanel()
+		m.status = "panel: " + m.panelName()
 	case key.Matches(msg, k.Theme):
 		m.pal = (m.pal + 1) % len(theme.Palettes)
 		m.setPalette(theme.Palettes[m.pal])
@@ -309,9 +352,13 @@ func (m *Model) onStep(msg stepMsg) {
 }
 
 func (m *Model) setPalette(p theme.Palette) {
-	m.styles = theme.New(p)
+	m.styles = theme.New(p, m.renderer)
+	m.keysGen++
 	m.help.Styles = m.styles.Help
 	m.inks = makeInks(m.styles)
 	m.panelStyles()
+	if m.cls != nil {
+		m.cls.pane.SetStyles(&m.styles)
+	}
 	m.base = nil
 }

@@ -132,7 +132,7 @@ func New(session *quiz.Session, opts ...Option) Model {
 		id:      lastID.Add(1),
 		session: session,
 		KeyMap:  DefaultKeyMap(),
-		styles:  DefaultStyles(),
+		styles:  DefaultStyles(nil),
 		help:    help.New(),
 		width:   80,
 		height:  24,
