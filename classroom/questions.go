@@ -48,7 +48,12 @@ func (b Bank) Questions(sources []string, seed uint64) ([]quiz.Item, error) {
 		switch src = strings.TrimSpace(src); src {
 		case SourceCard:
 			if b.Card != nil {
-				add(b.Card.Quiz...)
+				// A question with no answer marked cannot be revealed.
+				for _, q := range b.Card.Quiz {
+					if q.Answered() {
+						add(q)
+					}
+				}
 			}
 		case SourceExperiments:
 			add(b.Experiments...)
@@ -73,14 +78,7 @@ func (b Bank) Questions(sources []string, seed uint64) ([]quiz.Item, error) {
 			return nil, fmt.Errorf("question %q has %d options: a poll needs 2 to 26 (A to Z)", q.ID, n)
 		}
 	}
-	// A session of the card's set asks its questions in order and draws
-	// each one's option order from the seed: a class is that, with a card
-	// made of the poll's questions.
-	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: &card.Card{Title: "class polls", Quiz: qs}, Seed: seed})
-	if err != nil {
-		return nil, err
-	}
-	return s.Items(), nil
+	return quiz.ItemsOf(qs, seed), nil
 }
 
 func (b Bank) byID(id string) (card.Question, error) {

@@ -258,6 +258,19 @@ func NewSession(cfg Config) (*Session, error) {
 	return s, nil
 }
 
+// ItemsOf are the items a session asks of exactly qs, in their order, each
+// question's options shuffled from the seed as a session's are: for a front
+// end that runs its own set (a class's polls), questions judged by an
+// experiment included.
+func ItemsOf(qs []card.Question, seed uint64) []Item {
+	s := &Session{seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	items := make([]Item, len(qs))
+	for i, q := range qs {
+		items[i] = s.newItem(q, StatusNew)
+	}
+	return items
+}
+
 // newItem makes an attempt at q: its options shuffled, or its numbers drawn.
 func (s *Session) newItem(q card.Question, status Status) Item {
 	it := Item{Question: q, Status: status}
