@@ -119,10 +119,16 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 		if short == "DEGRADED" {
 			alt = "DEGR"
 		}
+		// Short of room, a degraded box's note says more than the word
+		// (its symbol is in the title): the word goes before the note.
+		wordPrio, notePrio := 0, 1
+		if note != "" && st.State == engine.Degraded {
+			wordPrio, notePrio = 2, 0
+		}
 		ct.Lines = [][]diagram.Span{fitPieces([]piece{
-			{text: short, alt: alt, ink: stInk},
-			{text: note, ink: stInk, prio: 1},
-			{text: brief, ink: inkText, prio: 2},
+			{text: short, alt: alt, ink: stInk, prio: wordPrio},
+			{text: note, ink: stInk, prio: notePrio},
+			{text: brief, ink: inkText, prio: 3},
 		}, w, " ")}
 		return ct
 	case diagram.Slim:
@@ -216,18 +222,20 @@ func (m *Model) secondLine(st engine.Status, note string) []piece {
 	if st.Kind == card.KindWorker {
 		label = "queue wait p99 " // what a hop into the worker measures
 	}
-	out = append(out, piece{text: label + msText(st.P99), alt: "p99 " + msText(st.P99), ink: inkMuted, prio: 1})
+	// What is news (the line at the database, a breaker, a redelivery)
+	// goes before the latency, the model last.
+	out = append(out, piece{text: label + msText(st.P99), alt: "p99 " + msText(st.P99), ink: inkMuted, prio: 2})
 	switch {
 	case st.Kind == card.KindDatabase && st.PoolWaiting > 0 && st.State == engine.Up:
-		out = append(out, piece{text: fmt.Sprintf("%d waiting", st.PoolWaiting), ink: inkDegraded, prio: 2})
+		out = append(out, piece{text: fmt.Sprintf("%d waiting", st.PoolWaiting), ink: inkDegraded, prio: 1})
 	case st.Kind == card.KindCache && st.Breaker != "" && st.Breaker != "closed" && st.State != engine.Open && st.State != engine.Down:
-		out = append(out, piece{text: "breaker " + st.Breaker, ink: inkOpen, prio: 2})
+		out = append(out, piece{text: "breaker " + st.Breaker, ink: inkOpen, prio: 1})
 	case st.Kind == card.KindCache && st.Untrusted > 0:
-		out = append(out, piece{text: fmt.Sprintf("%d keys skipped", st.Untrusted), ink: inkDegraded, prio: 2})
+		out = append(out, piece{text: fmt.Sprintf("%d keys skipped", st.Untrusted), ink: inkDegraded, prio: 1})
 	case st.Kind == card.KindService && m.snap.Switches.Shedding:
-		out = append(out, piece{text: "shed on", ink: inkMuted, prio: 2})
+		out = append(out, piece{text: "shed on", ink: inkMuted, prio: 1})
 	case st.Kind == card.KindWorker && st.Redelivered+st.Duplicated > 0:
-		out = append(out, piece{text: fmt.Sprintf("redelivered %d  dup %d", st.Redelivered, st.Duplicated), ink: inkAsync, prio: 2})
+		out = append(out, piece{text: fmt.Sprintf("redelivered %d  dup %d", st.Redelivered, st.Duplicated), ink: inkAsync, prio: 1})
 	}
 	if st.Modeled.Base > 0 {
 		out = append(out, piece{text: "model " + short(st.Modeled.Base), ink: inkMuted, prio: 3})

@@ -187,9 +187,13 @@ func (m *Model) diagramView(h int) (string, int) {
 		m.frame.Set(at.X, at.Y, glyphs[p.kind], ink)
 	}
 	out := m.frame.Render(m.inks)
-	if pad := h - l.H; pad > 0 {
+	switch pad := h - l.H; {
+	case pad > 0:
 		// The glyphs' legend on the last row the diagram leaves free.
 		out += strings.Repeat("\n"+strings.Repeat(" ", l.W), pad-1) + "\n" + m.legendLine(l.W)
+	case m.frame.BlankRow(l.H - 1):
+		// Or on its bottom margin, when no edge runs there.
+		out = out[:strings.LastIndexByte(out, '\n')+1] + m.legendLine(l.W)
 	}
 	return out, l.W
 }
