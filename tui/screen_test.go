@@ -42,7 +42,6 @@ func (f *fakeSystem) edit(fn func(s *engine.Snapshot)) {
 	f.snap = &s
 }
 
-
 // statusOf is the status of the first component of kind k, to change.
 func statusOf(s *engine.Snapshot, k card.Kind) *engine.Status {
 	for i := range s.Components {
