@@ -78,7 +78,7 @@ func (m *Model) incidentBlock(inc *incident, st engine.Status, story bool, proof
 	}
 	title := m.styles.Banner.Render(" ✖ " + name + " DOWN ")
 	text := st.Note
-	if k := m.killKey(inc.kind); k != nil && k.Enabled() {
+	if k := m.killKey(inc.kind); k != nil && k.Enabled() && st.Killed {
 		text += " · " + k.Help().Key + " revives it"
 	}
 	if wide {

@@ -156,6 +156,9 @@ func boxNote(st engine.Status) string {
 	if st.State == engine.Up || st.Note == "" {
 		return ""
 	}
+	if st.Replicas > 0 && strings.HasPrefix(st.Note, fmt.Sprintf("%d/%d ", st.Healthy, st.Replicas)) {
+		return "" // "2/3 replicas": the box's figure says it already
+	}
 	return noteWords.Replace(st.Note)
 }
 

@@ -18,6 +18,9 @@ const (
 	// steadyAtLeast how many it needs.
 	steadyFor     = 5
 	steadyAtLeast = 3
+	// warmUp is the first seconds of the system's life, which are not
+	// steady: its caches are cold, its pools filling.
+	warmUp = 5
 	// recoverFor is how long a recovery stays on screen at most.
 	recoverFor = 3 * time.Minute
 	// nearBefore is how close to its level before the kill a cache's hit
@@ -121,10 +124,11 @@ func firstDown(s *engine.Snapshot, alias string, now int) int {
 	return first
 }
 
-// steady reports whether a second is a fair "before": traffic, and every
-// component UP all through it, outside a recovery the watch saw.
+// steady reports whether a second is a fair "before": past the warm-up,
+// with traffic, and every component UP all through it, outside a recovery
+// the watch saw.
 func steady(sec engine.Second, unsteady [][2]int) bool {
-	if sec.Sent == 0 || len(sec.Unwell) > 0 || len(sec.Down) > 0 {
+	if sec.T < warmUp || sec.Sent == 0 || len(sec.Unwell) > 0 || len(sec.Down) > 0 {
 		return false
 	}
 	for _, u := range unsteady {

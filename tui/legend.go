@@ -96,7 +96,10 @@ func (m *Model) legendEntries(w int) []helpEntry {
 			}
 			line += wd
 		}
-		colours.lines = append(colours.lines, line, st.Muted.Render(" never alone: a symbol or a word says the same"))
+		colours.lines = append(colours.lines, line)
+		for _, l := range narrate.Wrap("never alone: a symbol or a word says the same", w-1) {
+			colours.lines = append(colours.lines, " "+st.Muted.Render(l))
+		}
 	}
 	return append(out, colours)
 }
@@ -147,6 +150,13 @@ func (m *Model) toggleLegend() {
 // legendLine is the one-line legend under the diagram: the requests'
 // glyphs, and the key to the rest.
 func (m *Model) legendLine(w int) string {
+	if key := [2]int{w, m.keysGen}; m.drawn.legendKey != key || m.drawn.legend == "" {
+		m.drawn.legendKey, m.drawn.legend = key, m.drawLegendLine(w)
+	}
+	return m.drawn.legend
+}
+
+func (m *Model) drawLegendLine(w int) string {
 	st := &m.styles
 	items := []string{st.Hit.Render("●") + " hit", st.Miss.Render("◉") + " miss", st.Fallback.Render("◆") + " fallback",
 		st.Error.Render("✖") + " error", st.Accent.Render("■") + " write", st.Async.Render("◇") + " async"}

@@ -215,7 +215,7 @@ func (m *Model) absentKey(msg string) bool {
 		}
 		m.status = fmt.Sprintf("this card has no %s", kindWord(kind))
 		if keys, words := m.failureHint(); keys != "" {
-			m.status += fmt.Sprintf("; its failure scenario is the %s: %s%s", m.card.Failure.Component, keys, words)
+			m.status += fmt.Sprintf(" (its failure scenario: %s%s)", keys, words)
 		}
 		return true
 	}

@@ -106,7 +106,14 @@ func (m *Model) panelView(w, h int) string {
 	case panelLegend:
 		body = strings.Join(m.pn.legend.page(strings.Split(m.legendView(w), "\n"), rest, &m.styles), "\n")
 	}
-	return fitLines(append(top, strings.Split(body, "\n")...), w, h)
+	// Measured and padded again only when it changed: most frames only
+	// the diagram moves.
+	in := strings.Join(top, "\n") + "\x00" + body
+	if d := &m.drawn; d.panelIn != in || d.panelW != w || d.panelH != h {
+		d.panelIn, d.panelW, d.panelH = in, w, h
+		d.panel = fitLines(append(top, strings.Split(body, "\n")...), w, h)
+	}
+	return m.drawn.panel
 }
 
 // panelName is the name of the panel shown.

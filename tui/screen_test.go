@@ -284,7 +284,7 @@ func TestChatCardSpeaksItsLanguage(t *testing.T) {
 		}
 	}
 	press(m, "c")
-	if f.called() != "" || !strings.Contains(m.status, "this card has no cache") || !strings.Contains(m.status, "w kills the Fan-out Worker") {
+	if f.called() != "" || !strings.Contains(m.status, "this card has no cache") || !strings.Contains(m.status, "(its failure scenario: w kills the Fan-out Worker)") {
 		t.Errorf("c on a card without a cache: calls %q, status %q", f.called(), m.status)
 	}
 	press(m, "w")

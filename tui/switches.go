@@ -78,7 +78,7 @@ func (m *Model) switchesLine() string {
 	if m.snap == nil {
 		return ""
 	}
-	key := fmt.Sprint(m.snap.Switches, m.startSwitches, m.width, m.keysGen)
+	key := switchesKey{snap: m.snap, width: m.width, keys: m.keysGen}
 	if m.drawn.switchesKey == key {
 		return m.drawn.switches
 	}
@@ -105,4 +105,11 @@ func (m *Model) switchesLine() string {
 	}
 	m.drawn.switchesKey, m.drawn.switches = key, truncate(line, m.width)
 	return m.drawn.switches
+}
+
+// switchesKey is what the switches line is drawn from: a snapshot (which
+// never changes), the width, the keys.
+type switchesKey struct {
+	snap        *engine.Snapshot
+	width, keys int
 }

@@ -266,8 +266,14 @@ type drawCache struct {
 	bannerKey string
 	banner    string
 	// switchesKey is the switches, the width and the keys' generation.
-	switchesKey string
+	switchesKey switchesKey
 	switches    string
+	// panelIn is what the panel was drawn from, at panelW x panelH.
+	panelIn        string
+	panelW, panelH int
+	panel          string
+	legendKey      [2]int // width, keys' generation
+	legend         string
 }
 
 type headerKey struct {
