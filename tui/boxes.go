@@ -122,8 +122,11 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 		// Short of room, a degraded box's note says more than the word
 		// (its symbol is in the title): the word goes before the note.
 		wordPrio, notePrio := 0, 1
-		if note != "" && st.State == engine.Degraded {
+		switch {
+		case note != "" && st.State == engine.Degraded:
 			wordPrio, notePrio = 2, 0
+		case st.State == engine.Up && style == diagram.Compact:
+			wordPrio = 4 // one line for all: ● says UP, the figure is news
 		}
 		ct.Lines = [][]diagram.Span{fitPieces([]piece{
 			{text: short, alt: alt, ink: stInk, prio: wordPrio},

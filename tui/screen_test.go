@@ -11,7 +11,9 @@ import (
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/cards"
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/quiz"
 	"github.com/archex/archex/tui/diagram"
+	"github.com/archex/archex/tui/quizview"
 )
 
 // sized is a dashboard on f at w x h, its first frame drawn.
@@ -435,5 +437,23 @@ func TestEventLogOnTheDashboard(t *testing.T) {
 	press(m, "v")
 	if out := m.View(); !strings.Contains(out, "00:40 ▲ Cache  killed") || !strings.Contains(out, "00:42 User gets 200 OK") {
 		t.Errorf("the log's stamp is not the header's elapsed time:\n%s", out)
+	}
+}
+
+// The quiz tab's hint names the card's failure key, as the first screen's
+// does.
+func TestQuizTabNamesTheFailureKey(t *testing.T) {
+	f := cardFake(t, "chat")
+	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: f.card, Seed: 1, Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qv := quizview.New(sess)
+	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true, Quiz: &qv})
+	run(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	run(m, frameMsg(t0))
+	press(m, "tab")
+	if out := m.View(); !strings.Contains(out, "w kills the Fan-out Worker there") {
+		t.Errorf("the quiz tab's hint:\n%s", out)
 	}
 }
