@@ -443,7 +443,16 @@ func TestEventLogOnTheDashboard(t *testing.T) {
 // The quiz tab's hint names the card's failure key, as the first screen's
 // does.
 func TestQuizTabNamesTheFailureKey(t *testing.T) {
-	f := cardFake(t, "chat")
+	m := withQuiz(t, cardFake(t, "chat"))
+	press(m, "tab")
+	if out := m.View(); !strings.Contains(out, "w kills the Fan-out Worker there") {
+		t.Errorf("the quiz tab's hint:\n%s", out)
+	}
+}
+
+// withQuiz is a dashboard at 120x40 on f with the card's quiz as its tab.
+func withQuiz(t *testing.T, f *fakeSystem) *Model {
+	t.Helper()
 	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: f.card, Seed: 1, Now: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -452,8 +461,5 @@ func TestQuizTabNamesTheFailureKey(t *testing.T) {
 	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true, Quiz: &qv})
 	run(m, tea.WindowSizeMsg{Width: 120, Height: 40})
 	run(m, frameMsg(t0))
-	press(m, "tab")
-	if out := m.View(); !strings.Contains(out, "w kills the Fan-out Worker there") {
-		t.Errorf("the quiz tab's hint:\n%s", out)
-	}
+	return m
 }
