@@ -100,7 +100,7 @@ func (m *Model) proof(inc *incident, st engine.Status) (lines []string, note str
 			}
 			continue
 		}
-		v, ok := mean(now, p.second)
+		v, ok := p.over(now)
 		if p.gauge != nil {
 			v, ok = p.gauge(m.snap)
 		} else {
@@ -110,7 +110,7 @@ func (m *Model) proof(inc *incident, st engine.Status) (lines []string, note str
 		if ok {
 			line = p.label + " " + p.unit(v)
 		}
-		if b, ok := mean(inc.base.seconds, p.second); ok && inc.base.ok() {
+		if b, ok := p.over(inc.base.seconds); ok && inc.base.ok() {
 			line += " (was " + p.unit(b) + ")"
 		}
 		lines = append(lines, line)

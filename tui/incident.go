@@ -206,6 +206,33 @@ func mean(secs []engine.Second, f func(engine.Second) (float64, bool)) (float64,
 	return sum / float64(n), true
 }
 
+// medianOf is the median of a figure over seconds; ok is false when none
+// has it.
+func medianOf(secs []engine.Second, f func(engine.Second) (float64, bool)) (float64, bool) {
+	var vs []float64
+	for _, s := range secs {
+		if v, ok := f(s); ok && !math.IsNaN(v) {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return 0, false
+	}
+	slices.Sort(vs)
+	if n := len(vs); n%2 == 0 {
+		return (vs[n/2-1] + vs[n/2]) / 2, true
+	}
+	return vs[len(vs)/2], true
+}
+
+// over is a proof figure over seconds: their mean, or their median.
+func (p proofFigure) over(secs []engine.Second) (float64, bool) {
+	if p.median {
+		return medianOf(secs, p.second)
+	}
+	return mean(secs, p.second)
+}
+
 // recovering reports whether the incident's component is back and its look
 // is waiting for it to recover.
 func (inc *incident) recovering() bool { return inc.revivedT >= 0 }

@@ -49,6 +49,10 @@ type proofFigure struct {
 	gauge func(s *engine.Snapshot) (float64, bool)
 	// unit formats a value of second.
 	unit func(v float64) string
+	// median takes the median of the seconds rather than their mean: a
+	// second's p99 at 20 req/s is its slowest request, and one slow second
+	// on a busy machine must not make a baseline.
+	median bool
 	// needs is a kind the card must have for the figure to mean anything
 	// (the hit ratio needs a cache).
 	needs card.Kind
@@ -65,7 +69,7 @@ var (
 		}}
 	proofDBReads = proofFigure{label: "DB reads", needs: card.KindDatabase, unit: perSecond,
 		second: func(s engine.Second) (float64, bool) { return float64(s.DBReads), true }}
-	proofP99 = proofFigure{label: "p99", unit: func(v float64) string { return msText(v) },
+	proofP99 = proofFigure{label: "p99", unit: func(v float64) string { return msText(v) }, median: true,
 		second: func(s engine.Second) (float64, bool) { return s.P99, s.OK+s.Failed > 0 }}
 	proofErrors = proofFigure{label: "errors", unit: perSecond,
 		second: func(s engine.Second) (float64, bool) { return float64(s.Failed), true }}
