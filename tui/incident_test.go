@@ -126,4 +126,3 @@ func TestRebuildStaysUntilNearBefore(t *testing.T) {
 		t.Errorf("the rebuild's seconds %v are not marked unsteady", w.unsteady)
 	}
 }
-
