@@ -50,11 +50,16 @@ func (m *Model) lineChart(c chart, rows int) []string {
 		tslc.WithTimeRange(first, last),
 		tslc.WithYLabelFormatter(func(int, float64) string { return blank }),
 	)
+	pushed := 0
 	for i, v := range values {
 		if math.IsNaN(v) {
 			continue
 		}
 		lc.Push(tslc.TimePoint{Time: time.Unix(int64(i-n+1), 0), Value: min(v, hi)})
+		pushed++
+	}
+	if pushed == 0 {
+		lc.DrawXYAxisAndLabel() // DrawBraille draws nothing without data, not even the axis
 	}
 	lc.DrawBraille()
 	lines := cells(&lc.Canvas)[1:]
