@@ -94,6 +94,7 @@ type Engine struct {
 	prev          counters
 	aligned       bool
 	downSeen      nameSet // down at some refresh of the second in progress
+	unwellSeen    nameSet // not UP at some refresh of the second in progress (by card name)
 	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
 	initial       Settings // as built: what Reset puts back

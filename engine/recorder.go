@@ -167,6 +167,11 @@ type Second struct {
 	EventsWaiting int      `json:"events_waiting"`
 	Down          []string `json:"down"`
 
+	// Unwell names (as the card does) the components that were not UP at
+	// some moment of the second: down, open, degraded. A second with none
+	// is a steady one, a fair "before" for a fault that comes after.
+	Unwell []string `json:"-"`
+
 	// Per component: calls received, errors, p99 of time spent there.
 	Components map[string]ComponentSecond `json:"-"`
 	Jobs       int                        `json:"-"` // events the worker finished
@@ -185,12 +190,12 @@ type backlog struct{ queued, waiting int }
 
 // close ends the second in progress as second t, with the figures that come
 // from the components themselves, and starts the next.
-func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down []string) Second {
+func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down, unwell []string) Second {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
 	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed,
-		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
+		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Unwell: unwell, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {
 		s.Down = []string{}
 	}

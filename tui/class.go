@@ -151,6 +151,7 @@ func (m *Model) applyRole() {
 		k.Answer.SetKeys(keys...)
 		k.Answer.SetHelp("A-"+quiz.Letter(n-1), "answer the poll")
 	}
+	m.applyCard()
 }
 
 // driving is every key that changes the system: all but the display keys,
@@ -159,6 +160,7 @@ func (k *KeyMap) driving() []*key.Binding {
 	display := map[*key.Binding]bool{
 		&k.Step: true, &k.Help: true, &k.Quit: true, &k.Tab: true, &k.SelectUp: true, &k.SelectDown: true,
 		&k.SpeedUp: true, &k.SpeedDown: true, &k.Panel: true, &k.Theme: true, &k.ScrollUp: true, &k.ScrollDown: true,
+		&k.Legend: true,
 	}
 	var out []*key.Binding
 	v := reflect.ValueOf(k).Elem()

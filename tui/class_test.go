@@ -144,7 +144,7 @@ func TestHandingTheControls(t *testing.T) {
 	press(p, "enter")
 	frame(students...)
 	if !strings.Contains(students[0].View(), "bob drives") || !strings.Contains(students[1].View(), "you drive the system") {
-		t.Errorf("after handing to bob:\nalice: %s\nbob: %s", firstLines(students[0].View(), 2), firstLines(students[1].View(), 2))
+		t.Errorf("after handing to bob:\nalice: %s\nbob: %s", firstLines(students[0].View(), 3), firstLines(students[1].View(), 3))
 	}
 	press(students[0], "c")
 	press(students[1], "c")
@@ -164,13 +164,13 @@ func TestHandingTheControls(t *testing.T) {
 func TestEveryScreenShowsTheClass(t *testing.T) {
 	_, p, students := newClassroom(t, newFake(), 3, 120, 40)
 	frame(append(students, p)...)
-	top := firstLines(p.View(), 3)
+	top := firstLines(p.View(), 4)
 	for _, want := range []string{"ssh -p 2222 yourname@10.1.2.3", "plum-otter-42", "3 students", "the presenter drives", "alice bob carol"} {
 		if !strings.Contains(top, want) {
 			t.Errorf("presenter's screen lacks %q:\n%s", want, top)
 		}
 	}
-	top = firstLines(students[1].View(), 2)
+	top = firstLines(students[1].View(), 3)
 	if !strings.Contains(top, "3 students · the presenter drives · you are bob") || strings.Contains(top, "plum-otter") {
 		t.Errorf("bob's screen:\n%s", top)
 	}

@@ -45,7 +45,7 @@ type classHelp struct {
 
 func (h classHelp) ShortHelp() []key.Binding {
 	d, c := h.dash, h.class
-	return []key.Binding{c.Answer, c.Poll, c.Reveal, d.Step, d.KillCache, d.Panel, d.Theme, d.Help, d.Quit}
+	return []key.Binding{c.Answer, c.Poll, c.Reveal, d.Step, d.Failure, d.Panel, d.Theme, d.Help, d.Quit}
 }
 
 func (h classHelp) FullHelp() [][]key.Binding {

@@ -44,7 +44,7 @@ func ratio(v float64) *float64 { return &v }
 
 // steadySnapshot is the production card at 200 req/s, all healthy.
 func steadySnapshot(c *card.Card) *engine.Snapshot {
-	last := engine.Second{T: 41, Sent: 201, OK: 201, HitRatio: ratio(0.91), DBReads: 17, DBQPS: 121, P50: 3.1, P99: 14.2, QueueDepth: 2,
+	last := engine.Second{T: 41, Sent: 201, OK: 201, HitRatio: ratio(0.91), DBReads: 17, DBQPS: 121, P50: 3.1, P99: 14.2, QueueDepth: 2, Jobs: 199,
 		Down: []string{}, Components: map[string]engine.ComponentSecond{}}
 	s := &engine.Snapshot{At: t0, Elapsed: 42 * time.Second, Card: c, Last: last,
 		Requests: engine.Requests{Sent: 8400, OK: 8398, Failed: 2, Rate: 200, SetRate: 200, Pattern: traffic.Steady},
@@ -186,29 +186,62 @@ func (f *fakeSystem) setState(alias string, state engine.State) {
 	defer f.mu.Unlock()
 	s := *f.snap
 	s.Components = append([]engine.Status(nil), f.snap.Components...)
+	s.History = append([]engine.Second(nil), f.snap.History...)
+	name := ""
 	for i := range s.Components {
-		if s.Components[i].Alias == alias {
-			s.Components[i].State = state
-			if alias == "cache" && state == engine.Down {
-				s.Components[i].HitRatio = ratio(0)
-				s.Components[i].Breaker = "open"
-			}
-			if alias == "queue" {
-				// Down, the events wait in the service; revived, the
-				// relay is working through them.
-				s.Components[i].Outbox, s.Components[i].Spool = 38, 1210
-				if state == engine.Up {
-					s.Components[i].Outbox, s.Components[i].Spool = 0, 420
-				}
+		st := &s.Components[i]
+		if st.Alias != alias {
+			continue
+		}
+		name = st.Name
+		st.State, st.Killed = state, state == engine.Down
+		st.Note = ""
+		if state == engine.Down {
+			st.Note = "killed"
+		}
+		if alias == "cache" && state == engine.Down {
+			st.HitRatio = ratio(0)
+			st.Breaker = "open"
+		}
+		if alias == "queue" {
+			// Down, the events wait in the service; revived, the
+			// relay is working through them.
+			st.Outbox, st.Spool = 38, 1210
+			if state == engine.Up {
+				st.Outbox, st.Spool = 0, 420
 			}
 		}
 	}
-	if alias == "cache" && state == engine.Down {
-		s.Last.HitRatio, s.Last.DBQPS, s.Last.DBReads, s.Last.P50, s.Last.P99 = ratio(0), 302, 181, 11.2, 19.8
-		s.Last.Down = []string{"cache"}
-		s.Elapsed += 10 * time.Second
-		s.At = s.At.Add(10 * time.Second)
+	if state != engine.Down || name == "" {
+		f.snap = &s
+		return
 	}
+	// Four seconds pass with it down: the one it went down in, and three
+	// whole ones after.
+	for i := range 4 {
+		s.History = append(s.History, s.Last)
+		last := s.Last
+		last.T++
+		last.Down, last.Unwell = []string{alias}, []string{name}
+		switch alias {
+		case "cache":
+			last.HitRatio, last.DBQPS, last.DBReads, last.P50, last.P99 = ratio(0), 302, 181, 11.2, 19.8
+		case "worker":
+			last.QueueDepth, last.Jobs = 25*(i+1), 0
+		}
+		s.Last = last
+	}
+	for i := range s.Components {
+		st := &s.Components[i]
+		switch {
+		case alias == "worker" && st.Kind == card.KindQueue:
+			st.Depth, st.Lag = 100, 4800*time.Millisecond
+		case alias == "worker" && st.Kind == card.KindWorker:
+			st.Jobs, st.RPS = 0, 0
+		}
+	}
+	s.Elapsed += 4 * time.Second
+	s.At = s.At.Add(4 * time.Second)
 	f.snap = &s
 }
 

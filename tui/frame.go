@@ -28,7 +28,7 @@ func (m *Model) onFrame(now time.Time) {
 		m.snap = s
 		m.base = nil
 		m.failure.observe(s)
-		m.pn.figures.SetSnapshot(s)
+		m.pn.setSnapshot(s)
 	}
 	m.refreshClass(false)
 	notes, cur := m.sys.Notices(m.noticeCursor)

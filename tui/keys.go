@@ -14,7 +14,12 @@ type KeyMap struct {
 
 	SpeedUp, SpeedDown, Panel, Theme, ScrollUp, ScrollDown key.Binding
 
-	Reset, Next, Shot key.Binding
+	Reset, Next, Shot, Legend key.Binding
+
+	// Failure is the key of the card's failure scenario for the footer: a
+	// copy of the kill key of its component (c for a cache, w for a
+	// worker ...), with the component's name in its help.
+	Failure key.Binding
 }
 
 // DefaultKeyMap returns the dashboard's keys.
@@ -47,7 +52,7 @@ func DefaultKeyMap() KeyMap {
 		Breaker:      b([]string{"b"}, "b", "circuit breaker on/off"),
 		Singleflight: b([]string{"y"}, "y", "singleflight on/off"),
 		Shedding:     b([]string{"o"}, "o", "load shedding on/off (overload)"),
-		Algorithm:    b([]string{"a"}, "a", "round-robin/least-connections"),
+		Algorithm:    b([]string{"a"}, "a", "round-robin / least-connections"),
 
 		Pause:   b([]string{"p"}, "p", "pause/resume traffic"),
 		Faster:  b([]string{"+", "="}, "+/-", "traffic rate"),
@@ -64,12 +69,21 @@ func DefaultKeyMap() KeyMap {
 		Reset: b([]string{"r"}, "r", "reset the system to its start"),
 		Next:  b([]string{"n"}, "n", "lesson: go on after a pause"),
 		Shot:  b([]string{"S"}, "S", "save the screen (text, SVG)"),
+
+		Legend: b([]string{"e"}, "e", "legend: what glyphs, edges, colours mean"),
 	}
 }
 
-// ShortHelp is the line at the bottom: the keys that matter most.
+// ShortHelp is the line at the bottom: the keys that matter most, in few
+// words (the help has the long ones), the way to all of them early.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Step, k.KillCache, k.Pause, k.Panel, k.Help, k.Quit}
+	out := []key.Binding{k.Step, k.Failure, k.Help, k.Pause, k.Panel, k.Legend, k.Quit}
+	for i, short := range []string{"step", "", "all keys", "pause", "panel", "legend", "quit"} {
+		if short != "" {
+			out[i].SetHelp(out[i].Help().Key, short)
+		}
+	}
+	return out
 }
 
 // FullHelp is the help screen, in columns.
@@ -77,6 +91,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Step, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
 		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm, k.Reset},
-		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Shot, k.Next, k.Help, k.Quit},
+		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Legend, k.Theme, k.Tab, k.Shot, k.Next, k.Help, k.Quit},
 	}
 }

@@ -9,9 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/archex/archex/engine"
-	"github.com/archex/archex/quiz"
 	"github.com/archex/archex/tui/eventlog"
-	"github.com/archex/archex/tui/quizview"
 )
 
 func newTestModel(f *fakeSystem) *Model {
@@ -219,14 +217,7 @@ func TestNoFramesWhenStill(t *testing.T) {
 // the dashboard with the score.
 func TestQuizTab(t *testing.T) {
 	f := newFake()
-	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: f.card, Seed: 1, Now: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qv := quizview.New(sess)
-	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true, Quiz: &qv})
-	run(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	run(m, frameMsg(t0))
+	m := withQuiz(t, f)
 	press(m, "tab")
 	if !strings.Contains(m.View(), "Why is a load balancer used in this system?") {
 		t.Fatalf("tab did not show the quiz:\n%s", m.View())

@@ -89,6 +89,7 @@ type Model struct {
 
 	width, height int
 	showHelp      bool
+	showLegend    bool // the legend on the whole screen (a small one)
 
 	// The diagram: placement is fixed per card; the layout and the static
 	// picture are redone on resize and when the figures change.
@@ -98,29 +99,31 @@ type Model struct {
 	base      *diagram.Canvas
 	frame     *diagram.Canvas
 
-	snap         *engine.Snapshot
-	traceCursor  uint64
-	noticeCursor uint64
-	now          time.Time
-	ticking      bool
-	speed        float64
-	packets      []*packet
-	spawnCredit  float64
-	selected     int
-	panel        panel
-	narration    string
-	status       string // the last action's result or error
-	stepping     *packet
-	stepCard     []int // the step's hops as indexes of the card's flow
-	inspect      *engine.Trace
-	failure      failureWatch
-	pn           panels
-	stepSent     int
-	lastStep     time.Time
-	quiz         *quizTab
-	demo         demo
-	startRate    float64     // the traffic's rate at the start, on the + / - ladder
-	cls          *classState // nil outside a class
+	snap          *engine.Snapshot
+	traceCursor   uint64
+	noticeCursor  uint64
+	now           time.Time
+	ticking       bool
+	speed         float64
+	packets       []*packet
+	spawnCredit   float64
+	selected      int
+	panel         panel
+	narration     string
+	status        string // the last action's result or error
+	stepping      *packet
+	stepCard      []int // the step's hops as indexes of the card's flow
+	inspect       *engine.Trace
+	failure       failureWatch
+	expect        map[string]expectation // kills and revives asked for, by target
+	pn            panels
+	stepSent      int
+	lastStep      time.Time
+	quiz          *quizTab
+	demo          demo
+	startRate     float64         // the traffic's rate at the start, on the + / - ladder
+	startSwitches engine.Switches // the switches at the start, which r puts back
+	cls           *classState     // nil outside a class
 	// keysGen moves when the keys or the styles change: what is drawn
 	// of them is drawn again.
 	keysGen int
@@ -149,6 +152,7 @@ func New(sys System, opts Options) *Model {
 		}
 	}
 	m.newPanels()
+	m.applyCard()
 	m.setPalette(pal)
 	if opts.Quiz != nil {
 		app := quizview.NewApp(*opts.Quiz)
@@ -168,9 +172,9 @@ func New(sys System, opts Options) *Model {
 	m.snap = sys.Snapshot()
 	m.failure.card = m.card
 	if m.snap != nil {
-		m.startRate = m.snap.Requests.SetRate
+		m.startRate, m.startSwitches = m.snap.Requests.SetRate, m.snap.Switches
 		m.failure.observe(m.snap)
-		m.pn.figures.SetSnapshot(m.snap)
+		m.pn.setSnapshot(m.snap)
 	}
 	return m
 }
@@ -274,23 +278,35 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 	}
-	if m.showHelp {
-		if key.Matches(msg, k.Quit) {
-			return tea.Quit
+	if m.showHelp || m.showLegend {
+		pg := &m.pn.help
+		if m.showLegend {
+			pg = &m.pn.legend
 		}
-		m.showHelp = false
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.ScrollUp):
+			pg.ScrollUp(m.height / 2)
+		case key.Matches(msg, k.ScrollDown):
+			pg.ScrollDown(m.height / 2)
+		default:
+			m.showHelp, m.showLegend = false, false
+		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.pn.help.top = true, 0
 	case key.Matches(msg, k.Step):
 		return m.sendStep()
 	case key.Matches(msg, k.Panel):
 		m.panel = m.nextPanel()
 		m.status = "panel: " + m.panelName()
+	case key.Matches(msg, k.Legend):
+		m.toggleLegend()
 	case key.Matches(msg, k.Theme):
 		m.pal = (m.pal + 1) % len(theme.Palettes)
 		m.setPalette(theme.Palettes[m.pal])

@@ -19,6 +19,13 @@ type panels struct {
 	waterfall waterfall.Model
 	log       eventlog.Model
 	card      cardpane.Model
+	// legend pages the legend; beforeLegend is the panel it replaced.
+	legend       pager
+	beforeLegend panel
+	// help pages the help screen.
+	help pager
+	// started is true once the log knows the system's start.
+	started bool
 }
 
 func (m *Model) newPanels() {
@@ -29,6 +36,7 @@ func (m *Model) newPanels() {
 		card:      cardpane.New(&m.styles),
 	}
 	m.pn.card.SetCard(m.card)
+	m.pn.figures.SetCharts(chartsFor(m.card))
 }
 
 func (m *Model) panelStyles() {
@@ -36,6 +44,16 @@ func (m *Model) panelStyles() {
 	m.pn.waterfall.SetStyles(&m.styles)
 	m.pn.log.SetStyles(&m.styles)
 	m.pn.card.SetStyles(&m.styles)
+}
+
+// setSnapshot gives the panels a new snapshot; the log learns when the
+// system started, to stamp its entries as the header counts time.
+func (p *panels) setSnapshot(s *engine.Snapshot) {
+	p.figures.SetSnapshot(s)
+	if !p.started {
+		p.log.SetStart(s.At.Add(-s.Elapsed))
+		p.started = true
+	}
 }
 
 // inspectTrace shows a trace in the inspector.
@@ -58,7 +76,11 @@ func (m *Model) panelView(w, h int) string {
 	if m.cls != nil && m.cls.chooser >= 0 {
 		return m.chooserView(w, h)
 	}
-	title := m.styles.PanelTitle.Render(m.panelName()) + m.styles.Muted.Render("  v: next panel")
+	hint := "  v: next panel"
+	if m.panel == panelLegend {
+		hint = "  " + m.keys.Legend.Help().Key + ": back"
+	}
+	title := m.styles.PanelTitle.Render(m.panelName()) + m.styles.Muted.Render(hint)
 	top = append(top, truncate(title, w))
 	rest := max(h-len(top), 1)
 	var body string
@@ -81,14 +103,26 @@ func (m *Model) panelView(w, h int) string {
 	case panelCard:
 		m.pn.card.SetSize(w, rest)
 		body = m.pn.card.View()
+	case panelLegend:
+		body = strings.Join(m.pn.legend.page(strings.Split(m.legendView(w), "\n"), rest, &m.styles), "\n")
 	}
-	return fitLines(append(top, strings.Split(body, "\n")...), w, h)
+	// Measured and padded again only when it changed: most frames only
+	// the diagram moves.
+	in := strings.Join(top, "\n") + "\x00" + body
+	if d := &m.drawn; d.panelIn != in || d.panelW != w || d.panelH != h {
+		d.panelIn, d.panelW, d.panelH = in, w, h
+		d.panel = fitLines(append(top, strings.Split(body, "\n")...), w, h)
+	}
+	return m.drawn.panel
 }
 
 // panelName is the name of the panel shown.
 func (m *Model) panelName() string {
-	if m.panel == panelPoll {
+	switch m.panel {
+	case panelPoll:
 		return "class poll"
+	case panelLegend:
+		return "legend"
 	}
 	return panelNames[m.panel]
 }
@@ -97,6 +131,8 @@ func (m *Model) panelName() string {
 // the others while there is one.
 func (m *Model) nextPanel() panel {
 	switch {
+	case m.panel == panelLegend:
+		return m.pn.beforeLegend
 	case m.panel == panelPoll:
 		return panelFigures
 	case m.panel+1 < panelCount:
@@ -134,6 +170,12 @@ func (m *Model) scrollPanel(down bool) {
 			m.pn.card.ScrollDown(n)
 		} else {
 			m.pn.card.ScrollUp(n)
+		}
+	case panelLegend:
+		if down {
+			m.pn.legend.ScrollDown(n)
+		} else {
+			m.pn.legend.ScrollUp(n)
 		}
 	}
 }

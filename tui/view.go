@@ -11,7 +11,6 @@ import (
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
-	"github.com/archex/archex/tui/figures"
 )
 
 // panelMinWidth is the narrowest the right-hand panel gets.
@@ -27,6 +26,9 @@ func (m *Model) View() string {
 	}
 	if m.showHelp {
 		return m.helpView()
+	}
+	if m.showLegend {
+		return m.legendScreen()
 	}
 	if m.quiz != nil && m.quiz.shown {
 		return m.quizView()
@@ -85,9 +87,17 @@ func (m *Model) tooSmall() string {
 	return m.styles.Plain.Width(max(m.width, 1)).Render(msg)
 }
 
-// header: the product and the card on the left, the traffic on the right;
-// the card's title gives way when the line is short.
+// header: the product and the card on the left, the traffic on the right
+// (the card's title gives way when the line is short); under it the
+// switches.
 func (m *Model) header() string {
+	if sw := m.switchesLine(); sw != "" {
+		return m.titleLine() + "\n" + sw
+	}
+	return m.titleLine()
+}
+
+func (m *Model) titleLine() string {
 	var key headerKey
 	if s := m.snap; s != nil {
 		key = headerKey{rate: s.Requests.SetRate, pattern: string(s.Requests.Pattern), paused: s.Requests.Paused,
@@ -108,9 +118,8 @@ func (m *Model) drawHeader() string {
 		r := s.Requests
 		state := fmt.Sprintf("▶ %g req/s %s", r.SetRate, r.Pattern)
 		if r.Paused {
-			state = "⏸ paused"
+			state = fmt.Sprintf("⏸ paused (%g req/s %s)", r.SetRate, r.Pattern)
 		}
-		state += switchesAway(s.Switches)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -120,22 +129,6 @@ func (m *Model) drawHeader() string {
 	}
 	gap := max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
-}
-
-// switchesAway names the switches not at their defaults, for the header:
-// " · shedding on · breaker off".
-func switchesAway(sw engine.Switches) string {
-	out := ""
-	if sw.Shedding {
-		out += " · shedding on"
-	}
-	if !sw.Breaker {
-		out += " · breaker off"
-	}
-	if !sw.Singleflight {
-		out += " · singleflight off"
-	}
-	return out
 }
 
 // truncateText cuts plain text to w cells with an ellipsis.
@@ -161,18 +154,19 @@ func clock(d time.Duration) string {
 func (m *Model) diagramView(h int) (string, int) {
 	key := [3]int{m.width, h, len(m.placement.Nodes)}
 	if m.layout == nil || m.layoutKey != key {
-		m.layout, _ = diagram.NewLayout(m.placement, m.width-panelMinWidth-1, h)
+		m.layout, _ = diagram.NewLayout(m.placement, m.width-panelWidth(m.width)-1, h)
 		m.layoutKey = key
 		m.base = nil
 	}
 	l := m.layout
 	if l == nil {
 		msg := "the diagram does not fit: enlarge the terminal"
-		return m.styles.Plain.Width(m.width - panelMinWidth - 1).Height(h).Render(msg), m.width - panelMinWidth - 1
+		dw := m.width - panelWidth(m.width) - 1
+		return m.styles.Plain.Width(dw).Height(h).Render(msg), dw
 	}
 	if m.base == nil {
 		m.base = diagram.Draw(l, func(b diagram.Box) diagram.Content { return m.boxContent(b, l.Style) },
-			diagram.EdgeInks{Line: inkBorder, Arrow: inkMuted})
+			diagram.EdgeInks{Line: inkBorder, Arrow: inkMuted, Dead: inkDown}, m.isDown)
 		if m.frame == nil || m.frame.W != l.W || m.frame.H != l.H {
 			m.frame = diagram.NewCanvas(l.W, l.H)
 		}
@@ -193,78 +187,33 @@ func (m *Model) diagramView(h int) (string, int) {
 		m.frame.Set(at.X, at.Y, glyphs[p.kind], ink)
 	}
 	out := m.frame.Render(m.inks)
-	if pad := h - l.H; pad > 0 {
-		out += strings.Repeat("\n"+strings.Repeat(" ", l.W), pad)
+	switch pad := h - l.H; {
+	case pad > 0:
+		// The glyphs' legend on the last row the diagram leaves free.
+		out += strings.Repeat("\n"+strings.Repeat(" ", l.W), pad-1) + "\n" + m.legendLine(l.W)
+	case m.frame.BlankRow(l.H - 1):
+		// Or on its bottom margin, when no edge runs there.
+		out = out[:strings.LastIndexByte(out, '\n')+1] + m.legendLine(l.W)
 	}
 	return out, l.W
+}
+
+// panelWidth is the right-hand panel's share of a screen w wide: about a
+// third, panelMinWidth at least; the diagram takes the rest (and gives
+// back what it does not use).
+func panelWidth(w int) int { return max(panelMinWidth, w*36/100) }
+
+// isDown reports whether a component is down (a paused user is not: it
+// has not failed).
+func (m *Model) isDown(name string) bool {
+	st, ok := m.snap.Component(name)
+	return ok && st.State == engine.Down && st.Kind != card.KindClient
 }
 
 // wideBanner reports whether the failure story goes across the top (tall
 // terminals) or into the panel (small ones, where it would squeeze the
 // diagram).
 func (m *Model) wideBanner() bool { return m.height >= 34 }
-
-// banner tells the card's failure story while its component is down, with
-// the live proof, and follows the rebuild after, in w columns.
-// It is wrapped again only when its words change.
-func (m *Model) banner(w int) string {
-	f := m.card.Failure
-	if f == nil || m.snap == nil {
-		return ""
-	}
-	st, ok := m.snap.Component(f.Component)
-	if !ok {
-		return ""
-	}
-	wide := w >= 100
-	switch {
-	case m.failure.down:
-		proof := m.proof(st, m.snap.Last)
-		key := fmt.Sprint(w, m.keysGen, proof)
-		if m.drawn.bannerKey == key {
-			return m.drawn.banner
-		}
-		title := m.styles.Banner.Render(fmt.Sprintf(" ✖ %s DOWN ", strings.ToUpper(f.Component)))
-		impact := m.styles.Bold.Render(" Impact: ") + m.styles.Text.Render(f.Impact)
-		mitigation := m.styles.Bold.Render("Mitigation: ") + m.styles.Text.Render(f.Mitigation)
-		var live string
-		if wide {
-			live = m.styles.Accent.Render("Live: " + strings.Join(proof, " · "))
-		} else {
-			live = m.styles.Accent.Render("Live, now vs before:") + "\n" + m.styles.Text.Render(strings.Join(proof, "\n"))
-		}
-		m.drawn.bannerKey = key
-		m.drawn.banner = m.styles.Plain.Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
-		return m.drawn.banner
-	case m.failure.rebuilding(m.now) && st.Kind == card.KindQueue:
-		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s CATCHING UP ", strings.ToUpper(f.Component)))
-		text := fmt.Sprintf(" back up, the relay publishes what waited: %d events left (outbox %d, spool %d)", st.Outbox+st.Spool, st.Outbox, st.Spool)
-		return m.styles.Plain.Width(w).Render(title + m.styles.Text.Render(text))
-	case m.failure.rebuilding(m.now):
-		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
-		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
-		return m.styles.Plain.Width(w).Render(title + m.styles.Text.Render(text))
-	}
-	return ""
-}
-
-// proof is the live evidence of the failure story: now vs before.
-func (m *Model) proof(st engine.Status, last engine.Second) []string {
-	b := m.failure.before
-	failed := m.snap.Requests.Failed - m.failure.failedAt
-	var out []string
-	switch st.Kind {
-	case card.KindCache:
-		out = append(out, fmt.Sprintf("hit ratio %s (was %s)", percent(last.HitRatio), percent(b.HitRatio)))
-	case card.KindQueue:
-		// Nothing is lost: the events wait in the service until the queue is back.
-		out = append(out, fmt.Sprintf("events waiting %d (outbox %d, spool %d), shed %d", st.Outbox+st.Spool, st.Outbox, st.Spool, st.EventsShed))
-	}
-	return append(out,
-		fmt.Sprintf("DB %d q/s (was %d)", last.DBQPS, b.DBQPS),
-		fmt.Sprintf("p99 %s (was %s)", msText(last.P99), msText(b.P99)),
-		fmt.Sprintf("failed requests since: %d", failed))
-}
 
 // footer: a lesson's caption and a saved screen's name (demo.go), then the
 // narration or the last action, then the keys.
@@ -294,8 +243,10 @@ func (m *Model) statusAndKeys() string {
 			m.styles.Text.Render(" shows the next panel")
 	case line == "" && m.stepSent == 0:
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
-			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("c") +
-			m.styles.Text.Render(" kills the cache")
+			m.styles.Text.Render(" sends one request, hop by hop")
+		if keys, words := m.failureHint(); keys != "" {
+			line += m.styles.Text.Render(" · ") + m.styles.Bold.Render(keys) + m.styles.Text.Render(words)
+		}
 	default:
 		line = m.styles.Muted.Render(line)
 	}
@@ -314,6 +265,15 @@ type drawCache struct {
 	header    string
 	bannerKey string
 	banner    string
+	// switchesKey is the switches, the width and the keys' generation.
+	switchesKey switchesKey
+	switches    string
+	// panelIn is what the panel was drawn from, at panelW x panelH.
+	panelIn        string
+	panelW, panelH int
+	panel          string
+	legendKey      [2]int // width, keys' generation
+	legend         string
 }
 
 type headerKey struct {
@@ -329,18 +289,6 @@ type footerKey struct {
 	stepping, fresh   bool
 	width, helpWidth  int
 	keys              int
-}
-
-func (m *Model) helpView() string {
-	h := m.help
-	h.ShowAll = true
-	title := m.styles.Header.Render("archex · keys") + m.styles.Muted.Render("   (any key to go back)")
-	note := ""
-	if c := m.cls; c != nil && !c.view.CanDrive {
-		note = "\n\n" + m.styles.Muted.Render("The keys that kill, slow, heal, switch or send traffic are the presenter's: "+
-			"the presenter drives the system, and can hand you the controls.")
-	}
-	return title + "\n\n" + h.View(m.helpKeys()) + note
 }
 
 // truncate cuts a styled line to w cells.

@@ -93,16 +93,19 @@ func (m *Model) layout() columns {
 
 // route is a hop's "From → To", or "→ To" when narrow (the rows then read
 // as the request's journey); the asynchronous branch is marked ↳.
-func route(h trace.Hop, narrow bool) string {
+func route(h trace.Hop, narrow bool) string { return routeOf(h, narrow, h.From, h.To) }
+
+// routeOf is route with the names written from and to.
+func routeOf(h trace.Hop, narrow bool, from, to string) string {
 	switch {
 	case narrow && h.Async:
-		return "↳ " + h.To
+		return "↳ " + to
 	case narrow:
-		return "→ " + h.To
+		return "→ " + to
 	case h.Async:
-		return "↳ " + h.From + " → " + h.To
+		return "↳ " + from + " → " + to
 	}
-	return h.From + " → " + h.To
+	return from + " → " + to
 }
 
 // draw renders the header and every row.
@@ -116,6 +119,7 @@ func (m *Model) draw() {
 		return
 	}
 	m.cols = m.layout()
+	m.heads = heads(m.tr.Hops)
 	m.head = append(m.head, m.summary(), m.axis())
 	for i := range m.tr.Hops {
 		m.rows = append(m.rows, m.row(i))
@@ -227,7 +231,7 @@ func (m *Model) row(i int) string {
 		}
 	}
 
-	rt := pad(ansi.Truncate(route(h, c.narrow), c.route, "…"), c.route)
+	rt := pad(fitRoute(h, c.narrow, c.route, m.heads), c.route)
 	switch {
 	case i == m.current:
 		b.WriteString(m.ink.highlight.paint(rt))

@@ -44,9 +44,10 @@ type Model struct {
 
 	// Drawn from the trace at the size: the two header lines and one line
 	// per hop, each at most w wide.
-	head []string
-	rows []string
-	cols columns
+	head  []string
+	rows  []string
+	cols  columns
+	heads map[string]int // the trace's names' head words (names.go)
 }
 
 // New returns an inspector with no trace, drawn with st.
