@@ -28,8 +28,10 @@ const (
 	// hitRise is how much it may rise from the window's first second to its
 	// last: more is a cache still filling.
 	hitRise = 0.04
-	// failures is the share of requests that may fail in a steady second.
-	failures = 0.01
+	// failures is the share of requests that may fail in a steady second;
+	// unhealthy the share that fails on a machine too busy to measure on.
+	failures  = 0.01
+	unhealthy = 0.05
 	// steadyLimit is how long to wait for a steady window, in seconds;
 	// after it the last seconds are measured as they are, and that is said.
 	steadyLimit = 12
@@ -55,8 +57,15 @@ func (r *run) steady(n int, what string) (Phase, error) {
 			return summarize(secs[len(secs)-n:]), nil
 		}
 	}
+	last := summarize(secs[len(secs)-n:])
+	if last.FailRatio() >= unhealthy {
+		// Every component is up, yet requests fail: the machine cannot
+		// carry the traffic, and a prediction from it would be about the
+		// machine.
+		return last, fmt.Errorf("%w: not steady within %d s, and with every component up %s in the last %d s", ErrBusy, len(secs), failedOf(last), n)
+	}
 	r.say(fmt.Sprintf("not steady within %d s: measuring the last %d s as they are", len(secs), n))
-	return summarize(secs[len(secs)-n:]), nil
+	return last, nil
 }
 
 // isSteady reports whether the seconds are a steady state: requests are
