@@ -20,10 +20,7 @@ import (
 
 var replicaKillScript = script{
 	outcomes: []string{"unnoticed", "some", "all", "slow"},
-	baseline: func(r *run, m *Measurement) (err error) {
-		m.Before, err = r.steady(3, "3 s of the baseline")
-		return err
-	},
+	baseline: steadyBaseline,
 	act: func(r *run, m *Measurement) error {
 		at, err := r.now()
 		if err != nil {

@@ -17,23 +17,10 @@ import (
 
 var cacheKillScript = script{
 	outcomes: []string{"rise", "same", "zero", "down"},
-	baseline: func(r *run, m *Measurement) (err error) {
-		m.Before, err = r.steady(3, "3 s of the baseline")
+	baseline: steadyBaseline,
+	act: func(r *run, m *Measurement) (err error) {
+		m.During, err = r.outage("cache", "the cache", 3, "the cache (it comes back empty and refills)")
 		return err
-	},
-	act: func(r *run, m *Measurement) error {
-		at, err := r.now()
-		if err != nil {
-			return err
-		}
-		if err := r.kill("cache", "the cache"); err != nil {
-			return err
-		}
-		// The second of the kill is half before it: measure the whole ones.
-		if m.During, err = r.phase(at+1, 3, "with the cache down"); err != nil {
-			return err
-		}
-		return r.revive("cache", "the cache (it comes back empty and refills)")
 	},
 	grade: gradeCacheKill,
 	predict: prediction{

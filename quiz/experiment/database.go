@@ -26,18 +26,9 @@ var databaseKillScript = script{
 		m.Writes, err = r.writeShare()
 		return err
 	},
-	act: func(r *run, m *Measurement) error {
-		at, err := r.now()
-		if err != nil {
-			return err
-		}
-		if err := r.kill("database", "the database"); err != nil {
-			return err
-		}
-		if m.During, err = r.phase(at+1, 3, "with the database down"); err != nil {
-			return err
-		}
-		return r.revive("database", "the database")
+	act: func(r *run, m *Measurement) (err error) {
+		m.During, err = r.outage("database", "the database", 3, "the database")
+		return err
 	},
 	grade: gradeDatabaseKill,
 	predict: prediction{

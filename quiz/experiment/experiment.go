@@ -134,14 +134,7 @@ func (e *RunError) Unwrap() error { return e.Err }
 // and no verdict.
 func (e *Experiment) Run(ctx context.Context, lab Lab, progress func(string)) (Result, error) {
 	t, err := e.Start(ctx, lab, progress)
-	if err != nil {
-		return Result{}, err
-	}
-	defer t.Close()
-	if _, _, err := t.Measure(ctx, progress); err != nil {
-		return Result{}, err
-	}
-	return t.Result(), nil
+	return t.complete(ctx, progress, err)
 }
 
 // All returns the experiments, in the order of experiments.yaml.

@@ -106,17 +106,8 @@ func num(x float64) string {
 	return quiz.Number(x)
 }
 
-// pct writes a ratio as percentage points for arithmetic: 87 %, 0.4 %.
-func pct(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "n/a"
-	case x > 0 && x < 0.01:
-		return strconv.FormatFloat(100*x, 'f', 1, 64) + " %"
-	default:
-		return strconv.FormatFloat(100*x, 'f', 0, 64) + " %"
-	}
-}
+// pct writes a ratio as the quiz writes a share: 87 %, 0.4 %.
+func pct(x float64) string { return strings.Replace(percent(x), "%", " %", 1) }
 
 // ratio writes a ratio as a decimal for arithmetic: 0.13.
 func ratio(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) }

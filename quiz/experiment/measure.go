@@ -108,6 +108,16 @@ type EventBooks struct {
 	// PublishedIn is how long after the revive nothing waited any more, or
 	// -1 when something still did at the end of the time watched.
 	PublishedIn time.Duration
+	// Since is the books from the kill to the end of the experiment:
+	// created, processed by the worker (or dead-lettered), still in the
+	// stream, waiting, shed.
+	Since Books
+}
+
+// Books are the events' books over a stretch of time (see engine.Events).
+type Books struct {
+	Created, Processed, Shed int64
+	Queued, Waiting          int
 }
 
 // Spread is how many requests went to each replica, and how long they took

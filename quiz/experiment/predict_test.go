@@ -31,7 +31,8 @@ var runs = map[string]Measurement{
 		After:    phase(2200, 790).with(func(p *Phase) { p.P99, p.P50, p.Shed = 87, 30, 790 })},
 	"exp-stampede": {Stampede: 100, QueriesOff: 94, QueriesOn: 2, SlowestOff: 466 * time.Millisecond, Before: phase(400, 0)},
 	"exp-queue-kill": {Before: p50(580, 0, 5.2).with(func(p *Phase) { p.Rate = 193 }), During: p50(670, 0, 3.7), After: p50(400, 0, 4.4), Down: 4100 * time.Millisecond,
-		Events: EventBooks{Created: 873, Waiting: 868, Spool: 780, Outbox: 88, PublishedIn: 300 * time.Millisecond}},
+		Events: EventBooks{Created: 873, Waiting: 868, Spool: 780, Outbox: 88, PublishedIn: 300 * time.Millisecond,
+			Since: Books{Created: 1354, Processed: 1342, Queued: 12}}},
 }
 
 // From a measured run, each experiment asks a question that states its

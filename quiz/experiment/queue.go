@@ -20,10 +20,7 @@ const (
 
 var workerKillScript = script{
 	outcomes: []string{"drain", "flat", "stuck", "fail"},
-	baseline: func(r *run, m *Measurement) (err error) {
-		m.Before, err = r.steady(3, "3 s of the baseline")
-		return err
-	},
+	baseline: steadyBaseline,
 	act: func(r *run, m *Measurement) error {
 		s, err := r.snapshot()
 		if err != nil {
@@ -136,10 +133,7 @@ func gradeWorkerKill(m Measurement) (string, string) {
 
 var queueKillScript = script{
 	outcomes: []string{"dropped", "fail", "kept", "slow"},
-	baseline: func(r *run, m *Measurement) (err error) {
-		m.Before, err = r.steady(3, "3 s of the baseline")
-		return err
-	},
+	baseline: steadyBaseline,
 	act: func(r *run, m *Measurement) error {
 		s, err := r.snapshot()
 		if err != nil {
@@ -172,8 +166,16 @@ var queueKillScript = script{
 		}); err != nil {
 			return err
 		}
-		m.After, err = r.phase(at+1, 2, "after the revive, to compare")
-		return err
+		if m.After, err = r.phase(at+1, 2, "after the revive, to compare"); err != nil {
+			return err
+		}
+		if s, err = r.snapshot(); err != nil {
+			return err
+		}
+		e := s.Events
+		m.Events.Since = Books{Created: e.Created - ev0.Created, Processed: e.Processed + e.DeadLettered - ev0.Processed - ev0.DeadLettered,
+			Shed: e.Shed - ev0.Shed, Queued: e.Queued, Waiting: e.Pending()}
+		return nil
 	},
 	grade: gradeQueueKill,
 	predict: prediction{
@@ -194,9 +196,13 @@ var queueKillScript = script{
 					count(e.Waiting), gap(float64(e.Waiting), want), count(e.Spool), count(e.Outbox), count(e.Created), count(e.Shed)),
 			}
 			if e.PublishedIn >= 0 {
-				lines = append(lines, fmt.Sprintf("The relay published them all within %s of the revive, and the worker applied them; delivery is at least once, and the worker applies each event id once.", secs(e.PublishedIn)))
+				lines = append(lines, fmt.Sprintf("The relay published them all within %s of the revive; delivery is at least once, and the worker applies each event id once.", secs(e.PublishedIn)))
 			} else {
 				lines = append(lines, "Some still waited 5 s after the revive.")
+			}
+			if b := e.Since; b.Created > 0 {
+				lines = append(lines, fmt.Sprintf("The books from the kill to the end: %s events created, %s processed by the worker, %s still in the stream, %s waiting to be published, %s shed.",
+					count(b.Created), count(b.Processed), count(b.Queued), count(b.Waiting), count(b.Shed)))
 			}
 			lines = append(lines, fmt.Sprintf("Users did not wait for the queue: %s, median response %s (%s before).", failedOf(m.During), ms(m.During.P50), ms(m.Before.P50)))
 			return lines

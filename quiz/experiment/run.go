@@ -74,6 +74,24 @@ func (r *run) revive(target, name string) error {
 	return r.lab.Revive(target)
 }
 
+// outage kills target (name says it in words), measures the n whole
+// seconds after the second of the kill (half of which was before it), and
+// revives it (back says what comes back).
+func (r *run) outage(target, name string, n int, back string) (Phase, error) {
+	at, err := r.now()
+	if err != nil {
+		return Phase{}, err
+	}
+	if err := r.kill(target, name); err != nil {
+		return Phase{}, err
+	}
+	p, err := r.phase(at+1, n, "with "+name+" down")
+	if err != nil {
+		return p, err
+	}
+	return p, r.revive(target, back)
+}
+
 // snapshot is the lab's latest snapshot, or an error when it has none.
 func (r *run) snapshot() (*engine.Snapshot, error) {
 	s := r.lab.Snapshot()

@@ -68,6 +68,12 @@ func (r *run) steady(n int, what string) (Phase, error) {
 	return last, nil
 }
 
+// steadyBaseline is the baseline of most experiments: 3 steady seconds.
+func steadyBaseline(r *run, m *Measurement) (err error) {
+	m.Before, err = r.steady(3, "3 s of the baseline")
+	return err
+}
+
 // isSteady reports whether the seconds are a steady state: requests are
 // answered and almost none fail, the cache's hit ratio neither moves much
 // nor climbs (a cache still filling), and the users' median wait is about

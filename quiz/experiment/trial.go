@@ -94,6 +94,11 @@ func StartFresh(ctx context.Context, e *Experiment, progress func(string)) (*Tri
 // baseline to its end, and closes the system.
 func RunFresh(ctx context.Context, e *Experiment, progress func(string)) (Result, error) {
 	t, err := StartFresh(ctx, e, progress)
+	return t.complete(ctx, progress, err)
+}
+
+// complete measures a trial that started (err nil) and closes it.
+func (t *Trial) complete(ctx context.Context, progress func(string), err error) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
