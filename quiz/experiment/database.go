@@ -160,7 +160,7 @@ var overloadScript = script{
 	},
 	grade: gradeOverload,
 	predict: prediction{
-		unit: "ms", tolerance: 0.2,
+		unit: "ms", tolerance: 0.3,
 		ask: func(m Measurement) string {
 			return fmt.Sprintf("At %s requests/s with the cache up, the database runs %s statements/s (its %d connections at %s a statement can run %s), and the p99 is %s. Load shedding is off, and the service gives up on a request after %s. If you kill the cache, what will the p99 be, in ms?",
 				rate(m.Before.Rate), rate(m.Before.DBQPS), m.Capacity.Pool, msd(m.Capacity.Statement), num(m.Capacity.PerSecond()), ms(m.Before.P99), msd(service.DefaultTimeout))
@@ -173,6 +173,9 @@ var overloadScript = script{
 				fmt.Sprintf("With the cache down every read needs the database: some %s reads/s asked of the %s statements/s it can run, besides the writes and the worker. The line for a connection grows until requests wait as long as the service lets them, the %s deadline: so the slowest wait about that long, and those that reach it fail with 504.",
 					num((1-m.Writes)*b.Rate), num(m.Capacity.PerSecond()), msd(service.DefaultTimeout)),
 				fmt.Sprintf("Measured a p99 of %s (%s); median %s; %s.", ms(d.P99), gap(d.P99, deadlineMs()), ms(d.P50), failedOf(d)),
+			}
+			if d.P99 > 1.1*deadlineMs() {
+				lines = append(lines, fmt.Sprintf("Above the deadline: it bounds the wait inside the service; the way there and back (the load balancer, the gateway, on a machine this busy with %s requests a second) comes on top.", rate(b.Rate)))
 			}
 			if d.DBQPS >= 0.8*m.Capacity.PerSecond() {
 				busy := fmt.Sprintf("The database ran %s statements/s, at its limit", rate(d.DBQPS))
