@@ -90,9 +90,6 @@ const breakerSeconds = 6
 var breakerOffScript = script{
 	outcomes: []string{"slower", "same", "faster", "fail"},
 	baseline: func(r *run, m *Measurement) error {
-		if _, err := r.steady(2, "the healthy system"); err != nil {
-			return err
-		}
 		if err := r.kill("cache", "the cache"); err != nil {
 			return err
 		}

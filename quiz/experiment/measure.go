@@ -81,15 +81,17 @@ type Measurement struct {
 	Healthy, Replicas int
 
 	// Writes is the share of the baseline's requests that were writes;
-	// Capacity the database's.
-	Writes   float64
-	Capacity Capacity
+	// ReadHits the share of the reads the cache answered while the
+	// database was down; Capacity the database's.
+	Writes, ReadHits float64
+	Capacity         Capacity
 
 	// The stampede: how many requests, how many database queries they
 	// made and how many failed, with singleflight off and on; how long the
 	// burst with it off took to answer, from its first request to its
 	// last answer.
 	Stampede              int
+	MissesOff             int // reads the cache did not answer, singleflight off
 	QueriesOff, QueriesOn int
 	FailedOff, FailedOn   int
 	SlowestOff            time.Duration

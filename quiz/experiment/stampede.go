@@ -41,7 +41,7 @@ var stampedeScript = script{
 				return err
 			}
 			spread = b.spread
-			m.QueriesOff, m.FailedOff, m.SlowestOff = b.queries, b.failed, b.slowest
+			m.QueriesOff, m.FailedOff, m.SlowestOff, m.MissesOff = b.queries, b.failed, b.slowest, b.misses
 			if 2*b.misses >= stampede {
 				return nil
 			}
@@ -70,7 +70,7 @@ var stampedeScript = script{
 		expect: func(Measurement) float64 { return 1 },
 		why: func(m Measurement) []string {
 			lines := []string{
-				fmt.Sprintf("Without singleflight every read that misses runs its own query: %d misses, %s, a stampede on a database with 3 connections.", m.Stampede, plural(m.QueriesOff, "query", "queries")),
+				fmt.Sprintf("Without singleflight every read that misses runs its own query: %d of the %d missed, %s, a stampede on a database with 3 connections.", m.MissesOff, m.Stampede, plural(m.QueriesOff, "query", "queries")),
 				"With singleflight the first miss of a key runs the query and every other read that misses the same key while it runs waits for its result: one query, when all the reads arrive while it runs.",
 			}
 			switch {
