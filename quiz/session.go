@@ -319,23 +319,9 @@ func (s *Session) Answer(shown int) (Answer, error) {
 		return Answer{}, errors.New("the session is over: no question to answer")
 	}
 	if it.Correct() < 0 {
-		return Answer{}, fmt.Errorf("question %q has no option marked correct: grade it with AnswerJudged", it.Question.ID)
+		return Answer{}, fmt.Errorf("question %q is an experiment: answer it with a prediction its trial measures (AnswerMeasured)", it.Question.ID)
 	}
-	return s.answer(it, shown, it.Correct(), "")
-}
-
-// AnswerJudged answers the current question with the option shown at
-// position shown and grades it against a verdict decided at run time
-// (an experiment's measurements), then moves on.
-func (s *Session) AnswerJudged(shown int, v Verdict) (Answer, error) {
-	it, ok := s.Current()
-	if !ok {
-		return Answer{}, errors.New("the session is over: no question to answer")
-	}
-	if v.Correct < 0 || v.Correct >= it.Len() {
-		return Answer{}, fmt.Errorf("question %q: verdict names option %d of %d", it.Question.ID, v.Correct+1, it.Len())
-	}
-	return s.answer(it, shown, it.Shown(v.Correct), v.Evidence)
+	return s.answer(it, shown, it.Correct())
 }
 
 // AnswerNumber answers the current question, a numeric one, with v, grades
@@ -351,22 +337,24 @@ func (s *Session) AnswerNumber(v float64) (Answer, error) {
 	return s.record(Answer{Item: it, Chosen: -1, Correct: -1, Value: v}), nil
 }
 
-func (s *Session) answer(it Item, shown, correct int, evidence string) (Answer, error) {
+func (s *Session) answer(it Item, shown, correct int) (Answer, error) {
 	if it.Problem != nil {
 		return Answer{}, fmt.Errorf("question %q is answered with a number: use AnswerNumber", it.Question.ID)
 	}
 	if shown < 0 || shown >= it.Len() {
 		return Answer{}, fmt.Errorf("no option %d: answer %s to %s", shown+1, Letter(0), Letter(it.Len()-1))
 	}
-	return s.record(Answer{Item: it, Chosen: shown, Correct: correct, Evidence: evidence}), nil
+	return s.record(Answer{Item: it, Chosen: shown, Correct: correct}), nil
 }
 
-// record keeps a graded answer and, for a first miss of a question with a
-// fixed answer, asks it again later in the session.
+// record keeps a graded answer and, for a first miss of a question that
+// is not an experiment, asks it again later in the session. An experiment
+// is not: it would run again, for minutes of the session, to measure what
+// the learner has just been shown.
 func (s *Session) record(a Answer) Answer {
 	a.Seq = len(s.answers)
 	s.answers = append(s.answers, a)
-	if !s.again || a.Right() || a.Item.Again || a.Item.Judged() {
+	if !s.again || a.Right() || a.Item.Again || a.Item.Problem != nil && a.Item.Problem.Measured {
 		return a
 	}
 	at := min(len(s.answers)+AgainAfter, len(s.items))

@@ -157,7 +157,7 @@ func New(sys System, opts Options) *Model {
 	if opts.Quiz != nil {
 		app := quizview.NewApp(*opts.Quiz)
 		// Experiments run on this very system, on screen.
-		app.Judge = experiment.JudgeOn(sys)
+		app.Experimenter = experiment.TrialsOn(sys)
 		app.Model = app.Model.WithPreview(experiment.PreviewOn(sys))
 		m.quiz = &quizTab{app: app}
 	} else {

@@ -22,7 +22,7 @@ func (e *Experiment) Preview(lab Lab) string {
 		}
 	}
 	found := lab.Settings()
-	start := healthy(found)
+	start := e.start(found)
 	first, back := found.Changes(start), start.Changes(found)
 	var b strings.Builder
 	b.WriteString("Running it acts on the live system: ")

@@ -8,7 +8,7 @@ import "github.com/archex/archex/quiz"
 // drawn, so it must be quick: it reads the system, it never waits.
 type Preview func(quiz.Item) string
 
-// WithPreview sets what an experiment question shows under its options.
+// WithPreview sets what an experiment question shows before it starts.
 func WithPreview(p Preview) Option { return func(m *Model) { m.preview = p } }
 
 // WithPreview returns the model with p as its preview (see the option).
