@@ -23,7 +23,7 @@ func busyModel(b *testing.B) (*Model, *fakeSystem) {
 	m.Update(frameMsg(t0))
 	t := coldTrace(f.card)
 	for i := range 60 {
-		m.packets = append(m.packets, newPacket(t, false, t0.Add(-time.Duration(i)*40*time.Millisecond)))
+		m.packets = append(m.packets, newPacket(t, t0.Add(-time.Duration(i)*40*time.Millisecond)))
 	}
 	return m, f
 }

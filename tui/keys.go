@@ -13,6 +13,12 @@ type KeyMap struct {
 	Pause, Faster, Slower, Pattern key.Binding
 
 	SpeedUp, SpeedDown, Panel, Theme, ScrollUp, ScrollDown key.Binding
+
+	// Step mode, while a request is narrated (see step.go): space pauses
+	// and resumes it (Step), these go hop by hop and end it.
+	StepNext, StepBack, StepEnd key.Binding
+
+	stepping bool // a request is being narrated: ShortHelp shows the step keys
 }
 
 // DefaultKeyMap returns the dashboard's keys.
@@ -58,18 +64,38 @@ func DefaultKeyMap() KeyMap {
 		Theme:      b([]string{"T"}, "T", "high-contrast theme"),
 		ScrollUp:   b([]string{"pgup"}, "pgup/pgdn", "scroll the panel"),
 		ScrollDown: b([]string{"pgdown"}, "pgdn", "scroll down"),
+
+		StepNext: b([]string{"right"}, "→/←", "next/previous hop"),
+		StepBack: b([]string{"left"}, "←", "previous hop"),
+		StepEnd:  b([]string{"esc"}, "esc", "end the narration"),
 	}
 }
 
-// ShortHelp is the line at the bottom: the keys that matter most.
+// narrating is the keys while step mode tells a request: space pauses and
+// resumes instead of sending another, the arrows go hop by hop.
+func (k KeyMap) narrating(on bool) KeyMap {
+	if on {
+		k.Step.SetHelp("space", "pause/play")
+	} else {
+		k.Step.SetHelp("space", "send one request")
+	}
+	k.stepping = on
+	return k
+}
+
+// ShortHelp is the line at the bottom: the keys that matter most, the
+// step keys while a request is narrated.
 func (k KeyMap) ShortHelp() []key.Binding {
+	if k.stepping {
+		return []key.Binding{k.Step, k.StepNext, k.StepEnd, k.Pause, k.Help, k.Quit}
+	}
 	return []key.Binding{k.Step, k.KillCache, k.Pause, k.Panel, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, in columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Step, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
+		{k.Step, k.StepNext, k.StepEnd, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
 		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm},
 		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Help, k.Quit},
 	}

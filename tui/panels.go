@@ -29,6 +29,7 @@ func (m *Model) newPanels() {
 		card:      cardpane.New(&m.styles),
 	}
 	m.pn.card.SetCard(m.card)
+	m.pn.waterfall.SetCard(m.card)
 }
 
 func (m *Model) panelStyles() {
@@ -53,6 +54,7 @@ func (m *Model) panelView(w, h int) string {
 			top = append(strings.Split(b, "\n"), "")
 		}
 	}
+	top = append(top, m.narrationLines(w)...)
 	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  v: next panel")
 	top = append(top, truncate(title, w))
 	rest := max(h-len(top), 1)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
@@ -153,19 +154,14 @@ func (m *Model) diagramView(h int) (string, int) {
 	}
 	m.frame.CopyFrom(m.base)
 	for _, p := range m.packets {
-		if m.stepping != nil && p != m.stepping && !(p.step && p.async) {
-			continue
+		if m.narrating() {
+			break // the told request alone
 		}
-		at, ok := p.position(l, m.now, m.speed)
-		if !ok {
-			continue
+		if at, ok := p.position(l, m.now, m.speed); ok {
+			m.frame.Set(at.X, at.Y, glyphOf(p.kind), packetInks[p.kind])
 		}
-		ink := packetInks[p.kind]
-		if p.step {
-			ink = inkStep
-		}
-		m.frame.Set(at.X, at.Y, glyphs[p.kind], ink)
 	}
+	m.drawStep(l)
 	out := m.frame.Render(m.inks)
 	if pad := h - l.H; pad > 0 {
 		out += strings.Repeat("\n"+strings.Repeat(" ", l.W), pad)
@@ -237,8 +233,8 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 func (m *Model) footer() string {
 	line := m.status
 	switch {
-	case m.stepping != nil:
-		line = m.styles.Accent.Render("▸ ") + m.styles.Bold.Render(m.narration)
+	case m.stepping != nil || m.stepPending:
+		line = m.stepFooter()
 	case line == "" && m.stepSent == 0:
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
 			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("c") +
@@ -256,10 +252,10 @@ func (m *Model) helpView() string {
 	return title + "\n\n" + h.View(m.keys)
 }
 
-// truncate cuts a styled line to w cells.
+// truncate cuts a styled line to w cells, with an ellipsis where it cut.
 func truncate(s string, w int) string {
 	if lipgloss.Width(s) <= w {
 		return s
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(s)
+	return ansi.Truncate(s, w, "…")
 }

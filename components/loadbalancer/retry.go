@@ -98,6 +98,7 @@ func (t *retrying) discard(req *http.Request, resp *http.Response, b, next *back
 		Trace: trace.FromHeader(req.Header), From: from, To: t.lb.cfg.Name, Instance: b.Name,
 		Start: sent, Duration: now.Sub(sent), Outcome: trace.Error,
 		Detail: resp.Status + " from " + b.Name + ", retried on " + next.Name,
+		Reply:  true, Status: resp.StatusCode, Retry: next.Name, Why: trace.Retried,
 	})
 }
 

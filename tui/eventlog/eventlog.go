@@ -1,5 +1,6 @@
 // Package eventlog is the dashboard's event log: faults, recoveries and
-// narrated hops, one timestamped entry each, newest at the bottom. It
+// the requests step mode told (one line each, so that they never crowd out
+// the system's events), one timestamped entry each, newest at the bottom. It
 // follows the tail until the user scrolls up, and keeps a bounded number of
 // entries.
 //
@@ -15,8 +16,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/archex/archex/card"
-	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
 	"github.com/archex/archex/tui/scroll"
@@ -34,20 +33,6 @@ type Entry struct {
 // FromNotice is the entry for an engine notice.
 func FromNotice(n engine.Notice) Entry {
 	return Entry{At: n.At, Component: n.Component, Text: n.Text, Level: n.Level}
-}
-
-// FromHop is the entry for a narrated hop: its sentence, at the moment the
-// hop ended, without a component (the sentence names them). A fallback, a
-// circuit-open skip or a shed request is a warning, a failed hop an error.
-func FromHop(h trace.Hop, c *card.Card) Entry {
-	level := engine.LevelInfo
-	switch {
-	case h.Outcome == trace.Error:
-		level = engine.LevelError
-	case h.Outcome == trace.Fallback, h.Outcome == trace.Shed, h.Outcome == trace.Skipped && strings.HasPrefix(h.Detail, "circuit OPEN"):
-		level = engine.LevelWarn
-	}
-	return Entry{At: h.End(), Text: narrate.Hop(h, c), Level: level}
 }
 
 // DefaultMax is how many entries a log keeps unless told otherwise.
@@ -112,6 +97,9 @@ func (m *Model) SetSize(w, h int) {
 	}
 	m.clamp()
 }
+
+// Entries are the entries kept, oldest first.
+func (m Model) Entries() []Entry { return append([]Entry(nil), m.entries...) }
 
 // Add appends entries, dropping the oldest beyond the log's bound. A user
 // who scrolled up keeps looking at the same lines.
