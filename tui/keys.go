@@ -65,8 +65,8 @@ func DefaultKeyMap() KeyMap {
 		ScrollUp:   b([]string{"pgup"}, "pgup/pgdn", "scroll the panel"),
 		ScrollDown: b([]string{"pgdown"}, "pgdn", "scroll down"),
 
-		StepNext: b([]string{"right"}, "→/←", "next/previous hop"),
-		StepBack: b([]string{"left"}, "←", "previous hop"),
+		StepNext: b([]string{"right"}, "→/←", "narration: next/previous hop"),
+		StepBack: b([]string{"left"}, "←", "narration: previous hop"),
 		StepEnd:  b([]string{"esc"}, "esc", "end the narration"),
 	}
 }

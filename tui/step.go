@@ -271,7 +271,11 @@ func (m *Model) drawStep(l *diagram.Layout) {
 		return
 	}
 	p := s.progress(m.now, m.speed)
-	diagram.Trail(m.frame, e, reverse, p, inkStep)
+	if h.Outcome == trace.Skipped || h.Outcome == trace.Shed {
+		p = 0 // a call not made: the request stays where it is
+	} else {
+		diagram.Trail(m.frame, e, reverse, p, inkStep)
+	}
 	n := len(e.Path)
 	i := int(p*float64(n-1) + 0.5)
 	if reverse {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -245,5 +246,35 @@ func TestStepSpeaksTheCardsWords(t *testing.T) {
 	}
 	if strings.Contains(seen, "product") {
 		t.Errorf("the chat card's narration speaks of products:\n%s", seen)
+	}
+}
+
+// The step keys are in the help, and the footer's keys follow the
+// narration: while a request is told, they are the step keys.
+func TestStepKeysInTheHelp(t *testing.T) {
+	k := DefaultKeyMap()
+	has := func(bs []key.Binding, want key.Binding) bool {
+		for _, b := range bs {
+			if b.Help() == want.Help() {
+				return true
+			}
+		}
+		return false
+	}
+	var all []key.Binding
+	for _, col := range k.FullHelp() {
+		all = append(all, col...)
+	}
+	for _, b := range []key.Binding{k.Step, k.StepNext, k.StepEnd} {
+		if !has(all, b) {
+			t.Errorf("the help screen lacks %q", b.Help().Key)
+		}
+	}
+	if has(k.ShortHelp(), k.StepNext) {
+		t.Error("the footer shows the step keys with nothing told")
+	}
+	n := k.narrating(true)
+	if !has(n.ShortHelp(), n.StepNext) || !has(n.ShortHelp(), n.StepEnd) || n.Step.Help().Desc != "pause/play" {
+		t.Errorf("while a request is told the footer shows %v", n.ShortHelp())
 	}
 }

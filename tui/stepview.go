@@ -5,6 +5,7 @@ import (
 
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
+	"github.com/charmbracelet/lipgloss"
 )
 
 // narrationLines is the narration area, w cells wide, while step mode tells
@@ -20,7 +21,11 @@ func (m *Model) narrationLines(w int) []string {
 	case s == nil:
 		return nil
 	}
-	lines := []string{truncate(title+m.styles.Muted.Render("  "+m.stepState()), w)}
+	head := title + m.styles.Muted.Render("  "+m.stepState())
+	if lipgloss.Width(head) > w {
+		head = m.styles.PanelTitle.Render(m.stepState())
+	}
+	lines := []string{truncate(head, w)}
 	for _, l := range narrate.Wrap(s.step().Text, w) {
 		lines = append(lines, m.styles.Bold.Render(l))
 	}

@@ -357,7 +357,7 @@ func TestStepsPutTheBackgroundAfterTheAnswer(t *testing.T) {
 	want := map[int]string{
 		2: "Cache MISS for product:42 → asking the Database (0.00 ms of its own: the call's 1.2 ms already include the answer's way back)",
 		8: "Service Layer on replica-2 answers 200 OK (0.05 ms: an answer on a connection already open, inside one process; the time went into the work before it)",
-		9: "User gets 200 OK in 14.5 ms; the background work below goes on without them",
+		9: "User gets 200 OK in 14.5 ms; the work in the background goes on without them",
 		6: "In the background, the user is not waiting: Message Queue delivers product.viewed to worker-1 after 3.1 ms in the queue (ends 1.8 ms after the user had the answer)",
 		7: "Background Worker applies product.viewed to the Database (INSERT applied_events + UPDATE product_stats, 7.9 ms): the background work is done, 9.7 ms after the user had the answer",
 	}
@@ -483,6 +483,8 @@ func TestWrap(t *testing.T) {
 		{"", 10, []string{""}},
 		{"averyveryverylongword x", 8, []string{"averyver", "yverylon", "gword x"}},
 		{"a  b", 1, []string{"a", "b"}},
+		{"done, 13.3 ms after the answer", 10, []string{"done,", "13.3 ms", "after the", "answer"}},
+		{"took 8 s, then", 8, []string{"took", "8 s,", "then"}},
 	}
 	for _, tt := range tests {
 		got := Wrap(tt.in, tt.width)

@@ -25,7 +25,7 @@ type Step struct {
 // their own. A request that left an event no consumer has taken yet ends
 // with a step that says where it waits.
 //
-//	User gets 200 OK in 13.2 ms; the background work below goes on without them
+//	User gets 200 OK in 13.2 ms; the work in the background goes on without them
 //	In the background, the user is not waiting: Message Queue delivers product.viewed to worker-1 after 3.1 ms in the queue (ends 0.4 ms after the user had the answer)
 //	Background Worker applies product.viewed to the Database (INSERT applied_events + UPDATE product_stats, 7.9 ms): the background work is done, 8.3 ms after the user had the answer
 func Steps(t engine.Trace, c *card.Card) []Step {
@@ -46,7 +46,7 @@ func Steps(t engine.Trace, c *card.Card) []Step {
 		text := Hop(h, c)
 		switch {
 		case h.Reply && n.kind(h.To) == card.KindClient && (len(async) > 0 || waits(t, c) != ""):
-			text += "; the background work below goes on without them"
+			text += "; the work in the background goes on without them"
 		case h.Reply:
 			note := noTimeOfItsOwn(t.Hops, sync[:k], h, told)
 			told = told || (note != "" && h.Op == "")
