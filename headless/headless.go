@@ -296,6 +296,12 @@ func WriteTrace(w io.Writer, t engine.Trace) {
 		fmt.Fprintf(tw, "%3d\t%7.2f ms\t%7.2f ms\t%s\t%s -> %s\t%s\t%s\n", i+1, ms(h.Start.Sub(t.Start)), ms(h.Duration), branch, h.From, h.To, h.Outcome, h.Detail)
 	}
 	tw.Flush()
+	for _, h := range t.Hops {
+		if h.Reply && h.Duration < time.Millisecond {
+			fmt.Fprintln(w, "replies take next to no time of their own: a store's answer is part of its call's time, an HTTP answer crosses a connection already open in one process")
+			break
+		}
+	}
 	if t.Err != "" {
 		fmt.Fprintf(w, "error: %s\n", t.Err)
 	}
