@@ -41,6 +41,9 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 		if try > 0 {
 			out = req.Clone(req.Context())
 			out.URL.Host, out.Host = b.Addr, b.Addr
+			// The retry is a hop of its own: sent now, not when the
+			// first attempt was.
+			trace.Send(out.Header, t.lb.cfg.Name, time.Now())
 		}
 		b.active.Add(1)
 		b.served.Add(1)

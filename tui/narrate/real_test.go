@@ -131,3 +131,100 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// The failure stories of the production card, told from the live
+// system's hops: the cache killed (the first reads wait for its timeout,
+// then the breaker opens), the database killed (the load balancer retries
+// the GET on another replica, then the user gets the 503), the worker
+// killed (the event waits), a replica failing (retried elsewhere, in the
+// order it happened).
+func TestStepsOfRealFailures(t *testing.T) {
+	if testing.Short() || raceDetector {
+		t.Skip("starts an engine; timings under -race tell another story")
+	}
+	c := cards.Default()
+	e, err := engine.New(engine.Options{Card: c, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// inOrder checks that lines have the lines want, in this order.
+	inOrder := func(title string, lines []string, want ...string) {
+		t.Helper()
+		at := 0
+		for _, w := range want {
+			found := false
+			for ; at < len(lines) && !found; at++ {
+				found = strings.Contains(lines[at], w)
+			}
+			if !found {
+				t.Errorf("%s: no step %q (in this order):\n%s", title, w, strings.Join(lines, "\n"))
+				return
+			}
+		}
+	}
+	// tell sends r and checks its steps have the lines want, in order.
+	tell := func(title string, r engine.Request, want ...string) []string {
+		t.Helper()
+		tr, err := e.Send(ctx, r, true)
+		must(err)
+		var lines []string
+		for _, s := range Steps(tr, c) {
+			checkSentence(t, c, s.Text)
+			lines = append(lines, s.Text)
+		}
+		inOrder(title, lines, want...)
+		return lines
+	}
+	must(e.Kill("cache"))
+	tell("cache down, the first read", engine.Request{Product: 11},
+		"Cache unreachable (no answer within the 10ms timeout) → reading product:11 from the Database instead",
+		"Service Layer could not store product:11 in the Cache (Cache is down); the answer goes out anyway",
+		"User gets 200 OK")
+	for i := 0; i < 5; i++ {
+		_, err := e.Send(ctx, engine.Request{Product: 12 + i}, false)
+		must(err)
+	}
+	tell("cache down, the breaker open", engine.Request{Product: 20},
+		"Circuit OPEN: Service Layer skips the Cache → reading product:20 from the Database instead",
+		"Database returns 1 row: Steel Kettle 20, $12.39",
+		"Circuit OPEN: Service Layer does not store product:20 in the Cache",
+		"User gets 200 OK")
+	must(e.Revive("cache"))
+	must(e.Kill("database"))
+	down := tell("database down", engine.Request{Product: 21},
+		"Database refused the connection → the SELECT fails",
+		"answers 503 Service Unavailable",
+		"passes 503 Service Unavailable back to the Load Balancer, which retries the request on replica-",
+		"Load Balancer passes the request to the API Gateway",
+		"Database refused the connection → the SELECT fails",
+		"User gets 503 Service Unavailable in")
+	if last := down[len(down)-1]; !strings.HasSuffix(last, ": Database refused the connection: down") {
+		t.Errorf("the user's 503 does not say why: %q", last)
+	}
+	must(e.Revive("database"))
+	must(e.Kill("worker"))
+	tell("worker down", engine.Request{Product: 22},
+		"User gets 200 OK",
+		"In the background, the user is not waiting: product.viewed waits in the")
+	must(e.Revive("worker"))
+	must(e.FailRate("service-1", 1))
+	for i := 0; i < 3; i++ { // round-robin: one of three lands on replica 1
+		lines := tell("replica 1 failing", engine.Request{Product: 30 + i}, "User gets 200 OK")
+		if strings.Contains(strings.Join(lines, "\n"), "retries") {
+			inOrder("replica 1 failing", lines,
+				"Service Layer on replica-1 fails GET product", "answers 503 Service Unavailable",
+				"which retries the request on replica-", "Load Balancer passes the request to the API Gateway",
+				"API Gateway hands GET product", "User gets 200 OK")
+			return
+		}
+	}
+	t.Error("three reads with replica 1 failing: none was retried")
+}

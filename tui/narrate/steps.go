@@ -45,8 +45,10 @@ func Steps(t engine.Trace, c *card.Card) []Step {
 		h := t.Hops[i]
 		text := Hop(h, c)
 		switch {
-		case h.Reply && n.kind(h.To) == card.KindClient && (len(async) > 0 || waits(t, c) != ""):
-			text += "; the work in the background goes on without them"
+		case h.Reply && n.kind(h.To) == card.KindClient:
+			if len(async) > 0 || waits(t, c) != "" {
+				text += "; the work in the background goes on without them"
+			}
 		case h.Reply:
 			note := noTimeOfItsOwn(t.Hops, sync[:k], h, told)
 			told = told || (note != "" && h.Op == "")
