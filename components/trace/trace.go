@@ -77,7 +77,7 @@ type Hop struct {
 	Retry  string `json:"retry,omitempty"`  // the replica the load balancer retries on
 	Status int    `json:"status,omitempty"` // the HTTP status of an answer
 
-	Key       string        `json:"key,omitempty"`       // a cache key: product:42
+	Key       string        `json:"key,omitempty"`       // the key it is about: a cache key (product:42), a stream entry
 	TTL       time.Duration `json:"-"`                   // how long a cache fill keeps the key
 	Table     string        `json:"table,omitempty"`     // the SQL table a statement is about
 	Statement string        `json:"statement,omitempty"` // the SQL, with its parameters
