@@ -64,7 +64,7 @@ A practice set has one when one is due or new; --set all includes them all;
 // $ARCHEX_CONFIG_DIR, or else os.UserConfigDir()/archex, in progress.json.
 func cmdQuiz(env *cliEnv, args []string) error {
 	var fs *flag.FlagSet
-	flags := flagUsage("archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--reset]", &fs)
+	flags := flagUsage("archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--theme default|high-contrast] [--reset]", &fs)
 	usage := func(w io.Writer) {
 		flags(w)
 		fmt.Fprint(w, quizHelp)
@@ -78,8 +78,9 @@ func cmdQuiz(env *cliEnv, args []string) error {
 		reset     = fs.Bool("reset", false, "clear the saved progress, then exit")
 		questions = fs.String("questions", "", "question bank (YAML) to use instead of the built-in one (and its numeric questions)")
 		cardRef   = fs.String("card", "", "design card whose quiz to ask (a file, or an embedded card's name); default: the production card")
-		high      = fs.Bool("high-contrast", false, "high-contrast colours")
+		strict    = registerStrict(fs)
 	)
+	theme := registerTheme(fs)
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
@@ -94,11 +95,15 @@ func cmdQuiz(env *cliEnv, args []string) error {
 	if set == quiz.SetExperiments && *noExp {
 		return badUsage(usage, "--set experiments asks only the experiments, which --no-experiments leaves out: give one of them")
 	}
-	c, err := loadCard(*cardRef)
+	high, err := theme.highContrast()
+	if err != nil {
+		return badUsage(usage, "%v", err)
+	}
+	c, err := loadCard(*cardRef, *strict, env.stderr)
 	if err != nil {
 		return badUsage(nil, "--card: %v", err)
 	}
-	r := &quizRun{env: env, set: set, seed: *seed, plain: *plain, high: *high, card: c, now: now}
+	r := &quizRun{env: env, set: set, seed: *seed, plain: *plain, high: high, card: c, now: now}
 	if !*noExp {
 		r.experiments = experiment.Questions()
 	}
@@ -163,9 +168,9 @@ func (r *quizRun) run() error {
 		return err
 	}
 
-	styles := quizview.DefaultStyles()
+	styles := quizview.DefaultStyles(nil)
 	if r.high {
-		styles = quizview.HighContrastStyles()
+		styles = quizview.HighContrastStyles(nil)
 	}
 	m := quizview.New(sess,
 		quizview.WithStyles(styles),

@@ -46,6 +46,7 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 		{[]string{"run", "--fault", "slow cache NaNms @1s"}, `"NaNms" is not a duration`},
 		{[]string{"run", "--fault", "slow cache 2h @1s"}, `"2h" is not a duration like 20ms (from 0 to 1m0s)`},
 		{[]string{"run", "--fault", "fail cache NaN @1s"}, `fail rate "NaN"`},
+		{[]string{"run", "--fault", "slow user 100ms @1s"}, `User has no calls to slow or fail`},
 		{[]string{"run", "--fault", "fail cache 1.5 @1s"}, `fail rate "1.5"`},
 		{[]string{"run", "--fault", "rate NaN @1s"}, "rate NaN is not a number"},
 		{[]string{"run", "--fault", "rate Inf @1s"}, "rate +Inf is not a number"},

@@ -1,7 +1,7 @@
 // Command archex runs a small production system inside its own process and
 // shows it live: a dashboard in the terminal (archex), a headless run with a
-// per-second timeline (archex run), one traced request (archex trace) and an
-// architecture quiz (archex quiz).
+// per-second timeline (archex run), one traced request (archex trace), an
+// architecture quiz (archex quiz) and a classroom over SSH (archex serve).
 package main
 
 import (
@@ -58,6 +58,7 @@ func commands() []command {
 		{"run", "run the system headless and print a per-second timeline", cmdRun},
 		{"trace", "send one request and print its hops", cmdTrace},
 		{"quiz", "practise with the architecture quiz", cmdQuiz},
+		{"serve", "serve the class: everyone on one live system over SSH", cmdServe},
 		{"import", "print a card (page text or YAML) as a YAML card", cmdImport},
 	}
 }

@@ -13,6 +13,9 @@ type ImportOption func(*importConfig)
 
 type importConfig struct {
 	keys []*Card
+	// unanswered, when set, lets a question with no answer marked through
+	// (see AllowUnanswered).
+	unanswered func(*Error)
 }
 
 // WithAnswerKey lets known cards answer the quiz of a page. The page text of
@@ -101,7 +104,7 @@ func ImportText(name string, data []byte, opts ...ImportOption) (*Card, error) {
 	if err := checkSize(name, int64(len(data))); err != nil {
 		return nil, err
 	}
-	src := source{file: name, pos: positions{}, text: true}
+	src := source{file: name, pos: positions{}, text: true, unanswered: cfg.unanswered}
 	c, err := importText(data, cfg, src)
 	if err != nil {
 		return nil, err

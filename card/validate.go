@@ -15,6 +15,9 @@ type source struct {
 	// text is set for the text form, whose fixes read differently
 	// ("add a line Answer: B" rather than "correct: true").
 	text bool
+	// unanswered, when set, is told of each question with no answer
+	// marked, which then passes (AllowUnanswered).
+	unanswered func(*Error)
 }
 
 func (s source) errorf(path, format string, args ...any) *Error {
@@ -310,6 +313,8 @@ func checkQuiz(c *Card, src source) *Error {
 			}
 		}
 		switch {
+		case len(correct) == 0 && src.unanswered != nil:
+			src.unanswered(src.unansweredWarning(path, n, q))
 		case len(correct) == 0 && src.text:
 			return src.errorf(path, `question %d (%s) has no correct answer: add a line like "Answer: B" after its options`, n, short(q.Prompt))
 		case len(correct) == 0:

@@ -98,6 +98,7 @@ type Engine struct {
 	downSeen      nameSet // down at some refresh of the second in progress
 	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
+	initial       Settings // as built: what Reset puts back
 	notes         *noticeLog
 	stop          chan struct{}
 	wg            sync.WaitGroup
@@ -134,6 +135,7 @@ func New(opts Options) (e *Engine, err error) {
 	if err := e.build(); err != nil {
 		return nil, err
 	}
+	e.initial = e.Settings()
 	e.start = time.Now()
 	e.refresh(time.Now())
 	e.wg.Add(1)

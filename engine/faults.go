@@ -42,7 +42,7 @@ const MaxSlow = time.Minute
 func ParseFault(s string) (Fault, error) {
 	f := Fault{Text: strings.TrimSpace(s)}
 	bad := func(why string) (Fault, error) {
-		return Fault{}, fmt.Errorf("bad fault %q: %s; %s; %s", s, why, faultUsage, faultNames)
+		return Fault{}, &FaultError{Input: s, Why: why}
 	}
 	words, at, err := splitFault(f.Text)
 	if err != nil {
@@ -207,8 +207,13 @@ func (e *Engine) CheckFault(f Fault) error {
 		}
 		return nil
 	}
-	if _, _, err := e.resolve(f.Target); err != nil {
+	p, replica, err := e.resolve(f.Target)
+	if err != nil {
 		return fmt.Errorf("bad fault %q: %w", f.Text, err)
+	}
+	// Refused now, not when its time comes in the middle of a run.
+	if (f.Action == "slow" || f.Action == "fail") && len(p.faultsOf(replica)) == 0 {
+		return fmt.Errorf("bad fault %q: %s has no calls to slow or fail (kill pauses it); slow or fail a component on the request's path", f.Text, p.comp.Name)
 	}
 	return nil
 }

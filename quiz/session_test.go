@@ -286,9 +286,9 @@ func TestAnswerJudgedAtRunTime(t *testing.T) {
 	// decide.
 	predict := card.Question{ID: "predict-cache-kill", Topic: "cache", Prompt: "Kill the cache: DB queries per second?",
 		Options: []card.Option{{Text: "fall"}, {Text: "stay"}, {Text: "rise a little"}, {Text: "rise many times"}}}
-	c := &card.Card{Title: "t", Quiz: []card.Question{predict, predict}}
-	c.Quiz[1].ID = "predict-again"
-	s, err := NewSession(Config{Set: SetCard, Card: c, Seed: 4})
+	again := predict
+	again.ID = "predict-again"
+	s, err := NewSession(Config{Set: SetExperiments, Experiments: []card.Question{predict, again}, Seed: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,10 @@ import (
 	"github.com/archex/archex/engine"
 )
 
-// ratePresets are the traffic rates + and - step through.
-var ratePresets = []float64{0, 5, 10, 25, 50, 100, 200, 400, 800, 1200}
+// ratePresets are the traffic rates + and - step through, with the rate
+// the dashboard started at (20 unless --rate said otherwise): the ladder
+// always leads back to it.
+var ratePresets = []float64{0, 5, 10, 20, 50, 100, 200, 400, 800, 1200}
 
 // Steps the slow and fail keys cycle through.
 var (
@@ -223,12 +225,14 @@ func (m *Model) toggleReplica(digit string) tea.Cmd {
 	})
 }
 
-// nextRate steps the traffic rate through the presets.
+// nextRate steps the traffic rate through the presets and the starting
+// rate.
 func (m *Model) nextRate(up bool) float64 {
 	cur := 0.0
 	if m.snap != nil {
 		cur = m.snap.Requests.SetRate
 	}
+	ratePresets := rateLadder(m.startRate)
 	if up {
 		for _, r := range ratePresets {
 			if r > cur {

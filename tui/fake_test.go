@@ -29,6 +29,8 @@ type fakeSystem struct {
 	traces  []engine.Trace
 	cursor  uint64
 	notices []engine.Notice
+	// settings are what Settings returns and Restore sets.
+	settings engine.Settings
 }
 
 func newFake() *fakeSystem { return newFakeCard(cards.Default()) }

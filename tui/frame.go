@@ -28,6 +28,7 @@ func (m *Model) onFrame(now time.Time) {
 		m.failure.observe(s)
 		m.pn.figures.SetSnapshot(s)
 	}
+	m.refreshClass(false)
 	notes, cur := m.sys.Notices(m.noticeCursor)
 	m.noticeCursor = cur
 	for _, n := range notes {

@@ -18,7 +18,7 @@ type KeyMap struct {
 	// and resumes it (Step), these go hop by hop and end it.
 	StepNext, StepBack, StepEnd key.Binding
 
-	stepping bool // a request is being narrated: ShortHelp shows the step keys
+	Reset, Next, Shot key.Binding
 }
 
 // DefaultKeyMap returns the dashboard's keys.
@@ -68,27 +68,29 @@ func DefaultKeyMap() KeyMap {
 		StepNext: b([]string{"right"}, "→/←", "narration: next/previous hop"),
 		StepBack: b([]string{"left"}, "←", "narration: previous hop"),
 		StepEnd:  b([]string{"esc"}, "esc", "end the narration"),
+
+		Reset: b([]string{"r"}, "r", "reset the system to its start"),
+		Next:  b([]string{"n"}, "n", "lesson: go on after a pause"),
+		Shot:  b([]string{"S"}, "S", "save the screen (text, SVG)"),
 	}
 }
 
-// narrating is the keys while step mode tells a request: space pauses and
-// resumes instead of sending another, the arrows go hop by hop.
-func (k KeyMap) narrating(on bool) KeyMap {
-	if on {
-		k.Step.SetHelp("space", "pause/play")
-	} else {
-		k.Step.SetHelp("space", "send one request")
-	}
-	k.stepping = on
-	return k
+// stepHelp is the keys the footer offers while step mode tells a request:
+// space pauses and plays it instead of sending another, the arrows go hop
+// by hop, esc ends it.
+type stepHelp struct{ KeyMap }
+
+// ShortHelp is the step keys first.
+func (h stepHelp) ShortHelp() []key.Binding {
+	k := h.KeyMap
+	step := k.Step
+	step.SetHelp("space", "pause/play")
+	return []key.Binding{step, k.StepNext, k.StepEnd, k.Pause, k.Help, k.Quit}
 }
 
-// ShortHelp is the line at the bottom: the keys that matter most, the
-// step keys while a request is narrated.
+// ShortHelp is the line at the bottom: the keys that matter most (while a
+// request is told, stepHelp's).
 func (k KeyMap) ShortHelp() []key.Binding {
-	if k.stepping {
-		return []key.Binding{k.Step, k.StepNext, k.StepEnd, k.Pause, k.Help, k.Quit}
-	}
 	return []key.Binding{k.Step, k.KillCache, k.Pause, k.Panel, k.Help, k.Quit}
 }
 
@@ -96,7 +98,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Step, k.StepNext, k.StepEnd, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
-		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm},
-		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Help, k.Quit},
+		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm, k.Reset},
+		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Theme, k.Tab, k.Shot, k.Next, k.Help, k.Quit},
 	}
 }

@@ -252,3 +252,14 @@ func TestScrollKeys(t *testing.T) {
 		t.Errorf("pgdn to the bottom did not follow the tail again")
 	}
 }
+
+// Keys that arrive in one read (a fast typist, a slow link over SSH) are
+// each obeyed.
+func TestKeysThatArriveTogether(t *testing.T) {
+	f := newFake()
+	m := newTestModel(f)
+	run(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("cv>")})
+	if got := f.called(); got != "kill cache" || m.panel != panelTrace || m.speed != 2 {
+		t.Errorf("\"cv>\" in one message: calls %q, panel %v, speed %g", got, m.panel, m.speed)
+	}
+}

@@ -49,17 +49,25 @@ func (m *Model) inspectTrace(t engine.Trace) {
 // terminal is too short for a banner, then the chosen view.
 func (m *Model) panelView(w, h int) string {
 	var top []string
-	if !m.wideBanner() {
+	if !m.wideBanner() && m.panel != panelPoll {
+		// On a small screen the poll takes the panel: the diagram still
+		// says what is down.
 		if b := m.banner(w); b != "" {
 			top = append(strings.Split(b, "\n"), "")
 		}
 	}
+	if m.cls != nil && m.cls.chooser >= 0 {
+		return m.chooserView(w, h)
+	}
 	top = append(top, m.narrationLines(w)...)
-	title := m.styles.PanelTitle.Render(panelNames[m.panel]) + m.styles.Muted.Render("  v: next panel")
+	title := m.styles.PanelTitle.Render(m.panelName()) + m.styles.Muted.Render("  v: next panel")
 	top = append(top, truncate(title, w))
 	rest := max(h-len(top), 1)
 	var body string
 	switch m.panel {
+	case panelPoll:
+		m.cls.pane.SetSize(w, rest)
+		body = m.cls.pane.View()
 	case panelFigures:
 		m.pn.figures.SetSize(w, rest)
 		body = m.pn.figures.View()
@@ -79,10 +87,38 @@ func (m *Model) panelView(w, h int) string {
 	return fitLines(append(top, strings.Split(body, "\n")...), w, h)
 }
 
+// panelName is the name of the panel shown.
+func (m *Model) panelName() string {
+	if m.panel == panelPoll {
+		return "class poll"
+	}
+	return panelNames[m.panel]
+}
+
+// nextPanel is the panel after the one shown: the class's poll comes after
+// the others while there is one.
+func (m *Model) nextPanel() panel {
+	switch {
+	case m.panel == panelPoll:
+		return panelFigures
+	case m.panel+1 < panelCount:
+		return m.panel + 1
+	case m.cls != nil && m.cls.view.Poll != nil:
+		return panelPoll
+	}
+	return panelFigures
+}
+
 // scrollPanel scrolls the panel shown.
 func (m *Model) scrollPanel(down bool) {
 	n := 3
 	switch m.panel {
+	case panelPoll:
+		if down {
+			m.cls.pane.ScrollDown(n)
+		} else {
+			m.cls.pane.ScrollUp(n)
+		}
 	case panelTrace:
 		if down {
 			m.pn.waterfall.ScrollDown(n)

@@ -67,9 +67,10 @@ func (s *stepper) move(speed float64) time.Duration {
 }
 
 // dwell is how long a playing step stays: its move, and long enough to
-// read its sentence (1.5 s and 30 ms a character, at most 8 s).
+// read its sentence (1.2 s and 20 ms a character, at most 5 s: a cold read
+// of the production card plays in about 45 s at speed 1).
 func (s *stepper) dwell(speed float64) time.Duration {
-	read := min(1500*time.Millisecond+time.Duration(len(s.step().Text))*30*time.Millisecond, 8*time.Second)
+	read := min(1200*time.Millisecond+time.Duration(len(s.step().Text))*20*time.Millisecond, 5*time.Second)
 	return max(s.move(speed), time.Duration(float64(read)/speed))
 }
 
@@ -172,7 +173,7 @@ func (m *Model) onStep(msg stepMsg) {
 	m.lastStep = m.now
 	m.inspectTrace(t)
 	m.stepping = newStepper(t, m.card, m.now)
-	m.keys = m.keys.narrating(true)
+	m.narratingKeys(true)
 	m.addLog(stepEntry(t, m.card, m.now))
 	m.showStep()
 }
@@ -232,7 +233,7 @@ func (m *Model) advanceStep(now time.Time) {
 // showStep points the card's list and the inspector at the step shown.
 func (m *Model) showStep() {
 	s := m.stepping
-	m.keys = m.keys.narrating(!s.done)
+	m.narratingKeys(!s.done)
 	st := s.step()
 	if st.Hop < 0 {
 		m.pn.card.SetCurrent(-1)
@@ -243,13 +244,22 @@ func (m *Model) showStep() {
 	m.pn.waterfall.SetCurrent(st.Hop)
 }
 
+// narratingKeys shows the step keys in the footer (stepHelp), or the usual
+// ones.
+func (m *Model) narratingKeys(on bool) {
+	if m.stepKeys != on {
+		m.stepKeys = on
+		m.keysGen++ // the footer's keys are drawn again
+	}
+}
+
 // endStep closes the narration.
 func (m *Model) endStep() {
 	if m.stepping == nil {
 		return
 	}
 	m.stepping = nil
-	m.keys = m.keys.narrating(false)
+	m.narratingKeys(false)
 	m.pn.card.SetCurrent(-1)
 	m.pn.waterfall.SetCurrent(-1)
 }

@@ -270,11 +270,17 @@ func TestStepKeysInTheHelp(t *testing.T) {
 			t.Errorf("the help screen lacks %q", b.Help().Key)
 		}
 	}
-	if has(k.ShortHelp(), k.StepNext) {
+	m := newTestModel(newFake())
+	if has(m.helpKeys().ShortHelp(), k.StepNext) {
 		t.Error("the footer shows the step keys with nothing told")
 	}
-	n := k.narrating(true)
-	if !has(n.ShortHelp(), n.StepNext) || !has(n.ShortHelp(), n.StepEnd) || n.Step.Help().Desc != "pause/play" {
-		t.Errorf("while a request is told the footer shows %v", n.ShortHelp())
+	press(m, "space")
+	short := m.helpKeys().ShortHelp()
+	if !has(short, k.StepNext) || !has(short, k.StepEnd) || short[0].Help().Desc != "pause/play" {
+		t.Errorf("while a request is told the footer shows %v", short)
+	}
+	press(m, "esc")
+	if has(m.helpKeys().ShortHelp(), k.StepNext) {
+		t.Error("the narration ended and the footer still shows the step keys")
 	}
 }

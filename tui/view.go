@@ -22,6 +22,9 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return m.tooSmall()
 	}
+	if m.cls != nil && m.cls.summary {
+		return m.summaryView()
+	}
 	if m.showHelp {
 		return m.helpView()
 	}
@@ -29,6 +32,13 @@ func (m *Model) View() string {
 		return m.quizView()
 	}
 	header := m.header()
+	if m.cls != nil {
+		key := [3]uint64{m.cls.version, uint64(m.width), uint64(m.keysGen)}
+		if m.drawn.classKey != key || m.drawn.classBar == "" {
+			m.drawn.classKey, m.drawn.classBar = key, m.classBar()
+		}
+		header += "\n" + m.drawn.classBar
+	}
 	banner := ""
 	if m.wideBanner() {
 		banner = m.banner(m.width)
@@ -72,12 +82,27 @@ func (m *Model) View() string {
 func (m *Model) tooSmall() string {
 	msg := fmt.Sprintf("archex needs a terminal of at least %d×%d; this one is %d×%d.\nEnlarge the window or zoom out, or press q to quit.",
 		MinWidth, MinHeight, m.width, m.height)
-	return lipgloss.NewStyle().Width(max(m.width, 1)).Render(msg)
+	return m.styles.Plain.Width(max(m.width, 1)).Render(msg)
 }
 
 // header: the product and the card on the left, the traffic on the right;
 // the card's title gives way when the line is short.
 func (m *Model) header() string {
+	var key headerKey
+	if s := m.snap; s != nil {
+		key = headerKey{rate: s.Requests.SetRate, pattern: string(s.Requests.Pattern), paused: s.Requests.Paused,
+			seconds: int64(s.Elapsed / time.Second)}
+	}
+	key.speed, key.width, key.keys = m.speed, m.width, m.keysGen
+	if m.drawn.headerKey == key && m.drawn.header != "" {
+		return m.drawn.header
+	}
+	m.drawn.headerKey = key
+	m.drawn.header = m.drawHeader()
+	return m.drawn.header
+}
+
+func (m *Model) drawHeader() string {
 	right := ""
 	if s := m.snap; s != nil {
 		r := s.Requests
@@ -143,7 +168,7 @@ func (m *Model) diagramView(h int) (string, int) {
 	l := m.layout
 	if l == nil {
 		msg := "the diagram does not fit: enlarge the terminal"
-		return lipgloss.NewStyle().Width(m.width - panelMinWidth - 1).Height(h).Render(msg), m.width - panelMinWidth - 1
+		return m.styles.Plain.Width(m.width - panelMinWidth - 1).Height(h).Render(msg), m.width - panelMinWidth - 1
 	}
 	if m.base == nil {
 		m.base = diagram.Draw(l, func(b diagram.Box) diagram.Content { return m.boxContent(b, l.Style) },
@@ -176,6 +201,7 @@ func (m *Model) wideBanner() bool { return m.height >= 34 }
 
 // banner tells the card's failure story while its component is down, with
 // the live proof, and follows the rebuild after, in w columns.
+// It is wrapped again only when its words change.
 func (m *Model) banner(w int) string {
 	f := m.card.Failure
 	if f == nil || m.snap == nil {
@@ -188,25 +214,31 @@ func (m *Model) banner(w int) string {
 	wide := w >= 100
 	switch {
 	case m.failure.down:
+		proof := m.proof(st, m.snap.Last)
+		key := fmt.Sprint(w, m.keysGen, proof)
+		if m.drawn.bannerKey == key {
+			return m.drawn.banner
+		}
 		title := m.styles.Banner.Render(fmt.Sprintf(" ✖ %s DOWN ", strings.ToUpper(f.Component)))
 		impact := m.styles.Bold.Render(" Impact: ") + m.styles.Text.Render(f.Impact)
 		mitigation := m.styles.Bold.Render("Mitigation: ") + m.styles.Text.Render(f.Mitigation)
-		proof := m.proof(st, m.snap.Last)
 		var live string
 		if wide {
 			live = m.styles.Accent.Render("Live: " + strings.Join(proof, " · "))
 		} else {
 			live = m.styles.Accent.Render("Live, now vs before:") + "\n" + m.styles.Text.Render(strings.Join(proof, "\n"))
 		}
-		return lipgloss.NewStyle().Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
+		m.drawn.bannerKey = key
+		m.drawn.banner = m.styles.Plain.Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
+		return m.drawn.banner
 	case m.failure.rebuilding(m.now) && st.Kind == card.KindQueue:
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s CATCHING UP ", strings.ToUpper(f.Component)))
 		text := fmt.Sprintf(" back up, the relay publishes what waited: %d events left (outbox %d, spool %d)", st.Outbox+st.Spool, st.Outbox, st.Spool)
-		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
+		return m.styles.Plain.Width(w).Render(title + m.styles.Text.Render(text))
 	case m.failure.rebuilding(m.now):
 		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
 		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
-		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
+		return m.styles.Plain.Width(w).Render(title + m.styles.Text.Render(text))
 	}
 	return ""
 }
@@ -229,12 +261,36 @@ func (m *Model) proof(st engine.Status, last engine.Second) []string {
 		fmt.Sprintf("failed requests since: %d", failed))
 }
 
-// footer: the narration or the last action, then the keys.
+// footer: a lesson's caption and a saved screen's name (demo.go), then the
+// narration or the last action, then the keys.
 func (m *Model) footer() string {
+	out := m.statusAndKeys()
+	if demo := m.demoLines(); demo != "" {
+		out = demo + "\n" + out
+	}
+	return out
+}
+
+// statusAndKeys: the narration or the last action, then the keys. They are
+// drawn again only when one of them changes, not every frame.
+func (m *Model) statusAndKeys() string {
+	narration := ""
+	if m.stepping != nil || m.stepPending {
+		narration = m.stepFooter()
+	}
+	key := footerKey{status: m.status, narration: narration, stepping: m.stepping != nil || m.stepPending,
+		fresh: m.stepSent == 0, width: m.width, helpWidth: m.help.Width, keys: m.keysGen}
+	if m.drawn.footerKey == key && m.drawn.footer != "" {
+		return m.drawn.footer
+	}
 	line := m.status
 	switch {
-	case m.stepping != nil || m.stepPending:
-		line = m.stepFooter()
+	case key.stepping:
+		line = narration
+	case line == "" && m.stepSent == 0 && m.cls != nil && !m.cls.view.CanDrive:
+		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
+			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("v") +
+			m.styles.Text.Render(" shows the next panel")
 	case line == "" && m.stepSent == 0:
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
 			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("c") +
@@ -242,14 +298,48 @@ func (m *Model) footer() string {
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.keys), m.width)
+	m.drawn.footerKey = key
+	m.drawn.footer = truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
+	return m.drawn.footer
+}
+
+// drawCache keeps the parts of the screen that change seldom, drawn.
+type drawCache struct {
+	footerKey footerKey
+	footer    string
+	classKey  [3]uint64 // the class's version, the width, the keys' generation
+	classBar  string
+	headerKey headerKey
+	header    string
+	bannerKey string
+	banner    string
+}
+
+type headerKey struct {
+	rate, speed float64
+	pattern     string
+	paused      bool
+	seconds     int64
+	width, keys int
+}
+
+type footerKey struct {
+	status, narration string
+	stepping, fresh   bool
+	width, helpWidth  int
+	keys              int
 }
 
 func (m *Model) helpView() string {
 	h := m.help
 	h.ShowAll = true
 	title := m.styles.Header.Render("archex · keys") + m.styles.Muted.Render("   (any key to go back)")
-	return title + "\n\n" + h.View(m.keys)
+	note := ""
+	if c := m.cls; c != nil && !c.view.CanDrive {
+		note = "\n\n" + m.styles.Muted.Render("The keys that kill, slow, heal, switch or send traffic are the presenter's: "+
+			"the presenter drives the system, and can hand you the controls.")
+	}
+	return title + "\n\n" + h.View(m.helpKeys()) + note
 }
 
 // truncate cuts a styled line to w cells, with an ellipsis where it cut.

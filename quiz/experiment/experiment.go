@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/archex/archex/card"
@@ -44,6 +45,10 @@ type Lab interface {
 	SetPaused(paused bool)
 	SetPattern(p traffic.Pattern)
 	Send(ctx context.Context, req engine.Request, waitAsync bool) (engine.Trace, error)
+	// Settings and Restore let an experiment put back everything it
+	// changed, however the lab was set when it started.
+	Settings() engine.Settings
+	Restore(s engine.Settings) error
 }
 
 var _ Lab = (*engine.Engine)(nil)
@@ -59,6 +64,10 @@ type Experiment struct {
 	Outcomes []string
 	// Needs are the components the experiment acts on, as chaos names them.
 	Needs []string
+	// Acts says what the experiment does to the system, in a few words
+	// ("kills the cache for 3 s, then revives it"): Preview shows it
+	// before it runs.
+	Acts string
 
 	script func(r *run) (Measurement, error)
 	grade  func(m Measurement) (outcome, evidence string)
@@ -103,20 +112,28 @@ func (e *RunError) Unwrap() error { return e.Err }
 
 // Run runs the experiment on lab and grades it. progress is told what is
 // happening, a few words at a time ("killing the cache...", "measuring 3 s
-// with the cache down..."); it may be nil. Whatever the experiment did to the
-// lab is undone before Run returns (revived, switched back on, the rate
-// restored), even when ctx is cancelled. Components that were already down,
-// slowed or switched off when it started are made healthy first, and stay so:
-// an experiment starts from a healthy system. A run that fails returns a
-// *RunError and no verdict.
+// with the cache down..."); it may be nil. An experiment starts from a
+// healthy system with steady traffic of MinRate or more: what is down is
+// revived, what is slowed or failing healed, the breaker and singleflight
+// switched on, the traffic resumed and made steady (Preview says which of
+// these it will do). When it ends, even when ctx is cancelled, it puts the
+// lab's settings back as it found them (engine.Settings): what it revived
+// is killed again, the switches and the traffic are as they were. A run
+// that fails returns a *RunError and no verdict.
 func (e *Experiment) Run(ctx context.Context, lab Lab, progress func(string)) (res Result, err error) {
 	if progress == nil {
 		progress = func(string) {}
 	}
 	start := time.Now()
 	r := &run{ctx: ctx, lab: lab, say: progress}
+	found := lab.Settings()
 	defer func() {
-		if uerr := r.undoAll(); uerr != nil && err == nil {
+		uerr := r.undoAll()
+		if changes := lab.Settings().Changes(found); len(changes) > 0 {
+			progress("putting back what it found: " + strings.Join(changes, ", "))
+			uerr = errors.Join(uerr, lab.Restore(found))
+		}
+		if uerr != nil {
 			progress(fmt.Sprintf("could not put everything back: %v", uerr))
 		}
 	}()

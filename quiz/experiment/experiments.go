@@ -26,6 +26,7 @@ var questionsYAML []byte
 // script is the Go half of an experiment: what it needs, what it does and
 // how it grades. The question is the data half, in experiments.yaml.
 type script struct {
+	acts  string // what it does to the system, for Preview
 	needs []string
 	// outcomes are every outcome the grader can decide; the question has
 	// one option for each.
@@ -42,19 +43,26 @@ const (
 )
 
 var scripts = map[string]script{
-	"exp-cache-kill": {needs: []string{"cache", "database"}, outcomes: []string{"rise", "same", "zero", "down"},
+	"exp-cache-kill": {acts: "kills the cache for about 4 s, then revives it (it comes back empty)",
+		needs: []string{"cache", "database"}, outcomes: []string{"rise", "same", "zero", "down"},
 		run: cacheKill, grade: gradeCacheKill},
-	"exp-worker-kill": {needs: []string{"worker", "queue"}, outcomes: []string{"drain", "flat", "stuck", "fail"},
+	"exp-worker-kill": {acts: fmt.Sprintf("kills the worker for %d s, then revives it", workerDown),
+		needs: []string{"worker", "queue"}, outcomes: []string{"drain", "flat", "stuck", "fail"},
 		run: workerKill, grade: gradeWorkerKill},
-	"exp-replica-kill": {needs: []string{"loadbalancer", "service-2"}, outcomes: []string{"unnoticed", "third", "all", "slow"},
+	"exp-replica-kill": {acts: "kills replica 2 of the service for about 4 s, then revives it",
+		needs: []string{"loadbalancer", "service-2"}, outcomes: []string{"unnoticed", "third", "all", "slow"},
 		run: replicaKill, grade: gradeReplicaKill},
-	"exp-breaker-off": {needs: []string{"cache", "database"}, outcomes: []string{"slower", "same", "faster", "fail"},
+	"exp-breaker-off": {acts: fmt.Sprintf("kills the cache, switches the circuit breaker off and on every second for %d s, then revives the cache (it comes back empty)", breakerSeconds),
+		needs: []string{"cache", "database"}, outcomes: []string{"slower", "same", "faster", "fail"},
 		run: breakerOff, grade: gradeBreakerOff},
-	"exp-database-kill": {needs: []string{"database", "cache"}, outcomes: []string{"some", "all", "none", "hang"},
+	"exp-database-kill": {acts: "kills the database for about 4 s, then revives it",
+		needs: []string{"database", "cache"}, outcomes: []string{"some", "all", "none", "hang"},
 		run: databaseKill, grade: gradeDatabaseKill},
-	"exp-stampede": {needs: []string{"cache", "database"}, outcomes: []string{"shared", "one", "many", "fail"},
+	"exp-stampede": {acts: fmt.Sprintf("twice updates a rarely read product and sends %d reads of it at once: first with singleflight off, then on", stampede),
+		needs: []string{"cache", "database"}, outcomes: []string{"shared", "one", "many", "fail"},
 		run: stampedeRun, grade: gradeStampede},
-	"exp-queue-kill": {needs: []string{"queue"}, outcomes: []string{"dropped", "fail", "kept", "slow"},
+	"exp-queue-kill": {acts: fmt.Sprintf("kills the queue for %d s, then revives it", queueDown),
+		needs: []string{"queue"}, outcomes: []string{"dropped", "fail", "kept", "slow"},
 		run: queueKill, grade: gradeQueueKill},
 }
 
@@ -116,7 +124,7 @@ func load(data []byte) ([]*Experiment, error) {
 		seen[q.ID] = true
 		e := &Experiment{
 			Question: card.Question{ID: q.ID, Topic: q.Topic, Difficulty: q.Difficulty, Prompt: strings.TrimSpace(q.Prompt)},
-			Needs:    s.needs, script: s.run, grade: s.grade,
+			Needs:    s.needs, Acts: s.acts, script: s.run, grade: s.grade,
 		}
 		for j, o := range q.Options {
 			if o.Outcome == "" || strings.TrimSpace(o.Text) == "" || strings.TrimSpace(o.Explanation) == "" {

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -89,34 +90,12 @@ func freshSnapshot(t *testing.T, lab *engine.Engine) *engine.Snapshot {
 	}
 }
 
-// checkHealthy fails unless the lab is as an experiment should leave it:
-// nothing down, the breaker and singleflight on.
-func checkHealthy(t *testing.T, lab *engine.Engine) {
+// checkAsFound fails unless the lab's settings are as the experiment found
+// them.
+func checkAsFound(t *testing.T, lab *engine.Engine, found engine.Settings) {
 	t.Helper()
-	// A revived replica rejoins at the load balancer's next health check.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		s := freshSnapshot(t, lab)
-		var bad []string
-		for _, c := range s.Components {
-			if c.Kind == card.KindClient {
-				continue // the users: their traffic is checked on its own
-			}
-			if c.State == engine.Down || c.Healthy < c.Replicas {
-				bad = append(bad, c.Name+" "+c.State.String())
-			}
-		}
-		if !s.Switches.Breaker || !s.Switches.Singleflight {
-			bad = append(bad, "a switch is off")
-		}
-		if len(bad) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("after the experiment: %s", strings.Join(bad, ", "))
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if got := lab.Settings(); !reflect.DeepEqual(got, found) {
+		t.Errorf("after the experiment the settings changed: %s\n got %+v\nwant %+v", strings.Join(got.Changes(found), ", "), got, found)
 	}
 }
 
@@ -125,7 +104,7 @@ func checkHealthy(t *testing.T, lab *engine.Engine) {
 // after another on two labs, side by side, as they would on the dashboard's
 // engine: each starts from what the last left. Lab B starts unhealthy (the
 // traffic paused and in waves, the breaker off, the database slowed), which
-// each experiment puts right, restoring the traffic as it found it.
+// each experiment puts right for itself, then back as it found it.
 func TestExperimentsOnALiveSystem(t *testing.T) {
 	if testing.Short() {
 		t.Skip("about 35 s of live experiments")
@@ -179,6 +158,7 @@ func TestExperimentsOnALiveSystem(t *testing.T) {
 			}
 			for _, id := range g {
 				e, _ := Lookup(id)
+				found := lab.Settings()
 				res, err := e.Run(context.Background(), lab, logger(t))
 				if err != nil {
 					t.Fatalf("%s: %v", id, err)
@@ -193,14 +173,14 @@ func TestExperimentsOnALiveSystem(t *testing.T) {
 					t.Errorf("%s took %v; keep an experiment under 15 s", id, res.Took)
 				}
 				checkPrediction(t, e, res.Verdict)
-				checkHealthy(t, lab)
+				checkAsFound(t, lab, found)
 				if i == 1 {
 					s := freshSnapshot(t, lab)
-					if !s.Requests.Paused || s.Requests.SetRate != MinRate || s.Requests.Pattern != traffic.Wave {
-						t.Errorf("%s left the traffic %+v; want it paused with its wave pattern, as found", id, s.Requests)
+					if !s.Requests.Paused || s.Requests.SetRate != MinRate || s.Requests.Pattern != traffic.Wave || s.Switches.Breaker {
+						t.Errorf("%s left the traffic %+v and the breaker on=%v; want them paused with the wave pattern and off, as found", id, s.Requests, s.Switches.Breaker)
 					}
-					if db, _ := s.ByKind(card.KindDatabase); db.Slow != 0 {
-						t.Errorf("the database is still slowed by %v", db.Slow)
+					if db, _ := s.ByKind(card.KindDatabase); db.Slow != 30*time.Millisecond {
+						t.Errorf("the database is slowed by %v, not the 30ms it was", db.Slow)
 					}
 				}
 			}
@@ -243,6 +223,7 @@ func TestRunErrors(t *testing.T) {
 		lab.Start()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
+		found := lab.Settings()
 		breakerOff, _ := Lookup("exp-breaker-off")
 		log := logger(t)
 		var lines []string
@@ -260,7 +241,7 @@ func TestRunErrors(t *testing.T) {
 		if got := strings.Join(lines, "\n"); !strings.Contains(got, "\nreviving the cache\n") || !strings.Contains(got, "switching the circuit breaker back on") {
 			t.Errorf("the cache was not revived or the breaker not switched on after the cancel:\n%s", got)
 		}
-		checkHealthy(t, lab)
+		checkAsFound(t, lab, found)
 		if r := freshSnapshot(t, lab).Requests; r.SetRate != 0 {
 			t.Errorf("the traffic was left at %v requests/s", r.SetRate)
 		}

@@ -299,9 +299,7 @@ func (r *run) baseline(n int) (Phase, error) {
 }
 
 // prepare checks that the lab has what the experiment needs and makes it
-// healthy: revives what is down, heals what is slowed or failing, switches
-// the breaker and singleflight on, and makes sure traffic flows, steadily
-// and at MinRate or more (that is put back afterwards).
+// healthy (see healthy); Run puts the lab's settings back afterwards.
 func (r *run) prepare(needs []string) error {
 	s, err := r.fresh()
 	if err != nil {
@@ -312,62 +310,19 @@ func (r *run) prepare(needs []string) error {
 			return err
 		}
 	}
-	changed := false
-	for _, c := range s.Components {
-		name := strings.ToLower(c.Name)
-		switch {
-		case c.Kind == card.KindClient:
-			// The users: their traffic is handled below.
-		case c.State == engine.Down || (c.Kind == card.KindService && c.Healthy < c.Replicas):
-			r.say(fmt.Sprintf("the %s is down: reviving it, so that the experiment starts from a healthy system", name))
-			if err := r.lab.Revive(c.Alias); err != nil {
-				return fmt.Errorf("could not revive the %s: %w", name, err)
-			}
-			changed = true
+	found := r.lab.Settings()
+	want := healthy(found)
+	changes := found.Changes(want)
+	if len(changes) > 0 {
+		r.say("so that it starts from a healthy system with steady traffic: " + strings.Join(changes, ", "))
+		if err := r.lab.Restore(want); err != nil {
+			return fmt.Errorf("could not make the system healthy: %w", err)
 		}
-		if c.Slow > 0 || c.Fail > 0 {
-			r.say(fmt.Sprintf("the %s is %s: healing it, so that the experiment starts from a healthy system", name, c.Note))
-			if err := r.lab.Heal(c.Alias); err != nil {
-				return fmt.Errorf("could not heal the %s: %w", name, err)
-			}
-			changed = true
-		}
-	}
-	if !s.Switches.Breaker {
-		r.say("switching the circuit breaker back on")
-		r.lab.SetBreaker(true)
-		changed = true
-	}
-	if !s.Switches.Singleflight {
-		r.say("switching singleflight back on")
-		r.lab.SetSingleflight(true)
-		changed = true
-	}
-	req := s.Requests
-	if req.Paused {
-		r.say("the traffic is paused: resuming it for the experiment")
-		r.lab.SetPaused(false)
-		r.pushUndo("paused", "pausing the traffic again", func() error { r.lab.SetPaused(true); return nil })
-		changed = true
-	}
-	if req.SetRate < MinRate {
-		old := req.SetRate
-		r.say(fmt.Sprintf("the traffic is %.0f requests/s: raising it to %d for the experiment", old, DefaultRate))
-		r.lab.SetRate(DefaultRate)
-		r.pushUndo("rate", fmt.Sprintf("setting the traffic back to %.0f requests/s", old), func() error { r.lab.SetRate(old); return nil })
-		changed = true
-	}
-	if req.Pattern != "" && req.Pattern != traffic.Steady {
-		old := req.Pattern
-		r.say(fmt.Sprintf("the traffic follows the %s pattern: making it steady for the experiment", old))
-		r.lab.SetPattern(traffic.Steady)
-		r.pushUndo("pattern", fmt.Sprintf("setting the traffic pattern back to %s", old), func() error { r.lab.SetPattern(old); return nil })
-		changed = true
 	}
 	if err := r.waitForBacklog(s); err != nil {
 		return err
 	}
-	if changed {
+	if len(changes) > 0 {
 		// Let the change show in a whole second before measuring.
 		now, err := r.now()
 		if err != nil {
@@ -378,6 +333,21 @@ func (r *run) prepare(needs []string) error {
 		}
 	}
 	return nil
+}
+
+// healthy are the settings an experiment starts from, given the lab's: every
+// component up and healed, the breaker and singleflight on, the traffic
+// running, steady, at MinRate or more (DefaultRate when it was less). The
+// load balancer's algorithm stays as it is.
+func healthy(s engine.Settings) engine.Settings {
+	h := engine.Settings{Breaker: true, Singleflight: true, Algorithm: s.Algorithm, Rate: s.Rate, Pattern: traffic.Steady}
+	if h.Rate < MinRate {
+		h.Rate = DefaultRate
+	}
+	for _, p := range s.Parts {
+		h.Parts = append(h.Parts, engine.PartSettings{Alias: p.Alias})
+	}
+	return h
 }
 
 // backlog is the queue depth from which the worker counts as busy catching

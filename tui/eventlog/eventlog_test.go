@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	styles = theme.New(theme.Default)
+	styles = theme.New(theme.Default, nil)
 	t0     = time.Date(2026, 3, 14, 15, 4, 5, 0, time.UTC)
 )
 

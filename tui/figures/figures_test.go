@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var styles = theme.New(theme.Default)
+var styles = theme.New(theme.Default, nil)
 
 func ratio(f float64) *float64 { return &f }
 

@@ -76,6 +76,7 @@ type Model struct {
 	help   help.Model
 
 	record   Recorder
+	preview  Preview
 	statusFn func() string
 	status   string
 	// standingFn is the learner's standing, refreshed like status; setLine
@@ -131,7 +132,7 @@ func New(session *quiz.Session, opts ...Option) Model {
 		id:      lastID.Add(1),
 		session: session,
 		KeyMap:  DefaultKeyMap(),
-		styles:  DefaultStyles(),
+		styles:  DefaultStyles(nil),
 		help:    help.New(),
 		width:   80,
 		height:  24,

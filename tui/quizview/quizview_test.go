@@ -343,7 +343,7 @@ func TestPredictionWaitsForTheVerdict(t *testing.T) {
 			{Text: "They fall", Explanation: "Misses go to the database, so it gets more work, not less."},
 			{Text: "They rise many times over", Explanation: "Every read is now a miss."},
 		}}
-	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: &card.Card{Title: "t", Quiz: []card.Question{predict}}, Seed: 1})
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetExperiments, Experiments: []card.Question{predict}, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -210,7 +210,7 @@ func (m Model) questionBody(it quiz.Item) (lines []string, first, last int) {
 			last = len(lines) - 1
 		}
 	}
-	return lines, first, last
+	return append(lines, m.previewLines(it, w)...), first, last
 }
 
 // measuringBody is a prediction waiting for its experiment.
