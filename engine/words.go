@@ -13,6 +13,3 @@ func ResourceOf(c *card.Card) resource.Resource {
 	}
 	return resource.New(c.Serves.Resource, c.Serves.Plural, c.Serves.Field)
 }
-
-// Resource is what the engine's service serves.
-func (e *Engine) Resource() resource.Resource { return e.words }

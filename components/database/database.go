@@ -215,9 +215,6 @@ func statementsFor(r resource.Resource) statements {
 // Name is the component's name on the card.
 func (d *Database) Name() string { return d.cfg.Name }
 
-// Resource names the items the database holds.
-func (d *Database) Resource() resource.Resource { return d.cfg.Resource }
-
 func (d *Database) notFound() error { return notFound{d.cfg.Resource.Singular()} }
 
 // Faults are the chaos applied to every statement.
