@@ -68,7 +68,7 @@ func (s *stepper) move(speed float64) time.Duration {
 
 // dwell is how long a playing step stays: its move, and long enough to
 // read its sentence (1.2 s and 20 ms a character, at most 5 s: a cold read
-// of the production card plays in about 45 s at speed 1).
+// of the production card is told in about 47 s at speed 1).
 func (s *stepper) dwell(speed float64) time.Duration {
 	read := min(1200*time.Millisecond+time.Duration(len(s.step().Text))*20*time.Millisecond, 5*time.Second)
 	return max(s.move(speed), time.Duration(float64(read)/speed))
