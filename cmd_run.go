@@ -185,21 +185,21 @@ func cmdTrace(env *cliEnv, args []string) error {
 	var (
 		seed   = fs.Uint64("seed", 1, "random seed")
 		cardF  = fs.String("card", "", "design card to run (YAML or the card's text form); default: the production card")
-		key    = fs.Int("key", 42, "product id to read")
+		key    = fs.Int("key", 42, "id of the item to read (a product on the production card)")
 		warm   = fs.Bool("warm", false, "read the key once first, so the traced read is a cache hit")
 		write  = fs.Bool("write", false, "trace a write (PUT) instead of a read")
-		asJSON = fs.Bool("json", false, `print {"hops":[{"from","to","ms","detail"}]}`)
+		asJSON = fs.Bool("json", false, `print {"response_ms", "hops":[{"start_ms","ms","async","from","to","outcome","detail", and the hop's fields}]}`)
 		strict = registerStrict(fs)
 	)
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
-	if *key < 1 {
-		return badUsage(usage, "--key %d: products are numbered from 1", *key)
-	}
 	c, err := loadCard(*cardF, *strict, env.stderr)
 	if err != nil {
 		return badUsage(usage, "%v", err)
+	}
+	if words := engine.ResourceOf(c); *key < 1 {
+		return badUsage(usage, "--key %d: %s are numbered from 1", *key, words.Plural())
 	}
 	ctx, stop := env.stopContext(context.Background())
 	defer stop()

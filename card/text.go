@@ -53,6 +53,10 @@ func WithAnswerKey(known ...*Card) ImportOption {
 //	Load Balancer                           its name,
 //	load_balancer                           its kind (one word; unknown kinds run as generic stages),
 //	Distributes incoming traffic ...        its description
+//	What the Service Serves                 optional: the noun of the routes, keys and
+//	Resource: message                       table, its plural (optional) and the number
+//	Plural: messages                        a write sets; without it the service serves
+//	Field: reactions                        products priced in cents
 //	Request Flow - 14 Hops                  one hop per line, the two names run together;
 //	UserLoad Balancer                       the line is split where it reads as exactly two
 //	...                                     component names ("A -> B" also works); the count must match
@@ -129,12 +133,13 @@ var (
 	headerRE = map[string]*regexp.Regexp{
 		"diagram":    regexp.MustCompile(`^Architecture Diagram$`),
 		"components": regexp.MustCompile(`^Components$`),
+		"serves":     regexp.MustCompile(`^What the Service Serves$`),
 		"flow":       regexp.MustCompile(`^Request Flow - (\d{1,6}) Hops?$`),
 		"failure":    regexp.MustCompile(`^Failure Scenario$`),
 		"quiz":       regexp.MustCompile(`^Architecture Quiz - (\d{1,6}) Questions?$`),
 		"principle":  regexp.MustCompile(`^Design Principle$`),
 	}
-	sectionOrder = []string{"diagram", "components", "flow", "failure", "quiz", "principle"}
+	sectionOrder = []string{"diagram", "components", "serves", "flow", "failure", "quiz", "principle"}
 )
 
 func importText(data []byte, cfg importConfig, src source) (*Card, *Error) {
@@ -179,6 +184,9 @@ func importText(data []byte, cfg importConfig, src source) (*Card, *Error) {
 		return nil, err
 	}
 	if err := checkComponents(c, src); err != nil {
+		return nil, err
+	}
+	if err := readServes(c, sections["serves"], src); err != nil {
 		return nil, err
 	}
 	if err := readFlow(c, sections["flow"], src); err != nil {

@@ -25,7 +25,7 @@ func busyModelAt(b *testing.B, w, h int) (*Model, *fakeSystem) {
 	m.Update(frameMsg(t0))
 	t := coldTrace(f.card)
 	for i := range 60 {
-		m.packets = append(m.packets, newPacket(t, false, t0.Add(-time.Duration(i)*40*time.Millisecond)))
+		m.packets = append(m.packets, newPacket(t, t0.Add(-time.Duration(i)*40*time.Millisecond)))
 	}
 	return m, f
 }

@@ -158,7 +158,8 @@ func (m *Model) applyRole() {
 // so that a key added to the map is the presenter's until said otherwise.
 func (k *KeyMap) driving() []*key.Binding {
 	display := map[*key.Binding]bool{
-		&k.Step: true, &k.Help: true, &k.Quit: true, &k.Tab: true, &k.SelectUp: true, &k.SelectDown: true,
+		&k.Step: true, &k.StepNext: true, &k.StepBack: true, &k.StepEnd: true,
+		&k.Help: true, &k.Quit: true, &k.Tab: true, &k.SelectUp: true, &k.SelectDown: true,
 		&k.SpeedUp: true, &k.SpeedDown: true, &k.Panel: true, &k.Theme: true, &k.ScrollUp: true, &k.ScrollDown: true,
 		&k.Legend: true,
 	}
@@ -235,7 +236,7 @@ func (m *Model) onClassKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		c.summary = true
 	case !presenter && c.answerLetter(msg) && !c.view.CanDrive:
 		m.status = c.whyNoAnswer()
-	case key.Matches(msg, m.keys.Step) && !c.AllowStep():
+	case key.Matches(msg, m.keys.Step) && !m.narrating() && !c.AllowStep():
 		m.status = "step mode: a few requests a second each, wait a moment"
 	case m.isDrivingKey(msg) && c.measuring():
 		m.status = "an experiment is running on the system: its verdict comes in a few seconds"

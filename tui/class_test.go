@@ -121,12 +121,14 @@ func TestStudentCannotDrive(t *testing.T) {
 	}
 }
 
-// Step mode is rate-limited per student.
+// Step mode is rate-limited per student. (Space during a narration pauses
+// it; esc ends it, so that the next space sends.)
 func TestStudentStepIsRateLimited(t *testing.T) {
 	f := newFake()
 	_, _, students := newClassroom(t, f, 1, 120, 40)
 	for range 3 {
 		press(students[0], "space")
+		press(students[0], "esc")
 	}
 	if got := f.called(); got != "send 42; send 42" {
 		t.Errorf("three steps sent %q, want two (the seat allows two)", got)

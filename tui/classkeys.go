@@ -55,8 +55,11 @@ func (h classHelp) FullHelp() [][]key.Binding {
 }
 
 // helpKeys is what the help shows: the dashboard's keys, and the class's in
-// a class.
+// a class; while step mode tells a request, the footer offers its keys.
 func (m *Model) helpKeys() help.KeyMap {
+	if m.stepKeys && !m.showHelp {
+		return stepHelp{m.keys} // a request is being told
+	}
 	if m.cls == nil {
 		return m.keys
 	}

@@ -192,16 +192,44 @@ func TestGoldenQueueKilled(t *testing.T) {
 
 func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
 
+// Step mode mid-flow, hop by hop: the database's query (hop 6), its
+// packet at the end of its heavy-drawn edge, the sentence wrapped in the
+// narration area and the hint to pause the traffic.
 func TestGoldenStepMidFlow(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 50}} {
+		out := screen(t, size[0], size[1], func(tm *teatest.TestModel, f *fakeSystem) {
+			tm.Send(keyMsg(" "))
+			waitFor(t, tm, "1/14 · playing")
+			for range 5 {
+				tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+			}
+			waitFor(t, tm, "hop 6/14 · paused")
+			tm.Send(frameMsg(t0.Add(5 * time.Second))) // its packet has arrived
+		})
+		for _, want := range []string{"hop 6/14 · paused", "SELECT name,", "Traffic is running"} {
+			if !bytes.Contains(out, []byte(want)) {
+				t.Errorf("%dx%d: the step screen lacks %q", size[0], size[1], want)
+			}
+		}
+		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
+	}
+}
+
+// The background branch comes after the answer: hop 13 of the telling is
+// the queue's delivery, after "User gets 200 OK", marked as what the user
+// does not wait for.
+func TestGoldenStepBackground(t *testing.T) {
 	out := screen(t, 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
 		tm.Send(keyMsg(" "))
-		waitFor(t, tm, "hop 1/14")
-		// Hops 1-5 take 0.9 s each on screen, hop 6 (the 9.4 ms query) longer.
-		tm.Send(frameMsg(t0.Add(5*900*time.Millisecond + 200*time.Millisecond)))
-		waitFor(t, tm, "hop 6/14")
+		waitFor(t, tm, "1/14 · playing")
+		for range 12 {
+			tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+		}
+		waitFor(t, tm, "hop 13/14 · background · paused")
+		tm.Send(frameMsg(t0.Add(5 * time.Second)))
 	})
-	if !bytes.Contains(out, []byte("hop 6/14")) {
-		t.Errorf("step screen is not on hop 6")
+	if !bytes.Contains(out, []byte("In the background,")) {
+		t.Errorf("hop 13 is not told as the background:\n%s", out)
 	}
 	teatest.RequireEqualOutput(t, out)
 }
@@ -209,7 +237,7 @@ func TestGoldenStepMidFlow(t *testing.T) {
 func TestGoldenTraceInspector(t *testing.T) {
 	out := screen(t, 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
 		tm.Send(keyMsg(" "))
-		waitFor(t, tm, "hop 1/14")
+		waitFor(t, tm, "1/14 · playing")
 		tm.Send(keyMsg("v"))
 		waitFor(t, tm, "trace inspector")
 	})

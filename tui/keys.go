@@ -14,6 +14,10 @@ type KeyMap struct {
 
 	SpeedUp, SpeedDown, Panel, Theme, ScrollUp, ScrollDown key.Binding
 
+	// Step mode, while a request is narrated (see step.go): space pauses
+	// and resumes it (Step), these go hop by hop and end it.
+	StepNext, StepBack, StepEnd key.Binding
+
 	Reset, Next, Shot, Legend key.Binding
 
 	// Failure is the key of the card's failure scenario for the footer: a
@@ -66,6 +70,10 @@ func DefaultKeyMap() KeyMap {
 		ScrollUp:   b([]string{"pgup"}, "pgup/pgdn", "scroll the panel"),
 		ScrollDown: b([]string{"pgdown"}, "pgdn", "scroll down"),
 
+		StepNext: b([]string{"right"}, "→/←", "narration: next/previous hop"),
+		StepBack: b([]string{"left"}, "←", "narration: previous hop"),
+		StepEnd:  b([]string{"esc"}, "esc", "end the narration"),
+
 		Reset: b([]string{"r"}, "r", "reset the system to its start"),
 		Next:  b([]string{"n"}, "n", "lesson: go on after a pause"),
 		Shot:  b([]string{"S"}, "S", "save the screen (text, SVG)"),
@@ -74,8 +82,22 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// stepHelp is the keys the footer offers while step mode tells a request:
+// space pauses and plays it instead of sending another, the arrows go hop
+// by hop, esc ends it.
+type stepHelp struct{ KeyMap }
+
+// ShortHelp is the step keys first.
+func (h stepHelp) ShortHelp() []key.Binding {
+	k := h.KeyMap
+	step := k.Step
+	step.SetHelp("space", "pause/play")
+	return []key.Binding{step, k.StepNext, k.StepEnd, k.Pause, k.Help, k.Quit}
+}
+
 // ShortHelp is the line at the bottom: the keys that matter most, in few
-// words (the help has the long ones), the way to all of them early.
+// words (the help has the long ones), the way to all of them early (while a
+// request is told, stepHelp's).
 func (k KeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Step, k.Failure, k.Help, k.Pause, k.Panel, k.Legend, k.Quit}
 	for i, short := range []string{"step", "", "all keys", "pause", "panel", "legend", "quit"} {
@@ -89,7 +111,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help screen, in columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Step, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
+		{k.Step, k.StepNext, k.StepEnd, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
 		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm, k.Reset},
 		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Legend, k.Theme, k.Tab, k.Shot, k.Next, k.Help, k.Quit},
 	}

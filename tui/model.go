@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/lesson"
 	"github.com/archex/archex/quiz/experiment"
-	"github.com/archex/archex/tui/cardpane"
 	"github.com/archex/archex/tui/diagram"
 	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
@@ -109,10 +107,10 @@ type Model struct {
 	spawnCredit   float64
 	selected      int
 	panel         panel
-	narration     string
-	status        string // the last action's result or error
-	stepping      *packet
-	stepCard      []int // the step's hops as indexes of the card's flow
+	status        string   // the last action's result or error
+	stepping      *stepper // the request step mode tells (step.go); nil: none
+	stepPending   bool     // a request to tell is on its way
+	stepKeys      bool     // the footer offers the step keys (stepHelp)
 	inspect       *engine.Trace
 	failure       failureWatch
 	expect        map[string]expectation // kills and revives asked for, by target
@@ -257,7 +255,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // frames keep coming; otherwise the dashboard sleeps (a paused, still
 // dashboard uses no CPU) until the next key.
 func (m *Model) moving() bool {
-	if len(m.packets) > 0 || m.stepping != nil || m.demo.playing(m.now) {
+	if len(m.packets) > 0 || m.stepPending || (m.stepping != nil && m.stepping.animating(m.now, m.speed)) || m.demo.playing(m.now) {
 		return true
 	}
 	s := m.snap
@@ -300,6 +298,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp, m.pn.help.top = true, 0
+	case m.onStepKey(msg):
 	case key.Matches(msg, k.Step):
 		return m.sendStep()
 	case key.Matches(msg, k.Panel):
@@ -333,38 +332,6 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.onChaosKey(msg)
 	}
 	return nil
-}
-
-// sendStep sends one request to narrate, off the Update loop.
-func (m *Model) sendStep() tea.Cmd {
-	m.stepSent++
-	product := stepProducts[(m.stepSent-1)%len(stepProducts)]
-	sys := m.sys
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		t, err := sys.Send(ctx, engine.Request{Product: product}, true)
-		return stepMsg{trace: t, err: err}
-	}
-}
-
-// stepProducts are the products step mode reads in turn: a cold read first,
-// then the same product again (a hit), then others.
-var stepProducts = []int{42, 42, 7, 7, 512}
-
-func (m *Model) onStep(msg stepMsg) {
-	if msg.err != nil {
-		m.status = "send failed: " + msg.err.Error()
-		return
-	}
-	t := msg.trace
-	m.lastStep = m.now
-	m.inspectTrace(t)
-	p := newPacket(t, true, m.now)
-	m.stepping = p
-	m.stepCard = cardpane.Steps(m.card, p.hops)
-	m.packets = append(m.packets, p)
-	m.enterStepHop(p, 0)
 }
 
 func (m *Model) setPalette(p theme.Palette) {

@@ -37,6 +37,7 @@ func (m *Model) newPanels() {
 	}
 	m.pn.card.SetCard(m.card)
 	m.pn.figures.SetCharts(chartsFor(m.card))
+	m.pn.waterfall.SetCard(m.card)
 }
 
 func (m *Model) panelStyles() {
@@ -76,6 +77,7 @@ func (m *Model) panelView(w, h int) string {
 	if m.cls != nil && m.cls.chooser >= 0 {
 		return m.chooserView(w, h)
 	}
+	top = append(top, m.narrationLines(w)...)
 	hint := "  v: next panel"
 	if m.panel == panelLegend {
 		hint = "  " + m.keys.Legend.Help().Key + ": back"

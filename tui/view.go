@@ -173,19 +173,14 @@ func (m *Model) diagramView(h int) (string, int) {
 	}
 	m.frame.CopyFrom(m.base)
 	for _, p := range m.packets {
-		if m.stepping != nil && p != m.stepping && !(p.step && p.async) {
-			continue
+		if m.narrating() {
+			break // the told request alone
 		}
-		at, ok := p.position(l, m.now, m.speed)
-		if !ok {
-			continue
+		if at, ok := p.position(l, m.now, m.speed); ok {
+			m.frame.Set(at.X, at.Y, glyphOf(p.kind), packetInks[p.kind])
 		}
-		ink := packetInks[p.kind]
-		if p.step {
-			ink = inkStep
-		}
-		m.frame.Set(at.X, at.Y, glyphs[p.kind], ink)
 	}
+	m.drawStep(l)
 	out := m.frame.Render(m.inks)
 	switch pad := h - l.H; {
 	case pad > 0:
@@ -228,15 +223,19 @@ func (m *Model) footer() string {
 // statusAndKeys: the narration or the last action, then the keys. They are
 // drawn again only when one of them changes, not every frame.
 func (m *Model) statusAndKeys() string {
-	key := footerKey{status: m.status, narration: m.narration, stepping: m.stepping != nil,
+	narration := ""
+	if m.stepping != nil || m.stepPending {
+		narration = m.stepFooter()
+	}
+	key := footerKey{status: m.status, narration: narration, stepping: m.stepping != nil || m.stepPending,
 		fresh: m.stepSent == 0, width: m.width, helpWidth: m.help.Width, keys: m.keysGen}
 	if m.drawn.footerKey == key && m.drawn.footer != "" {
 		return m.drawn.footer
 	}
 	line := m.status
 	switch {
-	case m.stepping != nil:
-		line = m.styles.Accent.Render("▸ ") + m.styles.Bold.Render(m.narration)
+	case key.stepping:
+		line = narration
 	case line == "" && m.stepSent == 0 && m.cls != nil && !m.cls.view.CanDrive:
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
 			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("v") +
@@ -291,10 +290,10 @@ type footerKey struct {
 	keys              int
 }
 
-// truncate cuts a styled line to w cells.
+// truncate cuts a styled line to w cells, with an ellipsis where it cut.
 func truncate(s string, w int) string {
 	if lipgloss.Width(s) <= w {
 		return s
 	}
-	return ansi.Truncate(s, w, "")
+	return ansi.Truncate(s, w, "…")
 }

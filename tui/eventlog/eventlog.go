@@ -1,8 +1,8 @@
 // Package eventlog is the dashboard's event log: faults, recoveries and
-// narrated requests, one entry each in time order, newest at the bottom,
-// stamped with the system's elapsed time as the header shows it. A
-// narrated request is one entry that follows its hops (each hop replaces
-// the last), so that narration never crowds out what the system did. It
+// the requests step mode told, one entry each in time order, newest at the
+// bottom, stamped with the system's elapsed time as the header shows it. A
+// told request is one entry (an entry of a group already logged replaces
+// it), so that narration never crowds out what the system did. It
 // follows the tail until the user scrolls up, and keeps a bounded number of
 // entries.
 //
@@ -19,8 +19,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/archex/archex/card"
-	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
 	"github.com/archex/archex/tui/scroll"
@@ -42,20 +40,6 @@ type Entry struct {
 // FromNotice is the entry for an engine notice.
 func FromNotice(n engine.Notice) Entry {
 	return Entry{At: n.At, Component: n.Component, Text: n.Text, Level: n.Level}
-}
-
-// FromHop is the entry for a narrated hop: its sentence, at the moment the
-// hop ended, without a component (the sentence names them). A fallback, a
-// circuit-open skip or a shed request is a warning, a failed hop an error.
-func FromHop(h trace.Hop, c *card.Card) Entry {
-	level := engine.LevelInfo
-	switch {
-	case h.Outcome == trace.Error:
-		level = engine.LevelError
-	case h.Outcome == trace.Fallback, h.Outcome == trace.Shed, h.Outcome == trace.Skipped && strings.HasPrefix(h.Detail, "circuit OPEN"):
-		level = engine.LevelWarn
-	}
-	return Entry{At: h.End(), Text: narrate.Hop(h, c), Level: level, Group: string(h.Trace)}
 }
 
 // DefaultMax is how many entries a log keeps unless told otherwise.
@@ -132,6 +116,9 @@ func (m *Model) SetSize(w, h int) {
 	}
 	m.clamp()
 }
+
+// Entries are the entries kept, oldest first.
+func (m Model) Entries() []Entry { return append([]Entry(nil), m.entries...) }
 
 // Add puts entries in their place in time (an entry older than the last
 // goes before it), an entry of a group already logged in place of that

@@ -13,8 +13,6 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
-	"github.com/archex/archex/cards"
-	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/theme"
 )
@@ -175,36 +173,6 @@ func TestRenderEntry(t *testing.T) {
 				t.Errorf("render:\n got %q\nwant %q", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestFromHop(t *testing.T) {
-	c := cards.Default()
-	hop := func(o trace.Outcome, op, detail string) trace.Hop {
-		return trace.Hop{From: "Service Layer", To: "Cache", Op: op, Outcome: o, Detail: detail, Start: t0, Duration: 2 * time.Millisecond}
-	}
-	tests := []struct {
-		h     trace.Hop
-		level engine.Level
-		text  string
-	}{
-		{hop(trace.OK, "SET", "SET product:42 EX 60s"), engine.LevelInfo, "Service Layer stores product:42 in the Cache for 60 s"},
-		{hop(trace.Fallback, "GET", "GET product:43 failed (Cache unreachable (no answer in 20ms): down): falling back"), engine.LevelWarn,
-			"Cache unreachable (no answer in 20ms) -> reading product:43 from the Database instead"},
-		{hop(trace.Skipped, "GET", "circuit OPEN: not calling Cache for product:51"), engine.LevelWarn,
-			"Circuit OPEN: Service Layer skips the Cache -> reading product:51 from the Database instead"},
-		{trace.Hop{From: "Service Layer", To: "Database", Op: "SELECT", Outcome: trace.Skipped, Start: t0,
-			Detail: "joined the query already in flight for product:5 (singleflight)"}, engine.LevelInfo,
-			"Service Layer joins the Database query already in flight for product:5 (singleflight): no second query"},
-		{trace.Hop{From: "Service Layer", To: "Database", Op: "SELECT", Outcome: trace.Error, Start: t0,
-			Detail: "SELECT name, price_cents FROM products WHERE id=99: Database refused the connection: down"}, engine.LevelError,
-			"Database refused the connection -> the SELECT fails"},
-	}
-	for _, tt := range tests {
-		e := FromHop(tt.h, c)
-		if e.Level != tt.level || e.Text != tt.text || !e.At.Equal(tt.h.End()) || e.Component != "" {
-			t.Errorf("FromHop(%q) = %+v, want level %v, text %q", tt.h.Detail, e, tt.level, tt.text)
-		}
 	}
 }
 

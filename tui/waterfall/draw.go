@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/tui/glyph"
 	"github.com/archex/archex/tui/narrate"
 )
 
@@ -127,11 +128,6 @@ func (m *Model) draw() {
 	m.setOffset(m.offset)
 }
 
-// kindSymbols mark the request's kind in the summary, as its packet does.
-var kindSymbols = map[narrate.Kind]string{
-	narrate.OK: "✓", narrate.Hit: "●", narrate.Miss: "◐", narrate.Fallback: "◆", narrate.Error: "✖", narrate.Write: "✎",
-}
-
 func (m *Model) summary() string {
 	k := narrate.Outcome(m.tr)
 	st := m.st.Up
@@ -147,11 +143,11 @@ func (m *Model) summary() string {
 	case narrate.Write:
 		st = m.st.Accent
 	}
-	text := narrate.Summary(m.tr)
+	text := narrate.Summary(m.tr, m.card)
 	if m.cols.narrow && ansi.StringWidth(text) > m.w-2 {
 		text = m.compact(k)
 	}
-	return st.Render(kindSymbols[k]) + " " + m.st.Bold.Render(ansi.Truncate(text, m.w-2, "…"))
+	return st.Render(glyph.Request(k)) + " " + m.st.Bold.Render(ansi.Truncate(text, m.w-2, "…"))
 }
 
 // compact is the summary for a narrow panel: "GET 42: miss, 200 in 14.3 ms".
@@ -210,7 +206,7 @@ func (m *Model) axis() string {
 // row draws hop i.
 func (m *Model) row(i int) string {
 	h, c := m.tr.Hops[i], m.cols
-	oc := outcomes[h.Outcome]
+	sym, word := glyph.Hop(h.Outcome), h.Outcome.String()
 	ost := m.ink.outcome(h.Outcome)
 	var b strings.Builder
 
@@ -221,13 +217,13 @@ func (m *Model) row(i int) string {
 	} else {
 		b.WriteString(m.ink.muted.paint(idx))
 	}
-	b.WriteString(ost.paint(oc.sym) + " ")
+	b.WriteString(ost.paint(sym) + " ")
 	if c.word {
 		// An async hop that went well says so: "ok" would hide the branch.
 		if h.Async && h.Outcome == trace.OK {
 			b.WriteString(m.ink.async.paint(pad("async", wordWidth)))
 		} else {
-			b.WriteString(ost.paint(pad(oc.word, wordWidth)))
+			b.WriteString(ost.paint(pad(word, wordWidth)))
 		}
 	}
 
