@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -14,37 +15,66 @@ import (
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/quiz"
 	"github.com/archex/archex/quiz/experiment"
+	"github.com/archex/archex/recording"
 	"github.com/archex/archex/tui"
 	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
 )
 
+// dashboardSynopsis is the dashboard's usage line.
+const dashboardSynopsis = `archex [--card FILE] [--rate 20] [--seed 1] [--theme default|high-contrast] [--fault "kill cache @5s"]... [--script LESSON [--loop]] [--record FILE.cast] [--shots DIR]`
+
+// dashboardFlags are the dashboard's flags beyond the system's.
+type dashboardFlags struct {
+	sys    systemFlags
+	theme  themeFlag
+	faults faultList
+	script string
+	loop   bool
+	record string
+	shots  string
+}
+
+func (d *dashboardFlags) register(fs *flag.FlagSet) {
+	d.sys.register(fs, 20)
+	d.theme = registerTheme(fs)
+	fs.Var(&d.faults, "fault", `a fault at a time since the start, as archex run takes it, e.g. "kill cache @5s" (repeat for more)`)
+	fs.StringVar(&d.script, "script", "", "a `LESSON` file to play: at each time a fault, a caption, a pause or a narrated request (the format is in the README); its card line picks the card")
+	fs.BoolVar(&d.loop, "loop", false, "play the --script again and again, each time on a system reset to its start (an unattended screen)")
+	fs.StringVar(&d.record, "record", "", "record the session as an asciicast v2 `FILE` (play it with asciinema play FILE)")
+	fs.StringVar(&d.shots, "shots", "", "the `folder` S saves screenshots to (text and SVG; default: the current folder)")
+}
+
 // cmdDashboard opens the dashboard: `archex` with no command.
 func cmdDashboard(env *cliEnv, args []string) error {
 	var fs *flag.FlagSet
-	usage := flagUsage("archex [--card FILE] [--rate 20] [--seed 1] [--theme default|high-contrast]", &fs)
+	flags := flagUsage(dashboardSynopsis, &fs)
+	usage := func(w io.Writer) {
+		mainUsage(w)
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "the dashboard:")
+		flags(w)
+	}
 	fs = newFlagSet("archex", usage)
-	var sys systemFlags
-	sys.register(fs, 20)
-	themeName := fs.String("theme", "default", "colour theme: default, or high-contrast for projectors")
+	var d dashboardFlags
+	d.register(fs)
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
-	var pal *theme.Palette
-	switch *themeName {
-	case "default":
-		pal = &theme.Default
-	case "high-contrast":
-		pal = &theme.HighContrast
-	default:
-		return badUsage(usage, "--theme %q: use default or high-contrast", *themeName)
-	}
-	opts, err := sys.options(usage)
+	pal, err := d.theme.palette(usage)
 	if err != nil {
 		return err
 	}
-	if !env.isTerminal {
-		return badUsage(nil, "the dashboard needs a terminal, and stdout is not one: for a headless run use 'archex run' (see 'archex run -h')")
+	demo, err := d.prepare(env, usage)
+	if err != nil {
+		return err
+	}
+	opts, err := d.sys.options(usage, env.stderr)
+	if err != nil {
+		return err
+	}
+	if err := demo.checkTraffic(opts); err != nil {
+		return badUsage(nil, "%v", err)
 	}
 	// SIGTERM, SIGHUP and SIGINT end the dashboard as q does, with the
 	// terminal restored and the temporary files removed, and exit 128 +
@@ -57,11 +87,35 @@ func cmdDashboard(env *cliEnv, args []string) error {
 		return err
 	}
 	defer e.Close()
+	// Every problem with the input is told before the one with the
+	// terminal.
+	if err := demo.checkFaults(e); err != nil {
+		return badUsage(nil, "%v", err)
+	}
+	if !env.isTerminal {
+		return badUsage(nil, "the dashboard needs a terminal, and stdout is not one: for a headless run use 'archex run' (see 'archex run -h')")
+	}
+	rest := e.Plan(demo.faults, 0)
 	e.Start()
 	qv, closeQuiz := dashboardQuiz(env, opts.Card, pal == &theme.HighContrast)
 	defer closeQuiz()
-	m := tui.New(e, tui.Options{Palette: pal, Quiz: qv})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout),
+	var model tea.Model = tui.New(e, tui.Options{Palette: pal, Quiz: qv, Lesson: demo.lesson, Loop: d.loop, Faults: rest, Shots: d.shots})
+	out := io.Writer(os.Stdout)
+	if d.record != "" {
+		rec, err := startRecording(d.record, opts.Card)
+		if err != nil {
+			return badUsage(nil, "--record: %v", err)
+		}
+		defer func() {
+			if err := rec.Close(); err != nil {
+				fmt.Fprintf(env.stderr, "archex: --record %s: %v\n", d.record, err)
+				return
+			}
+			fmt.Fprintf(env.stderr, "archex: recorded the session in %s (play it with: asciinema play %s)\n", d.record, d.record)
+		}()
+		out, model = rec.Tee(os.Stdout), recording.Watch(model, rec)
+	}
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(out),
 		tea.WithContext(ctx), tea.WithoutSignalHandler())
 	_, err = p.Run()
 	if ie := interruption(ctx); ie != nil {
@@ -74,6 +128,12 @@ func cmdDashboard(env *cliEnv, args []string) error {
 		return interruptedError{}
 	}
 	return err
+}
+
+// startRecording opens the recording of a session in the terminal's size.
+func startRecording(path string, c *card.Card) (*recording.Recorder, error) {
+	w, h := terminalSize()
+	return recording.Create(path, w, h, "archex · "+c.Title)
 }
 
 // dashboardQuiz builds the quiz for the dashboard's tab: the practice set,
@@ -94,9 +154,9 @@ func dashboardQuiz(env *cliEnv, c *card.Card, highContrast bool) (m *quizview.Mo
 	ids := quiz.IDs(qs)
 	standing := func() quiz.Summary { return store.Progress().Summary(ids, time.Now()) }
 	rec := store.Recorder(time.Now)
-	styles := quizview.DefaultStyles()
+	styles := quizview.DefaultStyles(nil)
 	if highContrast {
-		styles = quizview.HighContrastStyles()
+		styles = quizview.HighContrastStyles(nil)
 	}
 	qv := quizview.New(sess, quizview.WithStyles(styles), quizview.WithRecorder(rec.Record),
 		quizview.WithStatus(func() string { return standing().String() }),

@@ -15,14 +15,16 @@ import (
 // of a card's page (or a YAML card, which it checks and tidies) and prints
 // it as a YAML card, which Parse reads back to the same card. The embedded
 // cards answer the quizzes of their own pages; -key adds another card. A
-// card with a problem is bad input: one line naming the file and the line,
-// exit 2.
+// question still without an answer is kept, unmarked, with a warning line
+// on stderr (-strict refuses it). A card with a problem is bad input: one
+// line naming the file and the line, exit 2.
 func cmdImport(env *cliEnv, args []string) error {
 	var fs *flag.FlagSet
-	usage := flagUsage("archex import [-o FILE] [-key CARD.yaml] CARD.txt   (- reads standard input)", &fs)
+	usage := flagUsage("archex import [-o FILE] [-key CARD.yaml] [-strict] CARD.txt   (- reads standard input)", &fs)
 	fs = newFlagSet("import", usage)
 	out := fs.String("o", "", "write the YAML card to `FILE` instead of standard output")
 	keyPath := fs.String("key", "", "also take quiz answers from the card `FILE` (for a page that hides its answers)")
+	strict := registerStrict(fs)
 	path, err := parseFlagsAndFile(env, fs, usage, args)
 	if err != nil {
 		return err
@@ -36,6 +38,7 @@ func cmdImport(env *cliEnv, args []string) error {
 		}
 		keys = append([]*card.Card{key}, keys...)
 	}
+	opts := append([]card.ImportOption{card.WithAnswerKey(keys...)}, unanswered(*strict, env.stderr)...)
 	var c *card.Card
 	if path == "-" {
 		// One byte more than a card may have is enough to refuse it.
@@ -43,9 +46,9 @@ func cmdImport(env *cliEnv, args []string) error {
 		if rerr != nil {
 			return fmt.Errorf("import: reading standard input: %w", rerr)
 		}
-		c, err = card.Read("stdin", data, card.WithAnswerKey(keys...))
+		c, err = card.Read("stdin", data, opts...)
 	} else {
-		c, err = card.Load(path, card.WithAnswerKey(keys...))
+		c, err = card.Load(path, opts...)
 	}
 	if err != nil {
 		return badUsage(nil, "%v", err)

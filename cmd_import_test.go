@@ -66,7 +66,7 @@ func TestImportBadCardIsAUsageError(t *testing.T) {
 		want      string
 		withUsage bool
 	}{
-		{"bad card", []string{bad}, bad + `:54: hop 5 "Message StorChat Service" names "Message Stor", which is not a component on this card; did you mean "Message Store"? (components: `, false},
+		{"bad card", []string{bad}, bad + `:57: hop 5 "Message StorChat Service" names "Message Stor", which is not a component on this card; did you mean "Message Store"? (components: `, false},
 		{"missing file", []string{"nosuch.txt"}, "nosuch.txt: no such file or directory", false},
 		{"bad key", []string{"-key", "nokey.yaml", "cards/chat.txt"}, "import: answer key nokey.yaml: no such file or directory", false},
 		{"no file", nil, "import: name the card file, e.g. archex import mycard.txt", true},

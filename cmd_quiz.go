@@ -49,31 +49,41 @@ move it up, so mastered means right three times in a row, days apart.
 Some questions ask for a number (a database's capacity, a drain time, ...):
 type it, and the worked method follows. Their values are drawn afresh.
 
-Predict, then observe: some questions are experiments. You predict what an
-action on the running system will do (kill the cache, kill the worker for a
-few seconds, kill one of three replicas, ...). Then archex starts the whole
-system on this machine (load balancer, gateway, 3 service replicas, cache,
-database, queue, worker, with traffic), does it, measures, and grades your
-prediction by the numbers, which it shows. Each takes about 10 seconds.
-A practice set has one when one is due or new; --set all includes them all;
---set experiments asks only them; --no-experiments leaves them out.
+Predict, then observe: some questions are experiments on the running
+system. archex starts the whole system on this machine (load balancer,
+gateway, 3 service replicas, cache, database, queue, worker, with traffic),
+waits for a steady state and shows you its baseline ("27 reads/s reach the
+database, at 84 % cache hits"); you predict a number ("how many after the
+kill?"); then it acts (kills the cache, kills the worker for a few seconds,
+slows a replica, ...), measures, grades your prediction against the
+measurement within the stated tolerance, and explains the gap from the
+measured numbers. Each takes 10 to 20 seconds. A practice set has one when
+one is due or new; --set all includes them all; --set experiments asks only
+them; --no-experiments leaves them out.
 `
 
 // cmdQuiz runs `archex quiz`: a quiz session in the terminal, or line by line
 // with --plain (or when stdout is not a terminal). Progress is kept in
 // $ARCHEX_CONFIG_DIR, or else os.UserConfigDir()/archex, in progress.json.
 func cmdQuiz(env *cliEnv, args []string) error {
-	fs, usage := helpFlagSet("quiz", "archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--reset]", quizHelp)
+	var fs *flag.FlagSet
+	flags := flagUsage("archex quiz [--set practice|card|all|experiments] [--seed N] [--plain] [--no-experiments] [--questions FILE] [--card CARD] [--theme default|high-contrast] [--reset]", &fs)
+	usage := func(w io.Writer) {
+		flags(w)
+		fmt.Fprint(w, quizHelp)
+	}
+	fs = newFlagSet("quiz", usage)
 	var (
 		setName   = fs.String("set", string(quiz.SetPractice), "which questions: practice (up to 10 due or new ones, missed first, one experiment), card (the card's three), all, or experiments (only them)")
-		noExp     = fs.Bool("no-experiments", false, "leave out the experiments, which run the system for about 10 s each")
+		noExp     = fs.Bool("no-experiments", false, "leave out the experiments, which run the system for 10 to 20 s each")
 		seed      = fs.Uint64("seed", 0, "fix which questions are drawn and the order of their options (default: from the clock)")
-		plain     = fs.Bool("plain", false, "line mode for pipes and screen readers: questions on stdout, one answer (A-D) per line on stdin")
+		plain     = fs.Bool("plain", false, "line mode for pipes and screen readers: questions on stdout, one answer (A-D, or a number) per line on stdin")
 		reset     = fs.Bool("reset", false, "clear the saved progress, then exit")
 		questions = fs.String("questions", "", "question bank (YAML) to use instead of the built-in one (and its numeric questions)")
 		cardRef   = fs.String("card", "", "design card whose quiz to ask (a file, or an embedded card's name); default: the production card")
-		high      = fs.Bool("high-contrast", false, "high-contrast colours")
+		strict    = registerStrict(fs)
 	)
+	theme := registerTheme(fs)
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
@@ -88,11 +98,15 @@ func cmdQuiz(env *cliEnv, args []string) error {
 	if set == quiz.SetExperiments && *noExp {
 		return badUsage(usage, "--set experiments asks only the experiments, which --no-experiments leaves out: give one of them")
 	}
-	c, err := loadCard(*cardRef)
+	high, err := theme.highContrast()
+	if err != nil {
+		return badUsage(usage, "%v", err)
+	}
+	c, err := loadCard(*cardRef, *strict, env.stderr)
 	if err != nil {
 		return badUsage(nil, "--card: %v", err)
 	}
-	r := &quizRun{env: env, set: set, seed: *seed, plain: *plain, high: *high, card: c, now: now}
+	r := &quizRun{env: env, set: set, seed: *seed, plain: *plain, high: high, card: c, now: now}
 	if !*noExp {
 		r.experiments = experiment.Questions()
 	}
@@ -125,7 +139,7 @@ func (r *quizRun) run() error {
 	qs, _ := cfg.Questions() // NewSession has checked them
 	ids := quiz.IDs(qs)
 	standing := func() quiz.Summary { return store.Progress().Summary(ids, time.Now()) }
-	lab := &labRunner{judge: experiment.Judge}
+	lab := &labRunner{start: experiment.Trials}
 	defer lab.close()
 	summary := progress.Summary(ids, r.now)
 	rec := store.Recorder(time.Now)
@@ -148,7 +162,7 @@ func (r *quizRun) run() error {
 		if sess.Len() == 0 {
 			return nil
 		}
-		_, err := quiz.RunPlainJudged(context.Background(), env.stdin, env.stdout, sess, func(a quiz.Answer) { warn(rec.Record(a)) }, lab.plainJudge)
+		_, err := quiz.RunPlainExperiments(context.Background(), env.stdin, env.stdout, sess, func(a quiz.Answer) { warn(rec.Record(a)) }, lab.plainTrial)
 		after := standing()
 		fmt.Fprintf(env.stdout, "progress: %s\nnext review: %s\n", after.Standing(), after.Next())
 		if errors.Is(err, context.Canceled) {
@@ -157,9 +171,9 @@ func (r *quizRun) run() error {
 		return err
 	}
 
-	styles := quizview.DefaultStyles()
+	styles := quizview.DefaultStyles(nil)
 	if r.high {
-		styles = quizview.HighContrastStyles()
+		styles = quizview.HighContrastStyles(nil)
 	}
 	m := quizview.New(sess,
 		quizview.WithStyles(styles),
@@ -172,7 +186,7 @@ func (r *quizRun) run() error {
 		opts = append(opts, tea.WithInput(env.stdin))
 	}
 	app := quizview.NewApp(m)
-	app.Judge = lab.run
+	app.Experimenter = lab.trial
 	final, err := tea.NewProgram(app, opts...).Run()
 	// An experiment still running (the learner quit during it) is stopped
 	// and its system closed before the command returns.
@@ -210,59 +224,122 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 }
 
 // labRunner runs the experiments `archex quiz` asks, each on a fresh system
-// of its own, and makes sure none is left running when the command ends.
+// of its own, and makes sure none is left running when the command ends:
+// close cancels what runs, waits for it, and closes the trials still open.
 type labRunner struct {
-	judge quiz.Judge
+	start quiz.Experimenter
 
 	mu      sync.Mutex
 	closed  bool
 	running sync.WaitGroup
 	cancels map[int]context.CancelFunc
+	open    map[*labTrial]bool
 	next    int
 }
 
-// run is a quiz.Judge: judge, unless the runner is closed.
-func (l *labRunner) run(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
+// begin starts a step of an experiment (a start or a measure) that close
+// cancels; done ends it. ok is false once the runner is closed.
+func (l *labRunner) begin(ctx context.Context) (_ context.Context, done func(), ok bool) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.closed {
-		l.mu.Unlock()
-		return quiz.Verdict{}, context.Canceled
+		cancel()
+		return nil, nil, false
 	}
 	if l.cancels == nil {
-		l.cancels = map[int]context.CancelFunc{}
+		l.cancels, l.open = map[int]context.CancelFunc{}, map[*labTrial]bool{}
 	}
 	id := l.next
 	l.next++
 	l.cancels[id] = cancel
 	l.running.Add(1)
-	l.mu.Unlock()
-	defer func() {
+	return ctx, func() {
+		cancel()
 		l.mu.Lock()
 		delete(l.cancels, id)
 		l.mu.Unlock()
 		l.running.Done()
-	}()
-	return l.judge(ctx, it, progress)
+	}, true
 }
 
-// plainJudge runs an experiment for --plain, where ctrl+c during an
-// experiment stops it cleanly (its system undone and closed) and ends the
-// quiz; outside experiments ctrl+c does what it always does.
-func (l *labRunner) plainJudge(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
+// trial is a quiz.Experimenter: start, unless the runner is closed.
+func (l *labRunner) trial(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Trial, error) {
+	ctx, done, ok := l.begin(ctx)
+	if !ok {
+		return nil, context.Canceled
+	}
+	defer done()
+	t, err := l.start(ctx, it, progress)
+	if err != nil {
+		return nil, err
+	}
+	lt := &labTrial{Trial: t, l: l}
+	l.mu.Lock()
+	l.open[lt] = true
+	l.mu.Unlock()
+	return lt, nil
+}
+
+// plainTrial runs an experiment for --plain, where ctrl+c while it starts
+// or measures stops it cleanly (its system undone and closed) and ends the
+// quiz; outside those, ctrl+c does what it always does.
+func (l *labRunner) plainTrial(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Trial, error) {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	return l.run(ctx, it, progress)
+	t, err := l.trial(ctx, it, progress)
+	if err != nil {
+		return nil, err
+	}
+	return interruptible{t}, nil
 }
 
-// close stops the experiments still running and waits for them to end.
+// interruptible measures with ctrl+c stopping the measurement.
+type interruptible struct{ quiz.Trial }
+
+func (t interruptible) Measure(ctx context.Context, progress func(string)) (quiz.Problem, string, error) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	return t.Trial.Measure(ctx, progress)
+}
+
+// labTrial is a trial the runner keeps track of.
+type labTrial struct {
+	quiz.Trial
+	l *labRunner
+}
+
+func (t *labTrial) Measure(ctx context.Context, progress func(string)) (quiz.Problem, string, error) {
+	ctx, done, ok := t.l.begin(ctx)
+	if !ok {
+		return quiz.Problem{}, "", context.Canceled
+	}
+	defer done()
+	return t.Trial.Measure(ctx, progress)
+}
+
+func (t *labTrial) Close() {
+	t.Trial.Close()
+	t.l.mu.Lock()
+	delete(t.l.open, t)
+	t.l.mu.Unlock()
+}
+
+// close stops the experiments still running, waits for them to end, and
+// closes the trials still open (which puts back and closes their systems).
 func (l *labRunner) close() {
 	l.mu.Lock()
 	l.closed = true
 	for _, cancel := range l.cancels {
 		cancel()
 	}
+	open := make([]*labTrial, 0, len(l.open))
+	for t := range l.open {
+		open = append(open, t)
+	}
 	l.mu.Unlock()
 	l.running.Wait()
+	for _, t := range open {
+		t.Close()
+	}
 }

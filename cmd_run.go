@@ -27,6 +27,7 @@ type systemFlags struct {
 	card    string
 	pattern string
 	rate    float64
+	strict  *bool
 }
 
 func (s *systemFlags) register(fs *flag.FlagSet, rate float64) {
@@ -34,6 +35,7 @@ func (s *systemFlags) register(fs *flag.FlagSet, rate float64) {
 	fs.StringVar(&s.card, "card", "", "design card to run (YAML or the card's text form); default: the production card")
 	fs.StringVar(&s.pattern, "pattern", "steady", patternHelp())
 	fs.Float64Var(&s.rate, "rate", rate, fmt.Sprintf("requests per second, from 0 to %d (a pattern's peak too)", traffic.MaxRate))
+	s.strict = registerStrict(fs)
 }
 
 // patternHelp lists the patterns with what each does.
@@ -49,8 +51,9 @@ func patternHelp() string {
 	return b.String()
 }
 
-// options turns the flags into engine options, or a usage error.
-func (s *systemFlags) options(usage func(io.Writer)) (engine.Options, error) {
+// options turns the flags into engine options, or a usage error; warnings
+// about the card go to warn.
+func (s *systemFlags) options(usage func(io.Writer), warn io.Writer) (engine.Options, error) {
 	p, err := traffic.ParsePattern(s.pattern)
 	if err != nil {
 		return engine.Options{}, badUsage(usage, "--pattern: %v", err)
@@ -58,7 +61,7 @@ func (s *systemFlags) options(usage func(io.Writer)) (engine.Options, error) {
 	if err := traffic.CheckRate(s.rate, p); err != nil {
 		return engine.Options{}, badUsage(usage, "--rate: %v", err)
 	}
-	c, err := loadCard(s.card)
+	c, err := loadCard(s.card, *s.strict, warn)
 	if err != nil {
 		return engine.Options{}, badUsage(usage, "%v", err)
 	}
@@ -87,7 +90,7 @@ func cmdRun(env *cliEnv, args []string) error {
 	if *drain < 0 {
 		return badUsage(usage, "--drain %v: give a duration, 0 or more", *drain)
 	}
-	opts, err := sys.options(usage)
+	opts, err := sys.options(usage, env.stderr)
 	if err != nil {
 		return err
 	}
@@ -149,7 +152,17 @@ func cmdRun(env *cliEnv, args []string) error {
 func checkTraffic(rate float64, p traffic.Pattern, script []engine.Fault) error {
 	script = slices.Clone(script)
 	slices.SortStableFunc(script, func(a, b engine.Fault) int { return int(a.At - b.At) })
-	for _, f := range script {
+	if i, err := trafficLimit(rate, p, script); err != nil {
+		return fmt.Errorf("--fault %q: %v", script[i].Text, err)
+	}
+	return nil
+}
+
+// trafficLimit walks the faults in the order given from rate and pattern p,
+// and returns the index of the first rate or pattern fault that asks for
+// more than the user can send, with why.
+func trafficLimit(rate float64, p traffic.Pattern, faults []engine.Fault) (int, error) {
+	for i, f := range faults {
 		switch f.Action {
 		case "rate":
 			rate, _ = strconv.ParseFloat(f.Value, 64)
@@ -159,10 +172,10 @@ func checkTraffic(rate float64, p traffic.Pattern, script []engine.Fault) error 
 			continue
 		}
 		if err := traffic.CheckRate(rate, p); err != nil {
-			return fmt.Errorf("--fault %q: %v", f.Text, err)
+			return i, err
 		}
 	}
-	return nil
+	return -1, nil
 }
 
 func cmdTrace(env *cliEnv, args []string) error {
@@ -172,20 +185,21 @@ func cmdTrace(env *cliEnv, args []string) error {
 	var (
 		seed   = fs.Uint64("seed", 1, "random seed")
 		cardF  = fs.String("card", "", "design card to run (YAML or the card's text form); default: the production card")
-		key    = fs.Int("key", 42, "product id to read")
+		key    = fs.Int("key", 42, "id of the item to read (a product on the production card)")
 		warm   = fs.Bool("warm", false, "read the key once first, so the traced read is a cache hit")
 		write  = fs.Bool("write", false, "trace a write (PUT) instead of a read")
-		asJSON = fs.Bool("json", false, `print {"hops":[{"from","to","ms","detail"}]}`)
+		asJSON = fs.Bool("json", false, `print {"response_ms", "hops":[{"start_ms","ms","async","from","to","outcome","detail", and the hop's fields}]}`)
+		strict = registerStrict(fs)
 	)
 	if err := parseFlags(env, fs, usage, args); err != nil {
 		return err
 	}
-	if *key < 1 {
-		return badUsage(usage, "--key %d: products are numbered from 1", *key)
-	}
-	c, err := loadCard(*cardF)
+	c, err := loadCard(*cardF, *strict, env.stderr)
 	if err != nil {
 		return badUsage(usage, "%v", err)
+	}
+	if words := engine.ResourceOf(c); *key < 1 {
+		return badUsage(usage, "--key %d: %s are numbered from 1", *key, words.Plural())
 	}
 	ctx, stop := env.stopContext(context.Background())
 	defer stop()

@@ -57,39 +57,8 @@ func TestSignalsEndTheDashboardWithTheTerminalRestored(t *testing.T) {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			t.Parallel()
 			tmp := t.TempDir()
-			term, screen := openPTY(t)
-			cmd := childCmd(t, tmp, "--rate", "20")
-			cmd.Env = append(cmd.Env, "TERM=xterm-256color")
-			cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-			out := &syncBuffer{}
-			go func() {
-				buf := make([]byte, 4096)
-				answered := false
-				for {
-					n, err := screen.Read(buf)
-					out.Write(buf[:n])
-					if err != nil {
-						return
-					}
-					// Answer the background colour query (OSC 11, then a cursor position report)
-					// as a terminal does, or archex waits 5 s for it.
-					if !answered && strings.Contains(out.String(), "\x1b]11;?") {
-						screen.WriteString("\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[1;1R")
-						answered = true
-					}
-				}
-			}()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			c := &child{args: []string{"(dashboard)"}, cmd: cmd, stderr: out, done: make(chan struct{})}
-			c.wait()
-			t.Cleanup(func() { cmd.Process.Kill(); <-c.done })
-			waitFor(t, 30*time.Second, "the dashboard never drew the card", func() bool {
-				return strings.Contains(out.String(), "\x1b[?1049h") && strings.Contains(out.String(), "Cache")
-			})
-			cmd.Process.Signal(tc.sig)
+			c, out, _ := startDashboard(t, tmp, "--rate", "20")
+			c.cmd.Process.Signal(tc.sig)
 			if code := c.exit(t, 15*time.Second); code != tc.code {
 				t.Errorf("exit %d, want %d", code, tc.code)
 			}

@@ -1,7 +1,8 @@
 // Command archex runs a small production system inside its own process and
 // shows it live: a dashboard in the terminal (archex), a headless run with a
 // per-second timeline (archex run), one traced request (archex trace), an
-// architecture quiz (archex quiz) and hands-on challenges (archex learn).
+// architecture quiz (archex quiz), hands-on challenges (archex learn) and a
+// classroom over SSH (archex serve).
 package main
 
 import (
@@ -59,6 +60,7 @@ func commands() []command {
 		{"trace", "send one request and print its hops", cmdTrace},
 		{"quiz", "practise with the architecture quiz", cmdQuiz},
 		{"learn", "hands-on challenges: fix a broken system with real levers", cmdLearn},
+		{"serve", "serve the class: everyone on one live system over SSH", cmdServe},
 		{"import", "print a card (page text or YAML) as a YAML card", cmdImport},
 	}
 }

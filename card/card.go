@@ -49,11 +49,22 @@ func (k Kind) Known() bool {
 type Card struct {
 	Title      string      `yaml:"title"`
 	Overview   string      `yaml:"overview,omitempty"`
+	Serves     *Serves     `yaml:"serves,omitempty"`
 	Components []Component `yaml:"components"`
 	Flow       []Hop       `yaml:"flow"`
 	Failure    *Failure    `yaml:"failure,omitempty"`
 	Quiz       []Question  `yaml:"quiz,omitempty"`
 	Principle  string      `yaml:"principle,omitempty"`
+}
+
+// Serves names what the card's service serves: the noun of its routes
+// (/messages/42), cache keys (message:42), table (messages) and events
+// (message.viewed), and the numeric field of a row that a write sets. A card
+// without it serves the production card's products, priced in cents.
+type Serves struct {
+	Resource string `yaml:"resource"`         // one item, lower case: message
+	Plural   string `yaml:"plural,omitempty"` // many; default the resource with an s
+	Field    string `yaml:"field"`            // what a write sets: reactions, price_cents
 }
 
 // Component is one box on the card.

@@ -21,6 +21,13 @@ func Format(c *Card) []byte {
 	var w formatter
 	w.scalar(0, "", "title", c.Title)
 	w.prose("overview", c.Overview)
+	if sv := c.Serves; sv != nil {
+		kv := []string{"resource", sv.Resource}
+		if sv.Plural != "" {
+			kv = append(kv, "plural", sv.Plural)
+		}
+		w.line(0, "serves: "+flowMap(append(kv, "field", sv.Field)...))
+	}
 	w.line(0, "components:")
 	for _, comp := range c.Components {
 		w.scalar(2, "- ", "name", comp.Name)

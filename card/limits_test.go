@@ -100,7 +100,7 @@ func TestCardLimits(t *testing.T) {
 	if err := Validate(c); err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("the flow has %d hops; archex runs at most 64", len(c.Flow))) {
 		t.Errorf("%d hops: %v", len(c.Flow), err)
 	}
-	for _, read := range []func(string, []byte) (*Card, error){Parse, func(n string, d []byte) (*Card, error) { return ImportText(n, d) }} {
+	for _, read := range []func(string, []byte) (*Card, error){func(n string, d []byte) (*Card, error) { return Parse(n, d) }, func(n string, d []byte) (*Card, error) { return ImportText(n, d) }} {
 		_, err := read("big.txt", make([]byte, MaxFileSize+1))
 		if want := "big.txt: the file is 262,145 bytes; a card file is at most 262,144 (256 KiB"; err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("a file of %d bytes: %v, want %s", MaxFileSize+1, err, want)

@@ -53,13 +53,14 @@ func DetectForm(name string, data []byte) Form {
 	return FormYAML
 }
 
-// Read reads a card in either form (DetectForm) and validates it; the
-// options apply to the text form. Both forms go through the same validation.
+// Read reads a card in either form (DetectForm) and validates it; an
+// answer key applies to the text form, AllowUnanswered to both. Both forms
+// go through the same validation.
 func Read(name string, data []byte, opts ...ImportOption) (*Card, error) {
 	if DetectForm(name, data) == FormText {
 		return ImportText(name, data, opts...)
 	}
-	return Parse(name, data)
+	return Parse(name, data, opts...)
 }
 
 // Load reads the card file at path in either form and validates it. Every

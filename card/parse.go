@@ -19,7 +19,11 @@ import (
 // fields against the Card's and keep the line of every component, hop and
 // question for the validation that follows. A question without an id gets
 // "card-q" and its number.
-func Parse(name string, data []byte) (*Card, error) {
+func Parse(name string, data []byte, opts ...ImportOption) (*Card, error) {
+	var cfg importConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
 	if err := checkSize(name, int64(len(data))); err != nil {
 		return nil, err
 	}
@@ -28,7 +32,7 @@ func Parse(name string, data []byte) (*Card, error) {
 		return nil, err
 	}
 	normalize(c)
-	if err := validate(c, source{file: name, pos: pos}); err != nil {
+	if err := validate(c, source{file: name, pos: pos, unanswered: cfg.unanswered}); err != nil {
 		return nil, err
 	}
 	return c, nil

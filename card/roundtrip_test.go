@@ -120,8 +120,8 @@ func TestLoad(t *testing.T) {
 	}
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte(strings.Replace(string(text), "Chat ServiceMessage Store", "Chat ServiceMesage Store", 1)), 0o644)
-	if _, err := card.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":53: hop 4 ") {
-		t.Errorf("Load(bad) = %v, want an error starting with %s:53: hop 4", err, bad)
+	if _, err := card.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":56: hop 4 ") {
+		t.Errorf("Load(bad) = %v, want an error starting with %s:56: hop 4", err, bad)
 	}
 	missing := filepath.Join(dir, "missing.yaml")
 	if _, err := card.Load(missing); err == nil || err.Error() != missing+": no such file or directory" {

@@ -13,6 +13,9 @@ type ImportOption func(*importConfig)
 
 type importConfig struct {
 	keys []*Card
+	// unanswered, when set, lets a question with no answer marked through
+	// (see AllowUnanswered).
+	unanswered func(*Error)
 }
 
 // WithAnswerKey lets known cards answer the quiz of a page. The page text of
@@ -50,6 +53,10 @@ func WithAnswerKey(known ...*Card) ImportOption {
 //	Load Balancer                           its name,
 //	load_balancer                           its kind (one word; unknown kinds run as generic stages),
 //	Distributes incoming traffic ...        its description
+//	What the Service Serves                 optional: the noun of the routes, keys and
+//	Resource: message                       table, its plural (optional) and the number
+//	Plural: messages                        a write sets; without it the service serves
+//	Field: reactions                        products priced in cents
 //	Request Flow - 14 Hops                  one hop per line, the two names run together;
 //	UserLoad Balancer                       the line is split where it reads as exactly two
 //	...                                     component names ("A -> B" also works); the count must match
@@ -97,7 +104,7 @@ func ImportText(name string, data []byte, opts ...ImportOption) (*Card, error) {
 	if err := checkSize(name, int64(len(data))); err != nil {
 		return nil, err
 	}
-	src := source{file: name, pos: positions{}, text: true}
+	src := source{file: name, pos: positions{}, text: true, unanswered: cfg.unanswered}
 	c, err := importText(data, cfg, src)
 	if err != nil {
 		return nil, err
@@ -126,12 +133,13 @@ var (
 	headerRE = map[string]*regexp.Regexp{
 		"diagram":    regexp.MustCompile(`^Architecture Diagram$`),
 		"components": regexp.MustCompile(`^Components$`),
+		"serves":     regexp.MustCompile(`^What the Service Serves$`),
 		"flow":       regexp.MustCompile(`^Request Flow - (\d{1,6}) Hops?$`),
 		"failure":    regexp.MustCompile(`^Failure Scenario$`),
 		"quiz":       regexp.MustCompile(`^Architecture Quiz - (\d{1,6}) Questions?$`),
 		"principle":  regexp.MustCompile(`^Design Principle$`),
 	}
-	sectionOrder = []string{"diagram", "components", "flow", "failure", "quiz", "principle"}
+	sectionOrder = []string{"diagram", "components", "serves", "flow", "failure", "quiz", "principle"}
 )
 
 func importText(data []byte, cfg importConfig, src source) (*Card, *Error) {
@@ -176,6 +184,9 @@ func importText(data []byte, cfg importConfig, src source) (*Card, *Error) {
 		return nil, err
 	}
 	if err := checkComponents(c, src); err != nil {
+		return nil, err
+	}
+	if err := readServes(c, sections["serves"], src); err != nil {
 		return nil, err
 	}
 	if err := readFlow(c, sections["flow"], src); err != nil {

@@ -45,6 +45,25 @@ Design Principle
 Queue what the user does not wait for.
 `
 
+// What the service serves reads the same in both forms.
+func TestImportTextServes(t *testing.T) {
+	text := strings.Replace(tinyText, "Request Flow - 4 Hops", "What the Service Serves\nResource: entry\nPlural: entries\nField: views\nRequest Flow - 4 Hops", 1)
+	c, err := ImportText("tiny.txt", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (&Serves{Resource: "entry", Plural: "entries", Field: "views"}); !reflect.DeepEqual(c.Serves, want) {
+		t.Fatalf("serves %+v, want %+v", c.Serves, want)
+	}
+	back, err := Parse("tiny.yaml", Format(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, c) {
+		t.Errorf("the YAML of the imported card reads back as\n%s", Format(back))
+	}
+}
+
 func TestImportTextTinyCard(t *testing.T) {
 	got, err := ImportText("tiny.txt", []byte(tinyText))
 	if err != nil {
@@ -90,6 +109,12 @@ func TestImportTextReportsFileLineAndProblem(t *testing.T) {
 			line: 20, want: `hop 2 "ServerQueue" names "Server", which is not a component on this card`},
 		{name: "hop with no known name", old: "ServiceQueue", new: "Nothing here",
 			line: 20, want: `hop 2 "Nothing here" is not two component names run together (components: User, Service, Queue, Worker)`},
+		{name: "serves line without a label", old: "Request Flow - 4 Hops", new: "What the Service Serves\nResource: message\nmessages\nRequest Flow - 4 Hops",
+			line: 20, want: `"messages" in what the service serves: write its lines as "Resource: NOUN", "Plural: NOUNS" (optional) and "Field: NAME"`},
+		{name: "serves without a field", old: "Request Flow - 4 Hops", new: "What the Service Serves\nResource: message\nRequest Flow - 4 Hops",
+			line: 18, want: `serves names no field (the number of a row a write sets): write the lines "Resource: message" and "Field: reactions"`},
+		{name: "a second resource line", old: "Request Flow - 4 Hops", new: "What the Service Serves\nResource: message\nResource: post\nRequest Flow - 4 Hops",
+			line: 20, want: `a second "Resource:" line (first at line 19)`},
 		{name: "hop count", old: "Request Flow - 4 Hops", new: "Request Flow - 5 Hops",
 			line: 18, want: `"Request Flow - 5 Hops" announces 5 hops, but 4 follow`},
 		{name: "more hops than announced", old: "UserService\nServiceQueue", new: "ServiceUser\nUserService\nServiceQueue",

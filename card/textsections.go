@@ -129,30 +129,77 @@ func inferAsync(c *Card, kinds map[string]Kind) {
 	}
 }
 
-var failureFields = []struct {
-	prefix, key string
-}{{"Component Fails:", "component"}, {"Impact:", "impact"}, {"Mitigation:", "mitigation"}}
+// labelled is a line of a section that starts with its label:
+// "Impact:...", "Resource: message".
+type labelled struct{ prefix, key string }
+
+// readLabelled reads a section of labelled lines, at most one of each
+// label, handing each value to set. path names the section's place in the
+// card for errors; howto says how its lines are written.
+func readLabelled(sec *section, src source, path string, labels []labelled, howto string, set func(key, v string)) *Error {
+	seen := map[string]int{}
+	for _, l := range sec.lines {
+		matched := false
+		for _, lb := range labels {
+			v, ok := strings.CutPrefix(l.s, lb.prefix)
+			if !ok {
+				continue
+			}
+			if first, dup := seen[lb.key]; dup {
+				return src.errorf("", "a second %q line (first at line %d)", lb.prefix, first).at(l.n)
+			}
+			seen[lb.key] = l.n
+			src.pos[field(path, lb.key)] = l.n
+			set(lb.key, strings.TrimSpace(v))
+			matched = true
+		}
+		if !matched {
+			return src.errorf("", "%q in %s", l.s, howto).at(l.n)
+		}
+	}
+	src.pos[path] = sec.header.n
+	return nil
+}
+
+var servesLabels = []labelled{{"Resource:", "resource"}, {"Plural:", "plural"}, {"Field:", "field"}}
+
+// readServes reads what the service serves: a line each for the resource,
+// its plural and the field.
+func readServes(c *Card, sec *section, src source) *Error {
+	if sec == nil {
+		return nil
+	}
+	sv := &Serves{}
+	err := readLabelled(sec, src, "serves", servesLabels,
+		`what the service serves: write its lines as "Resource: NOUN", "Plural: NOUNS" (optional) and "Field: NAME"`,
+		func(key, v string) {
+			switch key {
+			case "resource":
+				sv.Resource = v
+			case "plural":
+				sv.Plural = v
+			default:
+				sv.Field = v
+			}
+		})
+	if err != nil {
+		return err
+	}
+	c.Serves = sv
+	return nil
+}
+
+var failureLabels = []labelled{{"Component Fails:", "component"}, {"Impact:", "impact"}, {"Mitigation:", "mitigation"}}
 
 func readFailure(c *Card, sec *section, src source) *Error {
 	if sec == nil {
 		return nil
 	}
 	f := &Failure{}
-	seen := map[string]int{}
-	for _, l := range sec.lines {
-		matched := false
-		for _, ff := range failureFields {
-			v, ok := strings.CutPrefix(l.s, ff.prefix)
-			if !ok {
-				continue
-			}
-			if first, dup := seen[ff.key]; dup {
-				return src.errorf("", "a second %q line (first at line %d)", ff.prefix, first).at(l.n)
-			}
-			seen[ff.key] = l.n
-			src.pos[field("failure", ff.key)] = l.n
-			v = strings.TrimSpace(v)
-			switch ff.key {
+	err := readLabelled(sec, src, "failure", failureLabels,
+		`the failure scenario: write its lines as "Component Fails:NAME", "Impact:..." and "Mitigation:..."`,
+		func(key, v string) {
+			switch key {
 			case "component":
 				f.Component = v
 			case "impact":
@@ -160,11 +207,9 @@ func readFailure(c *Card, sec *section, src source) *Error {
 			default:
 				f.Mitigation = v
 			}
-			matched = true
-		}
-		if !matched {
-			return src.errorf("", `%q in the failure scenario: write its lines as "Component Fails:NAME", "Impact:..." and "Mitigation:..."`, l.s).at(l.n)
-		}
+		})
+	if err != nil {
+		return err
 	}
 	c.Failure = f
 	return nil

@@ -15,6 +15,9 @@ type source struct {
 	// text is set for the text form, whose fixes read differently
 	// ("add a line Answer: B" rather than "correct: true").
 	text bool
+	// unanswered, when set, is told of each question with no answer
+	// marked, which then passes (AllowUnanswered).
+	unanswered func(*Error)
 }
 
 func (s source) errorf(path, format string, args ...any) *Error {
@@ -40,6 +43,8 @@ func (s source) errorf(path, format string, args ...any) *Error {
 //     synchronous hop into it. Conversely a hop that leaves a queue right
 //     after the synchronous hop into it must be async: a queue's consumers
 //     work after the user has the response;
+//   - what the service serves, if the card says, is a resource and a field
+//     (and maybe a plural), each one lower-case word (checkServes);
 //   - the failure scenario, if any, names a component on the card;
 //   - every quiz question has an id (unique on the card), a prompt, at least
 //     two options with text and exactly one correct option.
@@ -57,7 +62,7 @@ func Validate(c *Card) error {
 // validate returns the first problem with c, or nil.
 func validate(c *Card, src source) *Error {
 	for _, check := range []func(*Card, source) *Error{
-		checkTitle, checkLimits, checkComponents, checkFlow, checkAsync, checkCalls, checkReached, checkFailure, checkQuiz,
+		checkTitle, checkLimits, checkServes, checkComponents, checkFlow, checkAsync, checkCalls, checkReached, checkFailure, checkQuiz,
 	} {
 		if err := check(c, src); err != nil {
 			return err
@@ -308,6 +313,8 @@ func checkQuiz(c *Card, src source) *Error {
 			}
 		}
 		switch {
+		case len(correct) == 0 && src.unanswered != nil:
+			src.unanswered(src.unansweredWarning(path, n, q))
 		case len(correct) == 0 && src.text:
 			return src.errorf(path, `question %d (%s) has no correct answer: add a line like "Answer: B" after its options`, n, short(q.Prompt))
 		case len(correct) == 0:

@@ -89,9 +89,10 @@ func AnswerKey() []*card.Card {
 }
 
 // Open reads the card that ref names: a card file on disk in either form
-// (card.Load, with AnswerKey for the text form) or, when no such file
-// exists, an embedded card by name ("chat"). This is what --card takes.
-func Open(ref string) (*card.Card, error) {
+// (card.Load, with AnswerKey for the text form, and opts) or, when no such
+// file exists, an embedded card by name ("chat"). This is what --card
+// takes.
+func Open(ref string, opts ...card.ImportOption) (*card.Card, error) {
 	if _, err := os.Stat(ref); err != nil && errors.Is(err, fs.ErrNotExist) {
 		for _, name := range Names() {
 			if ref == name {
@@ -100,5 +101,5 @@ func Open(ref string) (*card.Card, error) {
 		}
 		return nil, fmt.Errorf("%s: no such file, nor an embedded card (embedded: %s)", ref, strings.Join(Names(), ", "))
 	}
-	return card.Load(ref, card.WithAnswerKey(AnswerKey()...))
+	return card.Load(ref, append([]card.ImportOption{card.WithAnswerKey(AnswerKey()...)}, opts...)...)
 }

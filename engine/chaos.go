@@ -156,7 +156,11 @@ func (e *Engine) Revive(target string) error {
 // Slow adds d to every unit of work of a component (0 removes it). A
 // replica of the service (service-2) is slowed alone.
 func (e *Engine) Slow(target string, d time.Duration) error {
-	return e.chaos(target, fmt.Sprintf("slowed by %v", d), func(p *part, replica int) error {
+	what := fmt.Sprintf("slowed by %v", d)
+	if d == 0 {
+		what = "added latency removed"
+	}
+	return e.chaos(target, what, func(p *part, replica int) error {
 		fs := p.faultsOf(replica)
 		if len(fs) == 0 {
 			return fmt.Errorf("%s cannot be slowed", p.comp.Name)
@@ -174,7 +178,11 @@ func (e *Engine) FailRate(target string, f float64) error {
 	if f < 0 || f > 1 {
 		return fmt.Errorf("fail rate %v: give a fraction from 0 to 1", f)
 	}
-	return e.chaos(target, fmt.Sprintf("failing %.0f%% of calls", f*100), func(p *part, replica int) error {
+	what := fmt.Sprintf("failing %.0f%% of calls", f*100)
+	if f == 0 {
+		what = "no longer failing calls"
+	}
+	return e.chaos(target, what, func(p *part, replica int) error {
 		fs := p.faultsOf(replica)
 		if len(fs) == 0 {
 			return fmt.Errorf("%s cannot be made to fail calls", p.comp.Name)
@@ -226,7 +234,8 @@ func (e *Engine) chaos(target, what string, fn func(p *part, replica int) error)
 		name = fmt.Sprintf("%s replica-%d", name, replica+1)
 	}
 	level := LevelWarn
-	if what == "revived" || what == "healed" {
+	switch what {
+	case "revived", "healed", "added latency removed", "no longer failing calls":
 		level = LevelInfo
 	}
 	e.notes.add(time.Now(), name, what, level)
@@ -291,8 +300,27 @@ func (e *Engine) SetRate(r float64) { e.user.SetRate(r) }
 // SetPattern picks the traffic pattern.
 func (e *Engine) SetPattern(p traffic.Pattern) { e.user.SetPattern(p) }
 
-// SetPaused pauses or resumes the traffic.
-func (e *Engine) SetPaused(p bool) { e.user.SetPaused(p) }
+// SetPaused pauses or resumes the traffic. The user's box goes DOWN
+// (paused) or UP, which the log tells as a pause, not as a kill.
+func (e *Engine) SetPaused(p bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	was := e.user.Stats().Paused
+	e.user.SetPaused(p)
+	if was == p {
+		return
+	}
+	for _, pt := range e.parts {
+		if pt.comp.Kind == card.KindClient {
+			what := "traffic resumed"
+			if p {
+				what = "traffic paused"
+			}
+			e.notes.add(time.Now(), pt.comp.Name, what, LevelInfo)
+			e.touched = e.touched.add(pt.comp.Name)
+		}
+	}
+}
 
 func onOff(on bool) string {
 	if on {

@@ -140,6 +140,14 @@ func TestWorkerCrashMidJobIsRedeliveredAndAppliedOnce(t *testing.T) {
 	if !noticed(e, "recovered from a panic") {
 		t.Error("the crash was not reported as a notice")
 	}
+	// What follows the crash is told too: the redelivery, and the
+	// de-duplication that kept the event from applying twice.
+	if !noticed(e, "found applied already") {
+		t.Error("the redelivered duplicate was not reported as a notice")
+	}
+	if w, _ := s.ByKind("worker"); w.Redelivered < 1 || w.Duplicated < 1 || w.Crashes != 1 {
+		t.Errorf("worker status %+v: want the redelivery, the duplicate and the crash counted", w)
+	}
 }
 
 func TestKillOneReplicaUnderLoad(t *testing.T) {

@@ -27,6 +27,7 @@ import (
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/outbox"
 	"github.com/archex/archex/components/queue"
+	"github.com/archex/archex/components/resource"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/traffic"
 	"github.com/archex/archex/components/worker"
@@ -76,6 +77,7 @@ var DemoKeys = []string{"demo-key-1", "demo-key-2", "demo-key-3", "demo-key-4"}
 type Engine struct {
 	opts  Options
 	card  *card.Card
+	words resource.Resource // what the card's service serves
 	topo  *topology
 	dir   string
 	owned bool   // dir is ours to remove
@@ -109,8 +111,10 @@ type Engine struct {
 	aligned       bool
 	begun         bool    // the traffic has started once
 	downSeen      nameSet // down at some refresh of the second in progress
+	unwellSeen    nameSet // not UP at some refresh of the second in progress (by card name)
 	touched       nameSet // changed by chaos since the last refresh
 	snap          atomic.Pointer[Snapshot]
+	initial       Settings // as built: what Reset puts back
 	notes         *noticeLog
 	stop          chan struct{}
 	wg            sync.WaitGroup
@@ -128,7 +132,7 @@ func New(opts Options) (e *Engine, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e = &Engine{opts: opts, card: opts.Card, topo: topo, generic: map[string]*generic.Component{},
+	e = &Engine{opts: opts, card: opts.Card, words: ResourceOf(opts.Card), topo: topo, generic: map[string]*generic.Component{},
 		stop: make(chan struct{}), notes: newNoticeLog(500)}
 	e.rec = newRecorder(e)
 	e.scale.kick = make(chan struct{}, 1)
@@ -152,6 +156,7 @@ func New(opts Options) (e *Engine, err error) {
 	names, _ := e.svc.Replicas()
 	e.scale.want.Store(int64(len(names)))
 	e.defaults = e.Levers()
+	e.initial = e.Settings()
 	e.start = time.Now()
 	e.refresh(time.Now())
 	e.wg.Add(2)
@@ -242,7 +247,7 @@ func (e *Engine) build() error {
 			if e.db != nil {
 				return fmt.Errorf("card %q: archex runs one database; %q is a second", c.Title, comp.Name)
 			}
-			db, err := database.Open(database.Config{Name: comp.Name, Dir: e.dir, Pool: sp.capacity, Latency: sp.latency, Seed: seed})
+			db, err := database.Open(database.Config{Name: comp.Name, Dir: e.dir, Pool: sp.capacity, Latency: sp.latency, Seed: seed, Resource: e.words})
 			if err != nil {
 				return err
 			}
@@ -284,7 +289,7 @@ func (e *Engine) build() error {
 		keys = DemoKeys
 	}
 	e.user = traffic.New(traffic.Config{
-		Name: client.Name, Target: e.entry, Entry: e.entryName(), Rate: e.opts.Rate, Pattern: e.opts.Pattern,
+		Name: client.Name, Target: e.entry, Entry: e.entryName(), Rate: e.opts.Rate, Pattern: e.opts.Pattern, Resource: e.words,
 		ReadRatio: e.opts.ReadRatio, Keys: keys, Zipf: e.opts.Zipf,
 		Seed: seed, Recorder: e.rec, OnResult: e.rec.result, OnPanic: e.reportPanic,
 	})
@@ -300,13 +305,29 @@ func (e *Engine) buildWorker() error {
 	if len(workers) > 1 {
 		return fmt.Errorf("card %q: archex runs one background worker; %q is a second", e.card.Title, workers[1].Name)
 	}
-	if e.queue == nil || e.db == nil {
-		return fmt.Errorf("card %q: the worker %q needs a queue to read and a database to write", e.card.Title, workers[0].Name)
+	if e.queue == nil {
+		return fmt.Errorf("card %q: the worker %q needs a queue to read", e.card.Title, workers[0].Name)
+	}
+	// The worker writes where the card's branch goes: the database, a
+	// component of another kind, or nowhere past itself.
+	t := e.topo
+	var store worker.Store
+	switch {
+	case t.sink != "" && e.db != nil && t.sink == e.db.Name():
+		store = e.db
+	case t.sink != "":
+		g := e.generic[t.sink]
+		if g == nil {
+			return fmt.Errorf("card %q: the worker %q writes to %q, which archex does not run", e.card.Title, workers[0].Name, t.sink)
+		}
+		store = newSink(g)
+	default:
+		store = newSink(nil)
 	}
 	sp := e.spec(workers[0])
 	w, err := worker.New(worker.Config{
-		Name: workers[0].Name, QueueName: e.queue.Name(), DatabaseName: e.db.Name(),
-		Queue: e.queue, Store: e.db, Consumers: sp.replicas, ClaimIdle: e.opts.ClaimIdle, KeepApplied: 2 * e.opts.DedupeWindow,
+		Name: workers[0].Name, QueueName: e.queue.Name(), StoreName: t.sink, StoreReply: t.sinkReply, Resource: e.words,
+		Queue: e.queue, Store: store, Consumers: sp.replicas, ClaimIdle: e.opts.ClaimIdle, KeepApplied: 2 * e.opts.DedupeWindow,
 		Latency: sp.latency, Seed: e.opts.Seed, Recorder: e.rec, OnPanic: e.reportPanic,
 	})
 	if err != nil {
@@ -325,7 +346,7 @@ func (e *Engine) buildService() error {
 	}
 	cfg := service.Config{
 		Name: t.svc.Name, Replicas: sp.replicas, Latency: sp.latency, Capacity: sp.capacity, Seed: e.opts.Seed,
-		Plan: t.plan, TTL: e.opts.CacheTTL, Recorder: e.rec, OnPanic: e.reportPanic, Calls: map[string]service.Caller{},
+		Plan: t.plan, Resource: e.words, TTL: e.opts.CacheTTL, Recorder: e.rec, OnPanic: e.reportPanic, Calls: map[string]service.Caller{},
 	}
 	rc := outbox.Config{Service: t.svc.Name, Recorder: e.rec, OnPanic: e.reportPanic}
 	for _, name := range t.cacheNames() {
@@ -398,7 +419,8 @@ func (e *Engine) middleware(stage card.Component) (service.Middleware, error) {
 				keys = append(keys, k)
 			}
 		}
-		e.gw = gateway.New(gateway.Config{Name: stage.Name, Keys: keys, Latency: sp.latency, Capacity: sp.capacity, Seed: e.opts.Seed, Recorder: e.rec})
+		routes := []string{e.words.Pattern("GET"), e.words.Pattern("PUT")}
+		e.gw = gateway.New(gateway.Config{Name: stage.Name, Keys: keys, Routes: routes, Latency: sp.latency, Capacity: sp.capacity, Seed: e.opts.Seed, Recorder: e.rec})
 		return e.gw.Wrap, nil
 	}
 	if g := e.generic[stage.Name]; g != nil {

@@ -47,7 +47,7 @@ const MaxSlow = time.Minute
 func ParseFault(s string) (Fault, error) {
 	f, err := parseFault(s)
 	if err != nil {
-		return Fault{}, fmt.Errorf("bad fault %q: %v; %s; %s", s, err, faultUsage, faultNames)
+		return Fault{}, &FaultError{Input: s, Why: err.Error()}
 	}
 	return f, nil
 }
@@ -247,8 +247,13 @@ func (e *Engine) CheckFault(f Fault) error {
 		}
 		return nil
 	}
-	if _, _, err := e.resolve(f.Target); err != nil {
+	p, replica, err := e.resolve(f.Target)
+	if err != nil {
 		return fmt.Errorf("bad fault %q: %w", f.Text, err)
+	}
+	// Refused now, not when its time comes in the middle of a run.
+	if (f.Action == "slow" || f.Action == "fail") && len(p.faultsOf(replica)) == 0 {
+		return fmt.Errorf("bad fault %q: %s has no calls to slow or fail (kill pauses it); slow or fail a component on the request's path", f.Text, p.comp.Name)
 	}
 	return nil
 }

@@ -199,6 +199,10 @@ type Second struct {
 	Latency Latencies `json:"-"`
 	// Keys are the requests answered in the second by API key.
 	Keys map[string]KeySecond `json:"-"`
+	// Unwell names (as the card does) the components that were not UP at
+	// some moment of the second: down, open, degraded. A second with none
+	// is a steady one, a fair "before" for a fault that comes after.
+	Unwell []string `json:"-"`
 
 	// Per component: calls received, errors, p99 of time spent there.
 	Components map[string]ComponentSecond `json:"-"`
@@ -225,13 +229,13 @@ type backlog struct{ queued, waiting int }
 
 // close ends the second in progress as second t, with the figures that come
 // from the components themselves, and starts the next.
-func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down []string) Second {
+func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down, unwell []string) Second {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
 	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed, Limited: w.limited, Lookups: w.lookups,
 		Latency: w.dist.take(), Keys: make(map[string]KeySecond, len(w.keys)),
-		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
+		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Unwell: unwell, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {
 		s.Down = []string{}
 	}

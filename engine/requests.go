@@ -22,7 +22,7 @@ func (e *Engine) Send(ctx context.Context, req Request, waitAsync bool) (Trace, 
 		return Trace{}, errClosed
 	}
 	if req.Product <= 0 {
-		return Trace{}, fmt.Errorf("product id %d: products are numbered from 1", req.Product)
+		return Trace{}, fmt.Errorf("%s id %d: %s are numbered from 1", e.words.Singular(), req.Product, e.words.Plural())
 	}
 	res := e.user.Send(ctx, req)
 	t, ok := e.rec.trace(res.Trace)

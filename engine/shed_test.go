@@ -61,9 +61,14 @@ func middle(xs []float64) float64 {
 // Load shedding at 1,500 req/s with the cache down: the database can run
 // about 375 statements a second. Without shedding its line grows until
 // requests fail at the deadline, after half a second; with it, the line
-// stays short. Runs with and without alternate (on, off, off, on) so that a
-// machine busy with something else weighs on both alike.
-func TestSheddingKeepsLatencyDownAndAnswersAsMany(t *testing.T) {
+// stays short. The database runs about as many statements either way, so
+// about as many requests are answered: shedding turns slow answers into
+// quick ones and late failures into early ones, it does not add capacity.
+// At least nine tenths as many, since the line kept short sometimes runs
+// dry for a moment (measured here: within 5 % either way). Runs with and
+// without alternate (on, off, off, on) so that a machine busy with something
+// else weighs on both alike.
+func TestSheddingKeepsLatencyDownAndAnswersAboutAsMany(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a load scenario")
 	}
@@ -89,8 +94,8 @@ func TestSheddingKeepsLatencyDownAndAnswersAsMany(t *testing.T) {
 	if p99On >= 150 {
 		t.Errorf("p99 with shedding on: %.1f ms; want below 150 ms", p99On)
 	}
-	if okOn < okOff {
-		t.Errorf("requests answered OK a second: %.0f with shedding on, %.0f off; want at least as many with it on", okOn, okOff)
+	if okOn < 0.9*okOff {
+		t.Errorf("requests answered OK a second: %.0f with shedding on, %.0f off; want at least nine tenths as many with it on", okOn, okOff)
 	}
 	if middle(on.shed) == 0 || middle(off.shed) != 0 {
 		t.Errorf("shed a second: on %v, off %v; want some with it on and none off", on.shed, off.shed)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/archex/archex/card"
@@ -39,6 +38,11 @@ type Status struct {
 	Description string
 	State       State
 	Note        string // why it is not UP, in a few words
+	// Killed is true while chaos has the component stopped (a paused
+	// user, every replica of the service): what a revive undoes. A
+	// component may be DOWN without being killed (a load balancer with no
+	// healthy replica).
+	Killed bool
 
 	RPS     int     // calls received in the last second
 	Errors  int     // of which failed
@@ -67,8 +71,13 @@ type Status struct {
 
 	Jobs      int // worker: events finished in the last second
 	Consumers int // worker
+	// Worker, since start: deliveries of events a consumer had left
+	// pending (after a crash or a stall), deliveries found applied already
+	// (skipped: the de-duplication by event id), consumer crashes recovered.
+	Redelivered, Duplicated, Crashes int64
 
 	Healthy, Replicas int      // load balancer, service
+	DownReplicas      []int    // service: the replicas killed, numbered from 1
 	Ejected           []string // load balancer: replicas ejected for answering 5xx
 	Shed              int      // service: requests refused by load shedding in the last second
 	Breaker           string   // the cache breaker's state, on a cache: closed, half-open, open
@@ -217,10 +226,10 @@ func (e *Engine) refresh(now time.Time) {
 			depth = e.queue.Stats().Depth
 		}
 		backlog := backlog{queued: depth, waiting: e.relay.Stats().Pending()}
-		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), backlog, int(c.jobs-e.prev.jobs), e.downSeen.list())
+		e.rec.close(e.closedSeconds, int(c.sent-e.prev.sent), int(c.dbQueries-e.prev.dbQueries), backlog, int(c.jobs-e.prev.jobs), e.downSeen.list(), e.unwellSeen.list())
 		e.prev = c
 		e.closedSeconds++
-		e.downSeen = nil
+		e.downSeen, e.unwellSeen = nil, nil
 	}
 	// What is down now belongs to the second in progress: a second's
 	// "down" lists whatever was down at any refresh during it.
@@ -228,6 +237,11 @@ func (e *Engine) refresh(now time.Time) {
 		e.downSeen = e.downSeen.add(d)
 	}
 	snap := e.assemble(now, elapsed)
+	for _, c := range snap.Components {
+		if c.State != Up {
+			e.unwellSeen = e.unwellSeen.add(c.Name)
+		}
+	}
 	e.watch(snap)
 	e.snap.Store(snap)
 }
@@ -307,6 +321,11 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats)
 		st.Healthy, st.Replicas, st.Ejected = ls.Healthy, len(ls.Backends), ls.Ejected
 	case card.KindService:
 		st.Healthy, st.Replicas, st.Shed = svc.Up, len(svc.Replicas), s.Last.Shed
+		for i, r := range svc.Replicas {
+			if r.Down {
+				st.DownReplicas = append(st.DownReplicas, i+1)
+			}
+		}
 	case card.KindCache:
 		c := e.cacheNamed(p.comp.Name)
 		cs := c.Stats()
@@ -330,9 +349,11 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats)
 	case card.KindWorker:
 		ws := e.worker.Stats()
 		st.Jobs, st.Consumers = s.Last.Jobs, ws.Consumers
+		st.Redelivered, st.Duplicated, st.Crashes = ws.Redelivered, ws.Duplicated, ws.Panics
 		s.Events.Duplicated = ws.Duplicated
 	}
-	st.State, st.Note = e.health(p, st)
+	st.Killed = p.down()
+	st.State, st.Note = health(st)
 	return st
 }
 
@@ -351,37 +372,6 @@ func (e *Engine) faultFigures(p *part) (slow time.Duration, fail float64, on []s
 		on = nil
 	}
 	return slow, fail, on
-}
-
-// health sums a component up in one word and a note.
-func (e *Engine) health(p *part, st Status) (State, string) {
-	switch {
-	case p.down():
-		return Down, "killed"
-	case st.Breaker == "open":
-		return Open, "breaker open: not called"
-	case st.Replicas > 0 && st.Healthy < st.Replicas && len(st.Ejected) > 0:
-		return Degraded, strings.Join(st.Ejected, ", ") + " ejected"
-	case st.Replicas > 0 && st.Healthy < st.Replicas:
-		return Degraded, fmt.Sprintf("%d/%d replicas", st.Healthy, st.Replicas)
-	case st.Fail > 0:
-		return Degraded, faultScope(st) + fmt.Sprintf("failing %.0f%% of calls", st.Fail*100)
-	case st.Slow > 0:
-		return Degraded, faultScope(st) + fmt.Sprintf("slowed +%v", st.Slow)
-	case st.PoolWaiting > st.PoolSize:
-		return Degraded, fmt.Sprintf("saturated: %d waiting", st.PoolWaiting)
-	case st.Breaker == "half-open":
-		return Degraded, "breaker half-open: trying"
-	}
-	return Up, ""
-}
-
-// faultScope is "replica-1 " when chaos is on some replicas only.
-func faultScope(st Status) string {
-	if len(st.FaultsOn) == 0 {
-		return ""
-	}
-	return strings.Join(st.FaultsOn, ", ") + " "
 }
 
 // watch turns changes between the previous snapshot and this one into
@@ -411,7 +401,33 @@ func (e *Engine) watch(s *Snapshot) {
 			e.notes.add(s.At, c.Name, fmt.Sprintf("circuit breaker %s -> %s", was.Breaker, c.Breaker), LevelInfo)
 		}
 		e.noticeEjections(s.At, c, was)
+		e.noticeRedeliveries(s.At, c, was)
 	}
+}
+
+// noticeRedeliveries tells what followed a worker's crash (or stall): the
+// events it left pending delivered again, and those it had applied already
+// found so by their id and acknowledged without being applied twice.
+func (e *Engine) noticeRedeliveries(at time.Time, now, was Status) {
+	re, dup := now.Redelivered-was.Redelivered, now.Duplicated-was.Duplicated
+	if now.Kind != card.KindWorker || re <= 0 && dup <= 0 {
+		return
+	}
+	text := fmt.Sprintf("%d %s redelivered (left pending by a consumer)", re, plural(re, "event", "events"))
+	switch {
+	case re <= 0:
+		text = fmt.Sprintf("%d %s found applied already: acknowledged, not applied twice", dup, plural(dup, "delivery", "deliveries"))
+	case dup > 0:
+		text += fmt.Sprintf("; %d found applied already by event id: acknowledged, not applied twice", dup)
+	}
+	e.notes.add(at, now.Name, text, LevelInfo)
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // noticeEjections tells of replicas the load balancer ejected or took back

@@ -21,8 +21,13 @@ type topology struct {
 	inner []card.Component
 	svc   card.Component
 	plan  service.Plan
-	// async is the branch that forks at the queue.
-	async []card.Hop
+	// async is the branch that forks at the queue: the queue hands the
+	// events to worker, which writes them to sink ("" when the branch ends
+	// at the worker), whose answer is a hop of its own when sinkReply.
+	async     []card.Hop
+	worker    string
+	sink      string
+	sinkReply bool
 	// reply marks hops that answer an earlier hop (Cache -> Service Layer).
 	reply map[card.Hop]bool
 }
@@ -128,7 +133,43 @@ func planTopology(c *card.Card) (*topology, error) {
 		}
 		t.plan = append(t.plan, step)
 	}
+	if err := t.planAsync(c, kinds); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// planAsync reads the async branch as the worker runs it: the queue hands
+// the events to a worker, the worker writes them to a database or to a
+// component of another kind (a search index, object storage ...), which may
+// answer. A branch the worker cannot run as drawn is refused: every hop a
+// card draws is a hop that runs.
+func (t *topology) planAsync(c *card.Card, kinds map[string]card.Kind) error {
+	a := t.async
+	if len(a) == 0 {
+		return nil
+	}
+	if k := kinds[a[0].To]; k != card.KindWorker {
+		return fmt.Errorf("card %q: hop %q hands the queue's events to a %s: archex runs the branch after a queue as a worker (kind worker) that takes them, and the component it writes them to", c.Title, a[0], k)
+	}
+	t.worker = a[0].To
+	if len(a) == 1 {
+		return nil
+	}
+	switch k := kinds[a[1].To]; {
+	case k == card.KindDatabase, !k.Known():
+		t.sink = a[1].To
+	default:
+		return fmt.Errorf("card %q: hop %q: the worker writes its events to a database or to a component of another kind (a search index, object storage ...), not to a %s", c.Title, a[1], k)
+	}
+	if len(a) == 2 {
+		return nil
+	}
+	if a[2].To != t.worker || len(a) > 3 {
+		return fmt.Errorf("card %q: hop %q: after the worker's write to %q the branch can only be its answer back to %q", c.Title, a[2], t.sink, t.worker)
+	}
+	t.sinkReply = true
+	return nil
 }
 
 func isIngress(ingress []card.Component, name string) bool {

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 )
 
@@ -209,47 +210,98 @@ func WriteSummary(w io.Writer, s Summary) {
 	tw.Flush()
 }
 
-// HopJSON is one hop of `archex trace --json`.
-type HopJSON struct {
-	From   string  `json:"from"`
-	To     string  `json:"to"`
-	MS     float64 `json:"ms"`
-	Detail string  `json:"detail"`
+// TraceJSON is `archex trace --json`: the request, what the user waited
+// (response_ms), and every hop in the card's order, the background branch
+// where it forks.
+type TraceJSON struct {
+	Trace      string    `json:"trace"`
+	Method     string    `json:"method"`
+	Path       string    `json:"path,omitempty"`
+	Status     int       `json:"status"`
+	ResponseMS float64   `json:"response_ms"`
+	Hops       []HopJSON `json:"hops"`
 }
 
-// WriteTraceJSON writes {"hops":[...]}.
+// HopJSON is one hop: when it started after the request (start_ms), how
+// long it took (ms), whether it is in the background (async), and the
+// hop's structured fields and detail.
+type HopJSON struct {
+	StartMS float64 `json:"start_ms"`
+	MS      float64 `json:"ms"`
+	trace.Hop
+	TTLMS     float64 `json:"ttl_ms,omitempty"`
+	ElapsedMS float64 `json:"elapsed_ms,omitempty"`
+}
+
+// WriteTraceJSON writes t as TraceJSON.
 func WriteTraceJSON(w io.Writer, t engine.Trace) error {
-	out := struct {
-		Hops []HopJSON `json:"hops"`
-	}{Hops: []HopJSON{}}
+	method, path := request(t)
+	out := TraceJSON{Trace: string(t.ID), Method: method, Path: path, Status: t.Status, ResponseMS: ms(t.Duration), Hops: []HopJSON{}}
 	for _, h := range t.Hops {
-		out.Hops = append(out.Hops, HopJSON{From: h.From, To: h.To, MS: ms(h.Duration), Detail: h.Detail})
+		out.Hops = append(out.Hops, HopJSON{StartMS: ms(h.Start.Sub(t.Start)), MS: ms(h.Duration), Hop: h,
+			TTLMS: ms(h.TTL), ElapsedMS: ms(h.Elapsed)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }
 
-// WriteTrace writes a trace as a numbered list of hops.
-func WriteTrace(w io.Writer, t engine.Trace) {
-	method := "GET"
+// request is the method and path of a trace, from its hops.
+func request(t engine.Trace) (method, path string) {
+	method = "GET"
 	if t.Write {
 		method = "PUT"
 	}
+	for _, h := range t.Hops {
+		if h.Path != "" {
+			return method, h.Path
+		}
+	}
+	return method, ""
+}
+
+// WriteTrace writes a trace as a numbered list of hops in the card's order,
+// each with when it started after the request and how long it took; the
+// hops of the background branch are marked, and the header says when that
+// branch ended against the answer.
+func WriteTrace(w io.Writer, t engine.Trace) {
+	method, path := request(t)
 	result := fmt.Sprintf("%d", t.Status)
 	if t.Status == 0 {
 		result = "no response"
 	}
-	fmt.Fprintf(w, "trace %s: %s /products/%d -> %s in %.1f ms, %d hops\n", t.ID, method, t.Product, result, ms(t.Duration), len(t.Hops))
+	fmt.Fprintf(w, "trace %s: %s %s -> %s in %.1f ms, %d hops", t.ID, method, path, result, ms(t.Duration), len(t.Hops))
+	answer := t.Start.Add(t.Duration)
+	var bg int
+	var last time.Time
+	for _, h := range t.Hops {
+		if h.Async {
+			bg++
+			if h.End().After(last) {
+				last = h.End()
+			}
+		}
+	}
+	if bg > 0 {
+		fmt.Fprintf(w, "; %d in the background, the last ending %.1f ms after the answer", bg, ms(last.Sub(answer)))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  #\tstart\ttook\t\thop\toutcome\tdetail")
 	for i, h := range t.Hops {
 		branch := ""
 		if h.Async {
-			branch = "async "
+			branch = "async"
 		}
-		fmt.Fprintf(tw, "%3d\t%s%s -> %s\t%7.2f ms\t%s\t%s\n", i+1, branch, h.From, h.To, ms(h.Duration), h.Outcome, h.Detail)
+		fmt.Fprintf(tw, "%3d\t%7.2f ms\t%7.2f ms\t%s\t%s -> %s\t%s\t%s\n", i+1, ms(h.Start.Sub(t.Start)), ms(h.Duration), branch, h.From, h.To, h.Outcome, h.Detail)
 	}
 	tw.Flush()
+	for _, h := range t.Hops {
+		if h.Reply && h.Duration < time.Millisecond {
+			fmt.Fprintln(w, "replies take next to no time of their own: a store's answer is part of its call's time, an HTTP answer crosses a connection already open in one process")
+			break
+		}
+	}
 	if t.Err != "" {
 		fmt.Fprintf(w, "error: %s\n", t.Err)
 	}

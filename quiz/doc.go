@@ -19,12 +19,14 @@
 //
 // Questions are card.Question values, the same shape as a card's own quiz, so
 // a session mixes the card's questions with the bank's. A question's correct
-// option is usually fixed in its data; a session can also grade an answer
-// against a verdict decided at run time (Session.AnswerJudged), which is what
-// the "predict, then observe" experiments use: the learner answers before an
-// action on the live system, and the measurements decide which option was
-// right. The experiments themselves, which drive the engine, are in
+// option is usually fixed in its data. The "predict, then observe"
+// experiments are measured instead: a Trial measures the live system's
+// steady baseline, the learner predicts a number from it, and the trial
+// acts and measures; Session.AnswerMeasured grades the prediction like a
+// numeric answer, against the measured number with the stated tolerance.
+// The experiments themselves, which drive the engine, are in
 // quiz/experiment; here they are questions (Config.Experiments, the
-// experiments set, one in a practice set when one is due or new) and a Judge
-// that a front end passes in (RunPlainJudged for --plain).
+// experiments set, one in a practice set when one is due or new) and an
+// Experimenter that a front end passes in (RunPlainExperiments for --plain).
+// A class poll asks the same experiments with letters, graded by a Judge.
 package quiz

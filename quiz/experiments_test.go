@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -148,71 +149,111 @@ func TestDrop(t *testing.T) {
 	}
 }
 
-func TestRunPlainJudged(t *testing.T) {
+// fakeTrial is a trial whose baseline and measurement are given.
+type fakeTrial struct {
+	problem  Problem
+	measured float64
+	err      error // from Measure
+	closed   *int
+}
+
+func (f *fakeTrial) Problem() Problem { return f.problem }
+
+func (f *fakeTrial) Measure(ctx context.Context, progress func(string)) (Problem, string, error) {
+	if f.err != nil {
+		return Problem{}, "", f.err
+	}
+	progress("killing the thing...")
+	progress("measuring 3 s...")
+	p := f.problem
+	p.Answer, p.Method = f.measured, []string{"23 / (1 - 0.87) = 177 expected; measured 152: singleflight merged misses."}
+	return p, "reads went from 23/s to 152/s", nil
+}
+
+func (f *fakeTrial) Close() { *f.closed++ }
+
+func baselineProblem() Problem {
+	return Problem{Prompt: "Now 23 database reads/s at 87 % hits. How many after the kill?", Answer: math.NaN(), Unit: "reads/s", Tolerance: 0.25, Measured: true}
+}
+
+func TestRunPlainExperiments(t *testing.T) {
 	exps := testExperiments(3)
 	s, err := NewSession(Config{Set: SetExperiments, Experiments: exps, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	items := s.Items()
-	// The measurements always decide "It rises" (option 0 in the data).
-	rises := func(it Item) int { return it.Shown(0) }
-	var judged []string
-	judge := func(ctx context.Context, it Item, progress func(string)) (Verdict, error) {
-		judged = append(judged, it.Question.ID)
+	var started []string
+	closed := 0
+	exp := func(ctx context.Context, it Item, progress func(string)) (Trial, error) {
+		started = append(started, it.Question.ID)
+		progress("starting a system...")
 		if it.Question.ID == items[1].Question.ID {
-			progress("starting a system...")
-			return Verdict{}, errors.New("the system did not start: no ports left")
+			return nil, errors.New("the system did not start: no ports left")
 		}
-		progress("killing the thing...")
-		progress("measuring 3 s...")
-		return Verdict{Correct: 0, Evidence: "reads went from 31/s to 152/s"}, nil
+		progress("measuring 3 s of the baseline...")
+		return &fakeTrial{problem: baselineProblem(), measured: 152, closed: &closed}, nil
 	}
-	wrong := (rises(items[2]) + 1) % 4
-	in := Letter(rises(items[0])) + "\n" + // right
-		"a\n" + // the experiment that cannot run
-		Letter(wrong) + "\n" // wrong
+	in := "180\n" + // right: within 25 % of 152
+		"lots\n23\n" // not a number, then wrong
 	var out strings.Builder
 	var recorded []Answer
-	r, err := RunPlainJudged(context.Background(), strings.NewReader(in), &out, s, func(a Answer) { recorded = append(recorded, a) }, judge)
+	r, err := RunPlainExperiments(context.Background(), strings.NewReader(in), &out, s, func(a Answer) { recorded = append(recorded, a) }, exp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
 	for _, want := range []string{
-		"Question 1 of 3 (cache, medium, new)\n",
-		"Your prediction (A-D)? The experiment runs once you answer.\n",
-		"Your prediction: " + Letter(rises(items[0])) + ") It rises\nRunning the experiment on a live system...\n  killing the thing...\n  measuring 3 s...\n" +
-			"Correct. " + Letter(rises(items[0])) + ") It rises\nMeasured: reads went from 31/s to 152/s\nBecause it rises.\n",
-		"  starting a system...\nThe experiment could not run: the system did not start: no ports left\nYour prediction is not graded; the question is left for another time.\n",
+		"Question 1 of 3 (cache, medium, new)\n" + items[0].Question.Prompt + "\n" + ExperimentIntro + "\n" +
+			"First the live system's steady baseline:\n  starting a system...\n  measuring 3 s of the baseline...\n" +
+			"Now 23 database reads/s at 87 % hits. How many after the kill?\nType a number (a prediction within 25 % of the measured one counts):\n" +
+			"Your prediction: 180 reads/s\nRunning the experiment...\n  killing the thing...\n  measuring 3 s...\n" +
+			"Correct. You predicted 180; measured 152 reads/s (accepted: 114 to 190 reads/s)\nMeasured: reads went from 23/s to 152/s\n" +
+			"Why it came out so:\n  23 / (1 - 0.87) = 177 expected; measured 152: singleflight merged misses.\n",
+		"  starting a system...\nThe experiment could not run: the system did not start: no ports left\nNothing is graded; the question is left for another time.\n",
 		"Question 2 of 2 (cache, medium, new)\n",
-		"Wrong. You chose " + Letter(wrong) + ") " + items[2].Option(wrong).Text + "\nWhat happened: " + Letter(rises(items[2])) + ") It rises\n" +
-			"Measured: reads went from 31/s to 152/s\nBecause it rises.\nAbout your prediction: " + items[2].Option(wrong).Explanation + "\n",
+		"\"lots\" is not a number",
+		"Wrong. You predicted 23; measured 152 reads/s (accepted: 114 to 190 reads/s)\n",
+		"To review:\n- Now 23 database reads/s at 87 % hits. How many after the kill?\n  You predicted 23; measured 152 reads/s\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks\n%s\n--- output:\n%s", want, got)
 		}
 	}
-	if !strings.HasSuffix(got, "score: 1/2\n") || r.Asked != 2 || len(recorded) != 2 || len(judged) != 3 {
-		t.Errorf("results %+v, recorded %d, judged %v; output ends %q", r, len(recorded), judged, got[max(0, len(got)-80):])
+	if strings.Contains(got, "A) It rises") {
+		t.Errorf("an experiment showed its poll's options:\n%s", got)
+	}
+	if !strings.HasSuffix(got, "score: 1/2\n") || r.Asked != 2 || len(recorded) != 2 || len(started) != 3 || closed != 2 {
+		t.Errorf("results %+v, recorded %d, started %v, closed %d; output ends %q", r, len(recorded), started, closed, got[max(0, len(got)-80):])
 	}
 }
 
-func TestRunPlainJudgedInterrupted(t *testing.T) {
+func TestRunPlainExperimentsInterrupted(t *testing.T) {
 	s, _ := NewSession(Config{Set: SetExperiments, Experiments: testExperiments(2), Seed: 2})
 	ctx, cancel := context.WithCancel(context.Background())
-	judge := func(ctx context.Context, it Item, progress func(string)) (Verdict, error) {
-		cancel()
-		<-ctx.Done()
-		return Verdict{}, ctx.Err()
+	closed := 0
+	exp := func(ctx context.Context, it Item, progress func(string)) (Trial, error) {
+		return &fakeTrial{problem: baselineProblem(), err: context.Canceled, closed: &closed}, nil
 	}
 	var out strings.Builder
-	_, err := RunPlainJudged(ctx, strings.NewReader("a\na\n"), &out, s, nil, judge)
+	_, err := RunPlainExperiments(ctx, strings.NewReader("150\n150\n"), &out, s, nil, exp)
+	cancel()
 	if !errors.Is(err, context.Canceled) || !strings.Contains(out.String(), "Stopped: the experiment was interrupted after 0 of 2 questions.") ||
-		!strings.HasSuffix(out.String(), "score: 0/0\n") {
-		t.Errorf("err %v, output:\n%s", err, out.String())
+		!strings.HasSuffix(out.String(), "score: 0/0\n") || closed != 1 {
+		t.Errorf("err %v, closed %d, output:\n%s", err, closed, out.String())
 	}
-	// Without a judge, an experiment cannot run: it is dropped.
+	// The input ends while a trial waits for the prediction: it is closed.
+	s, _ = NewSession(Config{Set: SetExperiments, Experiments: testExperiments(1), Seed: 2})
+	closed = 0
+	out.Reset()
+	exp = func(ctx context.Context, it Item, progress func(string)) (Trial, error) {
+		return &fakeTrial{problem: baselineProblem(), measured: 152, closed: &closed}, nil
+	}
+	if _, err := RunPlainExperiments(context.Background(), strings.NewReader(""), &out, s, nil, exp); err != nil || closed != 1 ||
+		!strings.Contains(out.String(), "No more answers: stopped after 0 of 1 questions.") {
+		t.Errorf("err %v, closed %d, output:\n%s", err, closed, out.String())
+	}
+	// Without an experimenter, an experiment cannot run: it is dropped.
 	s, _ = NewSession(Config{Set: SetExperiments, Experiments: testExperiments(1), Seed: 2})
 	out.Reset()
 	if _, err := RunPlain(strings.NewReader("a\n"), &out, s, nil); err != nil || !strings.Contains(out.String(), "The experiment could not run: this mode has no live system to run it on") {

@@ -71,8 +71,9 @@ func (it Item) Shown(i int) int {
 	return -1
 }
 
-// Judged reports whether the question's right option is decided at run
-// time, by an experiment (see Judge), rather than marked in its data.
+// Judged reports whether the question is an experiment, whose answer is
+// measured on the live system at run time (see Trial; a class poll takes
+// its option from a Judge), rather than marked in its data.
 func (it Item) Judged() bool { return it.Problem == nil && it.Correct() < 0 }
 
 // Topic is the question's topic, "general" when it has none (a card's
@@ -84,9 +85,9 @@ func (it Item) Topic() string {
 	return "general"
 }
 
-// Verdict is the correct option of a question decided at run time: the
-// "predict, then observe" experiments grade the learner's prediction against
-// measurements taken after the answer.
+// Verdict is the correct option of an experiment question, decided at run
+// time from its measurements: a class poll (package classroom) is graded so,
+// with letters. A quiz asks the same experiment for a number (see Trial).
 type Verdict struct {
 	// Correct is the index in Question.Options (data order, not shown
 	// order) of the option the measurements bear out.
@@ -96,11 +97,11 @@ type Verdict struct {
 	Evidence string
 }
 
-// Judge runs the experiment behind a question graded at run time and
-// decides which option its measurements bear out. It reports what it is
-// doing to progress, a few words at a time; it stops when ctx ends. An error
-// means the experiment could not run, and nothing is graded.
-// quiz/experiment provides judges (a fresh system, or the dashboard's).
+// Judge runs the experiment behind a question graded at run time, from its
+// baseline to the end, and decides which option its measurements bear out,
+// for a class poll. It reports what it is doing to progress, a few words at
+// a time; it stops when ctx ends. An error means the experiment could not
+// run, and nothing is graded. quiz/experiment provides judges.
 type Judge func(ctx context.Context, it Item, progress func(string)) (Verdict, error)
 
 // Answer is the learner's answer to one item, graded.
@@ -110,7 +111,7 @@ type Answer struct {
 	Correct int // shown position of the right option; -1 for a number
 	// Value is the number typed, for a numeric question.
 	Value float64
-	// Evidence is what was measured, for a question graded at run time.
+	// Evidence is what was measured, for an experiment.
 	Evidence string
 	// Seq is the answer's place in the session, from 0: a question asked
 	// again has two answers.

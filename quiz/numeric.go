@@ -43,8 +43,12 @@ type Problem struct {
 	// absolute error accepted, whichever is larger. Both zero: the exact
 	// number.
 	Tolerance, Abs float64
-	// Method is the worked solution, one step a line, the numbers filled in.
+	// Method is the worked solution, one step a line, the numbers filled in;
+	// for a measured problem, why the measurement came out so.
 	Method []string
+	// Measured marks an experiment's problem: the answer is what the live
+	// system was measured doing, and the learner's number a prediction.
+	Measured bool
 }
 
 // Accepts reports whether v is the answer within the tolerance.
@@ -59,25 +63,47 @@ func (p Problem) Accepts(v float64) bool {
 }
 
 // Within says what the tolerance accepts, for the prompt: "an answer within
-// 2 % of the right one counts", "the exact number counts".
+// 2 % of the right one counts", "a prediction within 5 percentage points of
+// the measured one counts", "the exact number counts".
 func (p Problem) Within() string {
+	what, of := "an answer", "the right one"
+	if p.Measured {
+		what, of = "a prediction", "the measured one"
+	}
 	switch {
 	case p.Tolerance > 0:
-		return fmt.Sprintf("an answer within %s %% of the right one counts", Number(p.Tolerance*100))
+		return fmt.Sprintf("%s within %s %% of %s counts", what, Number(p.Tolerance*100), of)
+	case p.Abs > 0 && p.Unit == "%":
+		// "within 5 %" of a share would read as a relative error.
+		return fmt.Sprintf("%s within %s percentage points of %s counts", what, Number(p.Abs), of)
 	case p.Abs > 0:
-		return fmt.Sprintf("an answer within %s%s of the right one counts", Number(p.Abs), unitSuffix(p.Unit))
+		return fmt.Sprintf("%s within %s%s of %s counts", what, Number(p.Abs), unitSuffix(p.Unit), of)
 	}
 	return "the exact number counts"
 }
 
+// MethodTitle heads the method: how to work the answer out, or, for a
+// measured problem, why the measurement came out as it did.
+func (p Problem) MethodTitle() string {
+	if p.Measured {
+		return "Why it came out so"
+	}
+	return "How to work it out"
+}
+
 // Range is the interval of accepted answers, for the feedback: "26.5 to
-// 27.5 reads/s"; "" for an exact answer.
+// 27.5 reads/s"; "" for an exact answer. A quantity that cannot be below
+// zero (the answer is not) starts at 0 at the lowest.
 func (p Problem) Range() string {
 	slack := max(p.Tolerance*math.Abs(p.Answer), p.Abs)
 	if slack == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s to %s%s", Number(p.Answer-slack), Number(p.Answer+slack), unitSuffix(p.Unit))
+	lo := p.Answer - slack
+	if p.Answer >= 0 {
+		lo = max(lo, 0)
+	}
+	return fmt.Sprintf("%s to %s%s", Number(lo), Number(p.Answer+slack), unitSuffix(p.Unit))
 }
 
 // Shown is the answer with its unit: "27 reads/s".

@@ -43,8 +43,16 @@ func TestProblemTolerance(t *testing.T) {
 		t.Errorf("an exact answer: accepts 9 %v, 9.5 %v, %q", exact.Accepts(9), exact.Accepts(9.5), exact.Within())
 	}
 	abs := Problem{Answer: 0.2, Abs: 0.05, Unit: "%"}
-	if !abs.Accepts(0.24) || abs.Accepts(0.26) || abs.Within() != "an answer within 0.05 % of the right one counts" {
+	if !abs.Accepts(0.24) || abs.Accepts(0.26) || abs.Within() != "an answer within 0.05 percentage points of the right one counts" {
 		t.Errorf("an absolute tolerance: %v %v %q", abs.Accepts(0.24), abs.Accepts(0.26), abs.Within())
+	}
+	// A prediction is graded against what was measured, and says so.
+	measured := Problem{Answer: 152, Tolerance: 0.25, Unit: "reads/s", Measured: true}
+	if got := measured.Within(); got != "a prediction within 25 % of the measured one counts" || measured.MethodTitle() != "Why it came out so" || p.MethodTitle() != "How to work it out" {
+		t.Errorf("a measured problem: %q, %q", got, measured.MethodTitle())
+	}
+	if got := (Problem{Abs: 2, Unit: "ms"}).Within(); got != "an answer within 2 ms of the right one counts" {
+		t.Errorf("an absolute tolerance in ms: %q", got)
 	}
 	for v, want := range map[float64]string{27: "27", 2.4: "2.4", 6.666666: "6.67", 0.15: "0.15", 1234.56: "1234.6", 0.0952: "0.1"} {
 		if got := Number(v); got != want {

@@ -20,68 +20,61 @@ import (
 // finishes with the results and a last line "score: N/M" (M is the number
 // answered, first askings only). Nothing it writes is styled.
 func RunPlain(in io.Reader, out io.Writer, s *Session, record func(Answer)) (Results, error) {
-	return RunPlainJudged(context.Background(), in, out, s, record, nil)
+	return RunPlainExperiments(context.Background(), in, out, s, record, nil)
 }
 
-// RunPlainJudged is RunPlain for a session with experiments: a question
-// graded at run time reads the learner's prediction, then runs judge, which
-// runs the experiment; its progress is printed as indented lines, and the
-// feedback says what was measured. When the experiment cannot run, that is
-// said, the question is dropped from the session ungraded, and the session
-// goes on. When ctx ends during one, or the judge reports that it was
-// cancelled (the learner pressed ctrl+c), the session stops there and
-// context.Canceled is returned with the results so far. Without a judge,
-// such a question is dropped with a note.
-func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session, record func(Answer), judge Judge) (Results, error) {
+// RunPlainExperiments is RunPlain for a session with experiments. An
+// experiment starts its trial at once (exp), printing its progress as
+// indented lines; then it prints the baseline and the question, reads the
+// learner's prediction, a number on its line, and measures; the feedback is
+// the measured number against the prediction, what was measured and why it
+// came out so. When the experiment cannot run, that is said, the question is
+// dropped from the session ungraded, and the session goes on. When ctx ends
+// during one, or the experiment reports that it was cancelled (the learner
+// pressed ctrl+c), the session stops there and context.Canceled is returned
+// with the results so far. Without exp, an experiment is dropped with a
+// note.
+func RunPlainExperiments(ctx context.Context, in io.Reader, out io.Writer, s *Session, record func(Answer), exp Experimenter) (Results, error) {
 	w := &errWriter{w: out}
 	sc := bufio.NewScanner(in)
 	for !s.Done() {
 		it, _ := s.Current()
 		writeQuestion(w, it, s.Pos()+1, s.Len())
 		var (
-			choice int
-			value  float64
-			ok     bool
-			err    error
+			a   Answer
+			t   turn
+			err error
 		)
-		if it.Numeric() {
-			value, ok, err = readNumber(sc, w, *it.Problem)
-		} else {
-			choice, ok, err = readChoice(sc, w, it.Len(), it.Judged())
-		}
-		if err != nil {
-			return s.Results(), fmt.Errorf("reading answers: %w", err)
-		}
-		if !ok {
-			w.printf("\nNo more answers: stopped after %d of %d questions.\n", s.Pos(), s.Len())
-			break
-		}
-		var a Answer
-		if it.Numeric() {
-			a, err = s.AnswerNumber(value)
-		} else if it.Judged() {
-			var v Verdict
-			v, err = runJudge(ctx, w, judge, it, choice)
-			switch {
-			case err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled)):
-				w.printf("\nStopped: the experiment was interrupted after %d of %d questions.\n", s.Pos(), s.Len())
-				r := s.Results()
-				writeResults(w, r)
-				return r, context.Canceled
-			case err != nil:
-				w.printf("The experiment could not run: %v\n", err)
-				w.printf("Your prediction is not graded; the question is left for another time.\n")
-				if _, err := s.Drop(); err != nil {
-					return s.Results(), err
-				}
-				continue
+		switch {
+		case it.Judged():
+			a, t, err = runExperiment(ctx, sc, w, s, it, exp)
+		case it.Numeric():
+			var v float64
+			if v, t, err = readNumber(sc, w, *it.Problem); t == answered {
+				a, err = s.AnswerNumber(v)
 			}
-			a, err = s.AnswerJudged(choice, v)
-		} else {
-			a, err = s.Answer(choice)
+		default:
+			var choice int
+			if choice, t, err = readChoice(sc, w, it.Len()); t == answered {
+				a, err = s.Answer(choice)
+			}
 		}
 		if err != nil {
 			return s.Results(), err
+		}
+		switch t {
+		case dropped:
+			continue
+		case interrupted:
+			w.printf("\nStopped: the experiment was interrupted after %d of %d questions.\n", s.Pos(), s.Len())
+			r := s.Results()
+			writeResults(w, r)
+			return r, context.Canceled
+		case noMore:
+			w.printf("\nNo more answers: stopped after %d of %d questions.\n", s.Pos(), s.Len())
+			r := s.Results()
+			writeResults(w, r)
+			return r, w.err
 		}
 		if record != nil {
 			record(a)
@@ -96,6 +89,59 @@ func RunPlainJudged(ctx context.Context, in io.Reader, out io.Writer, s *Session
 	return r, w.err
 }
 
+// turn is how one question's turn ended.
+type turn int
+
+const (
+	answered    turn = iota
+	dropped          // an experiment that could not run, left for another time
+	noMore           // the input ended
+	interrupted      // the learner stopped an experiment
+)
+
+// runExperiment runs it's trial: the baseline, the prediction read from sc,
+// the measurement. It drops the question when the experiment cannot run.
+func runExperiment(ctx context.Context, sc *bufio.Scanner, w *errWriter, s *Session, it Item, exp Experimenter) (Answer, turn, error) {
+	progress := func(line string) { w.printf("  %s\n", line) }
+	stopped := func(err error) bool { return ctx.Err() != nil || errors.Is(err, context.Canceled) }
+	cannot := func(err error) (Answer, turn, error) {
+		w.printf("The experiment could not run: %v\n", err)
+		w.printf("Nothing is graded; the question is left for another time.\n")
+		if _, err := s.Drop(); err != nil {
+			return Answer{}, dropped, err
+		}
+		return Answer{}, dropped, nil
+	}
+	if exp == nil {
+		return cannot(errors.New("this mode has no live system to run it on"))
+	}
+	w.printf("First the live system's steady baseline:\n")
+	trial, err := exp(ctx, it, progress)
+	switch {
+	case err != nil && stopped(err):
+		return Answer{}, interrupted, nil
+	case err != nil:
+		return cannot(err)
+	}
+	defer trial.Close()
+	p := trial.Problem()
+	w.printf("%s\n", p.Prompt)
+	v, t, err := readNumber(sc, w, p)
+	if t != answered || err != nil {
+		return Answer{}, t, err
+	}
+	w.printf("Your prediction: %s%s\nRunning the experiment...\n", Number(v), unitSuffix(p.Unit))
+	measured, evidence, err := trial.Measure(ctx, progress)
+	switch {
+	case err != nil && stopped(err):
+		return Answer{}, interrupted, nil
+	case err != nil:
+		return cannot(err)
+	}
+	a, err := s.AnswerMeasured(v, measured, evidence)
+	return a, answered, err
+}
+
 func writeQuestion(w *errWriter, it Item, n, total int) {
 	w.printf("\nQuestion %d of %d (%s", n, total, it.Topic())
 	if d := it.Question.Difficulty; d != "" {
@@ -105,10 +151,18 @@ func writeQuestion(w *errWriter, it Item, n, total int) {
 		w.printf(", %s", tag)
 	}
 	w.printf(")\n%s\n", it.Prompt())
+	if it.Judged() {
+		// The options are a class poll's; the quiz asks for a number.
+		w.printf("%s\n", ExperimentIntro)
+		return
+	}
 	for i, o := range it.Options() {
 		w.printf("%s) %s\n", Letter(i), o.Text)
 	}
 }
+
+// ExperimentIntro says, under an experiment's question, how it is asked.
+const ExperimentIntro = "An experiment on a live system: it measures the system's steady baseline, you predict a number from it, then it acts and measures what happened."
 
 // StatusTag says why a question is asked now, for its header: "new",
 // "review", "not due yet" (a right answer will not move it up), "again"
@@ -125,13 +179,13 @@ func StatusTag(it Item) string {
 	return "new"
 }
 
-// readNumber reads lines until one is a number. ok is false at the end of
-// the input.
-func readNumber(sc *bufio.Scanner, w *errWriter, p Problem) (v float64, ok bool, err error) {
+// readNumber reads lines until one is a number, or the input ends
+// (noMore).
+func readNumber(sc *bufio.Scanner, w *errWriter, p Problem) (v float64, t turn, err error) {
 	w.printf("Type a number (%s):\n", p.Within())
 	for sc.Scan() {
 		if v, ok := ParseNumber(sc.Text()); ok {
-			return v, true, nil
+			return v, answered, nil
 		}
 		in := strings.TrimSpace(sc.Text())
 		if in == "" {
@@ -140,32 +194,26 @@ func readNumber(sc *bufio.Scanner, w *errWriter, p Problem) (v float64, ok bool,
 			w.printf("%q is not a number: type digits, such as 375 or 2.4 (a unit after it is fine).\n", in)
 		}
 	}
-	return 0, false, sc.Err()
+	return 0, noMore, readErr(sc)
 }
 
-// runJudge prints the prediction and runs the experiment, printing its
-// progress.
-func runJudge(ctx context.Context, w *errWriter, judge Judge, it Item, choice int) (Verdict, error) {
-	w.printf("Your prediction: %s) %s\n", Letter(choice), it.Option(choice).Text)
-	if judge == nil {
-		return Verdict{}, errors.New("this mode has no live system to run it on")
+// readErr is the scanner's error, if reading failed, as an error of its
+// own.
+func readErr(sc *bufio.Scanner) error {
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading answers: %w", err)
 	}
-	w.printf("Running the experiment on a live system...\n")
-	return judge(ctx, it, func(line string) { w.printf("  %s\n", line) })
+	return nil
 }
 
-// readChoice reads lines until one is a letter naming an option. ok is false
-// at the end of the input. A prediction is asked for as one.
-func readChoice(sc *bufio.Scanner, w *errWriter, n int, prediction bool) (choice int, ok bool, err error) {
+// readChoice reads lines until one is a letter naming an option, or the
+// input ends (noMore).
+func readChoice(sc *bufio.Scanner, w *errWriter, n int) (choice int, t turn, err error) {
 	letters := Letter(0) + "-" + Letter(n-1)
-	if prediction {
-		w.printf("Your prediction (%s)? The experiment runs once you answer.\n", letters)
-	} else {
-		w.printf("Your answer (%s)?\n", letters)
-	}
+	w.printf("Your answer (%s)?\n", letters)
 	for sc.Scan() {
 		if c, ok := ParseLetter(sc.Text(), n); ok {
-			return c, true, nil
+			return c, answered, nil
 		}
 		in := strings.TrimSpace(sc.Text())
 		if in == "" {
@@ -174,7 +222,7 @@ func readChoice(sc *bufio.Scanner, w *errWriter, n int, prediction bool) (choice
 			w.printf("%q is not one of the options: type one letter, %s.\n", in, letters)
 		}
 	}
-	return 0, false, sc.Err()
+	return 0, noMore, readErr(sc)
 }
 
 // ParseLetter reads an answer typed as a letter ("b", " B ", "b)") naming
@@ -197,8 +245,6 @@ func ParseLetter(s string, n int) (int, bool) {
 }
 
 // writeFeedback writes the plain feedback for an answer.
-// The measurements of an experiment come right after the verdict: they are
-// what decided it.
 func writeFeedback(w *errWriter, a Answer) {
 	if a.Item.Numeric() {
 		writeNumericFeedback(w, a)
@@ -208,36 +254,39 @@ func writeFeedback(w *errWriter, a Answer) {
 	chosen := a.Item.Option(a.Chosen)
 	if a.Right() {
 		w.printf("Correct. %s) %s\n", Letter(a.Chosen), chosen.Text)
-		writeEvidence(w, a)
 		writeExplanation(w, chosen.Explanation)
-	} else {
-		w.printf("Wrong. You chose %s) %s\n", Letter(a.Chosen), chosen.Text)
-		right := a.Item.Option(a.Correct)
-		if a.Evidence != "" {
-			w.printf("What happened: %s) %s\n", Letter(a.Correct), right.Text)
-			writeEvidence(w, a)
-			writeExplanation(w, right.Explanation)
-			w.printf("About your prediction: %s\n", chosen.Explanation)
-			return
-		}
-		writeExplanation(w, chosen.Explanation)
-		w.printf("The right answer is %s) %s\n", Letter(a.Correct), right.Text)
-		writeExplanation(w, right.Explanation)
+		return
 	}
+	w.printf("Wrong. You chose %s) %s\n", Letter(a.Chosen), chosen.Text)
+	writeExplanation(w, chosen.Explanation)
+	right := a.Item.Option(a.Correct)
+	w.printf("The right answer is %s) %s\n", Letter(a.Correct), right.Text)
+	writeExplanation(w, right.Explanation)
 }
 
+// writeNumericFeedback writes the verdict on a number, and the worked
+// method; for a prediction, the measured number and what was measured come
+// first: they are what graded it.
 func writeNumericFeedback(w *errWriter, a Answer) {
 	p := a.Item.Problem
 	accepted := ""
 	if r := p.Range(); r != "" {
 		accepted = " (accepted: " + r + ")"
 	}
-	if a.Right() {
+	switch {
+	case p.Measured && a.Right():
+		w.printf("Correct. You predicted %s; measured %s%s\n", Number(a.Value), p.Shown(), accepted)
+	case p.Measured:
+		w.printf("Wrong. You predicted %s; measured %s%s\n", Number(a.Value), p.Shown(), accepted)
+	case a.Right():
 		w.printf("Correct. %s%s\n", p.Shown(), accepted)
-	} else {
+	default:
 		w.printf("Wrong. You typed %s; the answer is %s%s\n", Number(a.Value), p.Shown(), accepted)
 	}
-	w.printf("How to work it out:\n")
+	if a.Evidence != "" {
+		w.printf("Measured: %s\n", a.Evidence)
+	}
+	w.printf("%s:\n", p.MethodTitle())
 	for _, l := range p.Method {
 		w.printf("  %s\n", l)
 	}
@@ -249,12 +298,6 @@ func writeNumericFeedback(w *errWriter, a Answer) {
 func writeAheadNote(w *errWriter, a Answer) {
 	if a.Right() && a.Item.Ahead() {
 		w.printf("(Not due for review yet, so this answer is counted but does not move the question up.)\n")
-	}
-}
-
-func writeEvidence(w *errWriter, a Answer) {
-	if a.Evidence != "" {
-		w.printf("Measured: %s\n", a.Evidence)
 	}
 }
 
@@ -291,8 +334,12 @@ func writeResults(w *errWriter, r Results) {
 }
 
 // MissLine is a wrong answer against the right one: "You chose B) ...; the
-// answer is C) ..." or "You typed 125; the answer is 375 statements/s".
+// answer is C) ...", "You typed 125; the answer is 375 statements/s" or
+// "You predicted 23; measured 152 reads/s".
 func MissLine(m Answer) string {
+	if p := m.Item.Problem; p != nil && p.Measured {
+		return fmt.Sprintf("You predicted %s; measured %s", Number(m.Value), p.Shown())
+	}
 	if m.Item.Numeric() {
 		return fmt.Sprintf("You typed %s; the answer is %s", Number(m.Value), m.Item.Problem.Shown())
 	}

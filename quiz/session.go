@@ -84,10 +84,7 @@ type Config struct {
 func (cfg Config) Questions() ([]card.Question, error) {
 	switch cfg.Set {
 	case SetCard:
-		if cfg.Card == nil {
-			return nil, nil
-		}
-		return cfg.Card.Quiz, nil
+		return cardQuestions(cfg.Card), nil
 	case SetExperiments:
 		return cfg.Experiments, nil
 	}
@@ -136,7 +133,7 @@ func Pool(c *card.Card, b *Bank) ([]card.Question, error) {
 		return nil
 	}
 	if c != nil {
-		if err := add(fmt.Sprintf("the card %q", c.Title), c.Quiz); err != nil {
+		if err := add(fmt.Sprintf("the card %q", c.Title), cardQuestions(c)); err != nil {
 			return nil, err
 		}
 	}
@@ -169,7 +166,8 @@ type Session struct {
 
 	rng       *rand.Rand
 	templates map[string]Template
-	again     bool // ask a miss again later in the session
+	again     bool     // ask a miss again later in the session
+	leftOut   []string // the card's questions left out: no answer is marked
 }
 
 // AgainAfter is how many questions come between a miss and its second
@@ -204,10 +202,13 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	switch set {
 	case SetCard:
-		if cfg.Card == nil || len(cfg.Card.Quiz) == 0 {
+		qs = cardQuestions(cfg.Card)
+		switch {
+		case len(qs) == 0 && len(LeftOut(cfg.Card)) > 0:
+			return nil, fmt.Errorf("%w: the card's questions have no answers marked", ErrNoQuestions)
+		case len(qs) == 0:
 			return nil, fmt.Errorf("%w: the card has no quiz", ErrNoQuestions)
 		}
-		qs = cfg.Card.Quiz
 	case SetAll, SetPractice:
 		pool, err := cfg.pool()
 		if err != nil {
@@ -224,10 +225,7 @@ func NewSession(cfg Config) (*Session, error) {
 			if size <= 0 {
 				size = DefaultPracticeSize
 			}
-			fromCard := 0
-			if cfg.Card != nil {
-				fromCard = len(cfg.Card.Quiz)
-			}
+			fromCard := len(cardQuestions(cfg.Card))
 			// One experiment at most, in place of a question from the pool.
 			exp := pickExperiment(cfg.Experiments, progress, cfg.Now, rng)
 			if exp != nil {
@@ -251,10 +249,26 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	s := &Session{set: set, seed: cfg.Seed, items: make([]Item, len(qs)), rng: rng, templates: templates,
 		again: set == SetPractice || set == SetAll}
+	if set != SetExperiments {
+		s.leftOut = LeftOut(cfg.Card)
+	}
 	for i, q := range qs {
 		s.items[i] = s.newItem(q, progress.Status(q.ID, cfg.Now))
 	}
 	return s, nil
+}
+
+// ItemsOf are the items a session asks of exactly qs, in their order, each
+// question's options shuffled from the seed as a session's are: for a front
+// end that runs its own set (a class's polls), questions judged by an
+// experiment included.
+func ItemsOf(qs []card.Question, seed uint64) []Item {
+	s := &Session{seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	items := make([]Item, len(qs))
+	for i, q := range qs {
+		items[i] = s.newItem(q, StatusNew)
+	}
+	return items
 }
 
 // newItem makes an attempt at q: its options shuffled, or its numbers drawn.
@@ -305,23 +319,9 @@ func (s *Session) Answer(shown int) (Answer, error) {
 		return Answer{}, errors.New("the session is over: no question to answer")
 	}
 	if it.Correct() < 0 {
-		return Answer{}, fmt.Errorf("question %q has no option marked correct: grade it with AnswerJudged", it.Question.ID)
+		return Answer{}, fmt.Errorf("question %q is an experiment: answer it with a prediction its trial measures (AnswerMeasured)", it.Question.ID)
 	}
-	return s.answer(it, shown, it.Correct(), "")
-}
-
-// AnswerJudged answers the current question with the option shown at
-// position shown and grades it against a verdict decided at run time
-// (an experiment's measurements), then moves on.
-func (s *Session) AnswerJudged(shown int, v Verdict) (Answer, error) {
-	it, ok := s.Current()
-	if !ok {
-		return Answer{}, errors.New("the session is over: no question to answer")
-	}
-	if v.Correct < 0 || v.Correct >= it.Len() {
-		return Answer{}, fmt.Errorf("question %q: verdict names option %d of %d", it.Question.ID, v.Correct+1, it.Len())
-	}
-	return s.answer(it, shown, it.Shown(v.Correct), v.Evidence)
+	return s.answer(it, shown, it.Correct())
 }
 
 // AnswerNumber answers the current question, a numeric one, with v, grades
@@ -337,22 +337,24 @@ func (s *Session) AnswerNumber(v float64) (Answer, error) {
 	return s.record(Answer{Item: it, Chosen: -1, Correct: -1, Value: v}), nil
 }
 
-func (s *Session) answer(it Item, shown, correct int, evidence string) (Answer, error) {
+func (s *Session) answer(it Item, shown, correct int) (Answer, error) {
 	if it.Problem != nil {
 		return Answer{}, fmt.Errorf("question %q is answered with a number: use AnswerNumber", it.Question.ID)
 	}
 	if shown < 0 || shown >= it.Len() {
 		return Answer{}, fmt.Errorf("no option %d: answer %s to %s", shown+1, Letter(0), Letter(it.Len()-1))
 	}
-	return s.record(Answer{Item: it, Chosen: shown, Correct: correct, Evidence: evidence}), nil
+	return s.record(Answer{Item: it, Chosen: shown, Correct: correct}), nil
 }
 
-// record keeps a graded answer and, for a first miss of a question with a
-// fixed answer, asks it again later in the session.
+// record keeps a graded answer and, for a first miss of a question that
+// is not an experiment, asks it again later in the session. An experiment
+// is not: it would run again, for minutes of the session, to measure what
+// the learner has just been shown.
 func (s *Session) record(a Answer) Answer {
 	a.Seq = len(s.answers)
 	s.answers = append(s.answers, a)
-	if !s.again || a.Right() || a.Item.Again || a.Item.Judged() {
+	if !s.again || a.Right() || a.Item.Again || a.Item.Problem != nil && a.Item.Problem.Measured {
 		return a
 	}
 	at := min(len(s.answers)+AgainAfter, len(s.items))

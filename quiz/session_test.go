@@ -281,45 +281,66 @@ func TestScoring(t *testing.T) {
 	}
 }
 
-func TestAnswerJudgedAtRunTime(t *testing.T) {
-	// A prediction question: no option is marked correct; the measurements
-	// decide.
+func TestAnswerMeasuredAtRunTime(t *testing.T) {
+	// An experiment question: no option is marked correct; the learner
+	// predicts a number and the measurement grades it.
 	predict := card.Question{ID: "predict-cache-kill", Topic: "cache", Prompt: "Kill the cache: DB queries per second?",
 		Options: []card.Option{{Text: "fall"}, {Text: "stay"}, {Text: "rise a little"}, {Text: "rise many times"}}}
-	c := &card.Card{Title: "t", Quiz: []card.Question{predict, predict}}
-	c.Quiz[1].ID = "predict-again"
-	s, err := NewSession(Config{Set: SetCard, Card: c, Seed: 4})
+	again := predict
+	again.ID = "predict-again"
+	s, err := NewSession(Config{Set: SetAll, Experiments: []card.Question{predict, again}, Bank: testBank(t), Seed: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// toExperiment answers the bank's questions up to the next experiment.
+	toExperiment := func() {
+		for it, _ := s.Current(); !it.Judged(); it, _ = s.Current() {
+			if _, err := s.Answer(it.Correct()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	toExperiment()
 	it, _ := s.Current()
-	if it.Correct() != -1 {
-		t.Errorf("Correct() = %d for a question decided at run time, want -1", it.Correct())
+	if it.Correct() != -1 || !it.Judged() || it.Numeric() {
+		t.Errorf("an experiment: correct %d, judged %v, numeric %v", it.Correct(), it.Judged(), it.Numeric())
 	}
 	if _, err := s.Answer(0); err == nil {
-		t.Error("Answer graded a question that has no correct option")
+		t.Error("Answer graded an experiment")
 	}
-	measured := Verdict{Correct: 3, Evidence: "DB queries/s went from 21 to 187"}
-	a, err := s.AnswerJudged(it.Shown(3), measured)
+	if _, err := s.AnswerNumber(150); err == nil {
+		t.Error("AnswerNumber graded an experiment without its measurement")
+	}
+	measured := Problem{Prompt: "23 reads/s at 87 % hits: how many after the kill?", Answer: 152, Unit: "reads/s", Tolerance: 0.25, Method: []string{"23 / (1 - 0.87) = 177"}}
+	a, err := s.AnswerMeasured(177, measured, "database reads went from 23/s to 152/s")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.Right() || a.Item.Option(a.Correct).Text != "rise many times" || a.Evidence != measured.Evidence {
-		t.Errorf("right prediction graded %+v", a)
+	if !a.Right() || !a.Item.Numeric() || !a.Item.Problem.Measured || a.Item.Prompt() != measured.Prompt || a.Evidence == "" {
+		t.Errorf("a prediction within the tolerance graded %+v", a)
 	}
-	it, _ = s.Current()
-	a, err = s.AnswerJudged(it.Shown(1), measured)
+	// A wrong prediction is not asked again in the session: the experiment
+	// would run again to show what the learner has just been shown.
+	toExperiment()
+	n := s.Len()
+	a, err = s.AnswerMeasured(23, measured, "database reads went from 23/s to 152/s")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Right() || a.Item.Option(a.Chosen).Text != "stay" {
-		t.Errorf("wrong prediction graded %+v", a)
+	if a.Right() || s.Len() != n {
+		t.Errorf("a wrong prediction: right %v, %d questions (was %d)", a.Right(), s.Len(), n)
 	}
-	if _, err := s.AnswerJudged(0, Verdict{Correct: 9}); err == nil {
-		t.Error("AnswerJudged after the end succeeded")
-	}
-	if r := s.Results(); r.Right != 1 || len(r.Misses) != 1 {
+	if r := s.Results(); len(r.Misses) != 1 || MissLine(r.Misses[0]) != "You predicted 23; measured 152 reads/s" {
 		t.Errorf("results = %+v", r)
+	}
+	for !s.Done() {
+		it, _ := s.Current()
+		if _, err := s.Answer(it.Correct()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AnswerMeasured(0, measured, ""); err == nil {
+		t.Error("AnswerMeasured after the end succeeded")
 	}
 }
 

@@ -63,8 +63,17 @@ func Until(d time.Duration) string {
 // SetLine says what a session is about to ask, given the standing it was
 // drawn at: how many questions are due and new, that nothing is due (and
 // when the next review is), or, for an empty practice set, that there is
-// nothing to practise until then.
+// nothing to practise until then; and which of the card's questions it
+// leaves out, having no answer marked.
 func SetLine(s *Session, sum Summary) string {
+	line := setLine(s, sum)
+	if left := leftOutLine(s.leftOut); left != "" {
+		line += " " + left
+	}
+	return line
+}
+
+func setLine(s *Session, sum Summary) string {
 	var due, fresh, ahead int
 	for _, it := range s.Items() {
 		switch {

@@ -6,6 +6,7 @@ import (
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
+	"github.com/archex/archex/tui/glyph"
 	"github.com/archex/archex/tui/narrate"
 )
 
@@ -20,38 +21,35 @@ func hopOnScreen(real time.Duration, step bool) time.Duration {
 	return min(time.Duration(160+25*ms)*time.Millisecond, 900*time.Millisecond)
 }
 
-// packet is one request (or its asynchronous branch) moving across the
-// diagram.
+// packet is one request of the traffic (or its asynchronous branch)
+// moving across the diagram.
 type packet struct {
 	trace engine.Trace
 	kind  kind
 	hops  []trace.Hop // what it walks, in order
 	i     int         // the hop it is on
 	start time.Time   // when hop i started on screen
-	step  bool        // the request step mode narrates
 	async bool        // the branch after the fork
 	// forkAt is the index of the last hop before the async branch (the
-	// publish), or -1; a live packet spawns its branch when it gets there
-	// and skips it itself.
+	// publish), or -1; the packet spawns its branch when it gets there and
+	// skips it itself.
 	forkAt int
 	done   bool
 }
 
-// newPacket starts a request's packet at now. Live packets leave the async
-// hops to a branch packet; the step packet walks them in the card's order.
-func newPacket(t engine.Trace, step bool, now time.Time) *packet {
-	p := &packet{trace: t, kind: kindOf(t), step: step, start: now, forkAt: -1}
+// newPacket starts a request's packet at now. It leaves the async hops to
+// a branch packet, and calls not made do not travel.
+func newPacket(t engine.Trace, now time.Time) *packet {
+	p := &packet{trace: t, kind: kindOf(t), start: now, forkAt: -1}
 	for _, h := range t.Hops {
-		if (h.Outcome == trace.Skipped || h.Outcome == trace.Shed) && !step {
-			continue // a call not made does not travel
+		if h.Outcome == trace.Skipped || h.Outcome == trace.Shed {
+			continue
 		}
 		if h.Async {
 			if p.forkAt < 0 {
 				p.forkAt = len(p.hops) - 1
 			}
-			if !step {
-				continue
-			}
+			continue
 		}
 		p.hops = append(p.hops, h)
 	}
@@ -62,8 +60,8 @@ func newPacket(t engine.Trace, step bool, now time.Time) *packet {
 }
 
 // branch is the async part of a trace as a packet of its own.
-func branch(t engine.Trace, step bool, now time.Time) *packet {
-	p := &packet{trace: t, kind: kindAsync, step: step, async: true, start: now, forkAt: -1}
+func branch(t engine.Trace, now time.Time) *packet {
+	p := &packet{trace: t, kind: kindAsync, async: true, start: now, forkAt: -1}
 	for _, h := range t.Hops {
 		if h.Async {
 			p.hops = append(p.hops, h)
@@ -73,26 +71,24 @@ func branch(t engine.Trace, step bool, now time.Time) *packet {
 	return p
 }
 
-// advance moves the packet on to now at speed and reports the hops it
-// entered (for narration) and whether it passed its fork.
-func (p *packet) advance(now time.Time, speed float64) (entered []int, forked bool) {
+// advance moves the packet on to now at speed and reports whether it
+// passed its fork.
+func (p *packet) advance(now time.Time, speed float64) (forked bool) {
 	for !p.done {
-		d := time.Duration(float64(hopOnScreen(p.hops[p.i].Duration, p.step)) / speed)
+		d := time.Duration(float64(hopOnScreen(p.hops[p.i].Duration, false)) / speed)
 		if now.Sub(p.start) < d {
-			return entered, forked
+			return forked
 		}
-		if p.i == p.forkAt && !p.step {
+		if p.i == p.forkAt {
 			forked = true
 		}
 		p.start = p.start.Add(d)
 		p.i++
 		if p.i >= len(p.hops) {
 			p.done = true
-			return entered, forked
 		}
-		entered = append(entered, p.i)
 	}
-	return entered, forked
+	return forked
 }
 
 // hop is the hop the packet is on.
@@ -100,7 +96,7 @@ func (p *packet) hop() trace.Hop { return p.hops[p.i] }
 
 // progress is how far along its hop the packet is, 0..1.
 func (p *packet) progress(now time.Time, speed float64) float64 {
-	d := float64(hopOnScreen(p.hops[p.i].Duration, p.step)) / speed
+	d := float64(hopOnScreen(p.hops[p.i].Duration, false)) / speed
 	if d <= 0 {
 		return 1
 	}
@@ -134,9 +130,15 @@ const kindAsync = kind(narrate.Write + 1)
 // kindOf classifies a request by what happened to it.
 func kindOf(t engine.Trace) kind { return kind(narrate.Outcome(t)) }
 
-// glyphs and packetInks by kind: OK (no cache on the path), hit, miss,
-// fallback, error, write, async.
-var (
-	glyphs     = [...]rune{'●', '●', '◉', '◆', '✖', '■', '◇'}
-	packetInks = [...]diagram.Ink{inkText, inkHit, inkMiss, inkFallback, inkError, inkAccent, inkAsync}
-)
+// packetInks by kind: OK (no cache on the path), hit, miss, fallback,
+// error, write, async.
+var packetInks = [...]diagram.Ink{inkText, inkHit, inkMiss, inkFallback, inkError, inkAccent, inkAsync}
+
+// glyphOf is a packet's symbol, the one the inspector shows too.
+func glyphOf(k kind) rune {
+	g := glyph.Async
+	if k != kindAsync {
+		g = glyph.Request(narrate.Kind(k))
+	}
+	return []rune(g)[0]
+}

@@ -11,7 +11,9 @@ import (
 
 // busyModel is a dashboard at 120x40 with 60 packets in flight and five
 // minutes of history.
-func busyModel(b *testing.B) (*Model, *fakeSystem) {
+func busyModel(b *testing.B) (*Model, *fakeSystem) { return busyModelAt(b, 120, 40) }
+
+func busyModelAt(b *testing.B, w, h int) (*Model, *fakeSystem) {
 	f := newFake()
 	s := *f.snap
 	for len(s.History) < 300 {
@@ -19,11 +21,11 @@ func busyModel(b *testing.B) (*Model, *fakeSystem) {
 	}
 	f.snap = &s
 	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	m.Update(frameMsg(t0))
 	t := coldTrace(f.card)
 	for i := range 60 {
-		m.packets = append(m.packets, newPacket(t, false, t0.Add(-time.Duration(i)*40*time.Millisecond)))
+		m.packets = append(m.packets, newPacket(t, t0.Add(-time.Duration(i)*40*time.Millisecond)))
 	}
 	return m, f
 }
@@ -31,6 +33,18 @@ func busyModel(b *testing.B) (*Model, *fakeSystem) {
 func BenchmarkDashboardView(b *testing.B) {
 	m, _ := busyModel(b)
 	m.View() // the static picture is drawn once per snapshot, not per frame
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.now = t0.Add(time.Duration(i%40) * 10 * time.Millisecond)
+		_ = m.View()
+	}
+}
+
+// BenchmarkDashboardViewProjector is a frame at 200x60: the grown diagram.
+func BenchmarkDashboardViewProjector(b *testing.B) {
+	m, _ := busyModelAt(b, 200, 60)
+	m.View()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,51 +68,111 @@ func stateLook(s engine.State) (symbol, word string, ink diagram.Ink) {
 	}
 }
 
-// boxContent is what a component's box shows, from its live status.
+// boxContent is what a component's box shows, from its live status. Each
+// line is pieces in order of importance (see fitPieces): what is short of
+// room loses its details first, never its state or why.
 func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 	st, ok := m.snap.Component(b.Name)
-	border, title := inkBorder, inkName
-	if m.selectedName() == b.Name {
-		border, title = inkSelected, inkSelected
+	selected := m.selectedName() == b.Name
+	ct := diagram.Content{Title: b.Name, TitleInk: inkName, BorderInk: inkBorder}
+	if selected {
+		ct.Title, ct.TitleInk, ct.BorderInk, ct.Border = "▸ "+b.Name, inkSelected, inkSelected, diagram.BorderDouble
 	}
 	if !ok {
-		return diagram.Content{Title: b.Name, TitleInk: title, BorderInk: border}
+		return ct
 	}
 	sym, word, stInk := stateLook(st.State)
 	if st.Kind == card.KindClient && st.State == engine.Down {
 		sym, word, stInk = "⏸", "PAUSED", inkDegraded
 	}
-	key := keyFigure(st, style <= diagram.Double || b.W < 26)
+	down := st.State == engine.Down && st.Kind != card.KindClient
+	if down {
+		// Unmistakable without colour too: a heavy border, and in the
+		// borderless styles the name in capitals.
+		ct.Border, ct.BorderInk, ct.TitleInk = diagram.BorderHeavy, inkDown, inkDown
+	}
+	long, brief := keyFigure(st, false), keyFigure(st, true)
 	if m.selectedName() == b.Name {
 		if _, _, setting, ok := m.selectedLever(); ok {
-			if style <= diagram.Double || b.W < 26 {
-				setting = strings.Replace(setting, " replicas", " repl.", 1)
-			}
-			key = "[ ] " + setting // the lever keys, on the box they turn
+			long = "[ ] " + setting // the lever keys, on the box they turn
+			brief = strings.Replace(long, " replicas", " repl.", 1)
 		}
 	}
+	note := boxNote(st)
+	w := b.W - 4 // inside a border
 	switch style {
-	case diagram.Compact:
+	case diagram.Compact, diagram.Double:
+		name := b.Name
+		if down {
+			name = strings.ToUpper(name)
+		}
+		ct.Title = sym + " " + name
+		if selected {
+			ct.Title += " ◂"
+		} else if !down {
+			ct.TitleInk = inkName
+		}
+		if style == diagram.Compact {
+			ct.TitleInk, w = stInk, b.W-ansi.StringWidth(ct.Title)-1
+		} else {
+			w = b.W - 2
+		}
 		short := word
-		if st.State == engine.Degraded {
+		if st.State == engine.Degraded && style == diagram.Compact {
 			short = "DEGR"
 		}
-		return diagram.Content{Title: sym + " " + b.Name, TitleInk: stInk, BorderInk: border,
-			Lines: [][]diagram.Span{{{Text: short + " " + key, Ink: stInk}}}}
-	case diagram.Double:
-		return diagram.Content{Title: sym + " " + b.Name, TitleInk: title, BorderInk: border,
-			Lines: [][]diagram.Span{{{Text: word, Ink: stInk}, {Text: " " + key, Ink: inkText}}}}
+		alt := ""
+		if short == "DEGRADED" {
+			alt = "DEGR"
+		}
+		// Short of room, a degraded box's note says more than the word
+		// (its symbol is in the title): the word goes before the note.
+		wordPrio, notePrio := 0, 1
+		switch {
+		case note != "" && st.State == engine.Degraded:
+			wordPrio, notePrio = 2, 0
+		case st.State == engine.Up && style == diagram.Compact:
+			wordPrio = 4 // one line for all: ● says UP, the figure is news
+		}
+		ct.Lines = [][]diagram.Span{fitPieces([]piece{
+			{text: short, alt: alt, ink: stInk, prio: wordPrio},
+			{text: note, ink: stInk, prio: notePrio},
+			{text: brief, ink: inkText, prio: 3},
+		}, w, " ")}
+		return ct
+	case diagram.Slim:
+		ct.Lines = [][]diagram.Span{fitPieces([]piece{
+			{text: sym + " " + word, ink: stInk},
+			{text: note, ink: stInk, prio: 1},
+			{text: long, alt: brief, ink: inkText, prio: 2},
+		}, w, "  ")}
+		return ct
 	}
-	line1 := []diagram.Span{{Text: sym + " " + word, Ink: stInk}, {Text: "  " + key, Ink: inkText}}
-	if note := "  " + st.Note; st.Note != "" && st.State != engine.Up && style == diagram.Slim && spansWidth(line1)+ansi.StringWidth(note) <= b.W-4 {
-		line1 = append(line1, diagram.Span{Text: note, Ink: inkMuted})
+	ct.Lines = [][]diagram.Span{
+		fitPieces([]piece{{text: sym + " " + word, ink: stInk}, {text: long, alt: brief, ink: inkText, prio: 1}}, w, "  "),
+		fitPieces(m.secondLine(st, note), w, "  "),
 	}
-	ct := diagram.Content{Title: b.Name, TitleInk: title, BorderInk: border, Lines: [][]diagram.Span{line1}}
-	if style == diagram.Full {
-		ct.Lines = append(ct.Lines, m.secondLine(st))
+	if style == diagram.Large {
+		ct.Lines = append(ct.Lines, fitPieces(m.thirdLine(st), w, "  "))
 	}
 	return ct
 }
+
+// boxNote is why a component is not UP, short: the engine's note with
+// replica-N written rN and the obvious left out ("failing 10%", "breaker
+// open").
+func boxNote(st engine.Status) string {
+	if st.State == engine.Up || st.Note == "" {
+		return ""
+	}
+	if st.Replicas > 0 && strings.HasPrefix(st.Note, fmt.Sprintf("%d/%d ", st.Healthy, st.Replicas)) {
+		return "" // "2/3 replicas": the box's figure says it already
+	}
+	return noteWords.Replace(st.Note)
+}
+
+var noteWords = strings.NewReplacer("replica-", "r", " of calls", "", "breaker open: not called", "breaker open",
+	"breaker half-open: trying", "breaker half-open", "saturated: ", "")
 
 // keyFigure is the one figure that matters most for a kind; brief for the
 // small box styles.
@@ -126,10 +187,8 @@ func keyFigure(st engine.Status, brief bool) string {
 	case card.KindClient:
 		return fmt.Sprintf("%d req/s", st.RPS)
 	case card.KindLoadBalancer:
-		if n := len(st.Ejected); n > 0 && brief {
-			return "ejected" // the count shows in the 2/3 of the wide box
-		} else if n > 0 {
-			return fmt.Sprintf("%d/%d  %d ejected", st.Healthy, st.Replicas, n)
+		if n := len(st.Ejected); n > 0 {
+			return fmt.Sprintf(pick("%d/%d healthy  %d ejected", "%d/%d %d ej."), st.Healthy, st.Replicas, n)
 		}
 		return fmt.Sprintf(pick("%d/%d healthy  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindService:
@@ -140,7 +199,7 @@ func keyFigure(st engine.Status, brief bool) string {
 		}
 		return fmt.Sprintf(pick("%d/%d replicas  %d/s", "%d/%d %d/s"), st.Healthy, st.Replicas, st.RPS)
 	case card.KindCache:
-		return pick("hit ", "hit ") + percent(st.HitRatio) + fmt.Sprintf(pick("  %d/s", " %d/s"), st.RPS)
+		return "hit " + percent(st.HitRatio) + fmt.Sprintf(pick("  %d/s", " %d/s"), st.RPS)
 	case card.KindDatabase:
 		return fmt.Sprintf(pick("pool %d/%d  %d q/s", "pool %d/%d %dq/s"), st.PoolInUse, st.PoolSize, st.QPS)
 	case card.KindQueue:
@@ -156,36 +215,91 @@ func keyFigure(st engine.Status, brief bool) string {
 	}
 }
 
-// secondLine shows latency and what chaos is doing, or the note.
-func (m *Model) secondLine(st engine.Status) []diagram.Span {
+// secondLine is why the component is not UP (first: it matters most), its
+// latency, what else is news, and its modeled latency.
+func (m *Model) secondLine(st engine.Status, note string) []piece {
+	noteInk := inkDegraded
+	if st.State == engine.Down {
+		noteInk = inkDown
+	}
+	out := []piece{{text: note, ink: noteInk}}
 	if st.Kind == card.KindClient {
 		r := m.snap.Requests
-		return []diagram.Span{{Text: fmt.Sprintf("ok %d  failed %d", r.OK, r.Failed), Ink: inkMuted}}
+		return append(out, piece{text: fmt.Sprintf("ok %d  failed %d", r.OK, r.Failed), ink: inkMuted, prio: 1})
 	}
 	if st.Kind == card.KindQueue && backlogShown(st) {
-		return backlogSpans(st) // what matters more than the latency now
+		return append(out, backlogPieces(st)...) // what matters more than the latency now
 	}
 	label := "p99 "
 	if st.Kind == card.KindWorker {
 		label = "queue wait p99 " // what a hop into the worker measures
 	}
-	spans := []diagram.Span{{Text: label + msText(st.P99), Ink: inkMuted}}
-	if st.Modeled.Base > 0 {
-		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  model %s", short(st.Modeled.Base)), Ink: inkMuted})
-	}
+	// What is news (the line at the database, a breaker, a redelivery)
+	// goes before the latency, the model last.
+	out = append(out, piece{text: label + msText(st.P99), alt: "p99 " + msText(st.P99), ink: inkMuted, prio: 2})
 	switch {
-	case st.Note != "" && st.State != engine.Up:
-		spans = append(spans, diagram.Span{Text: "  " + st.Note, Ink: inkDegraded})
-	case st.Kind == card.KindDatabase && st.PoolWaiting > 0:
-		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  %d waiting", st.PoolWaiting), Ink: inkDegraded})
-	case st.Kind == card.KindCache && st.Breaker != "" && st.Breaker != "closed":
-		spans = append(spans, diagram.Span{Text: "  breaker " + st.Breaker, Ink: inkOpen})
+	case st.Kind == card.KindDatabase && st.PoolWaiting > 0 && st.State == engine.Up:
+		out = append(out, piece{text: fmt.Sprintf("%d waiting", st.PoolWaiting), ink: inkDegraded, prio: 1})
+	case st.Kind == card.KindCache && st.Breaker != "" && st.Breaker != "closed" && st.State != engine.Open && st.State != engine.Down:
+		out = append(out, piece{text: "breaker " + st.Breaker, ink: inkOpen, prio: 1})
 	case st.Kind == card.KindCache && st.Untrusted > 0:
-		spans = append(spans, diagram.Span{Text: fmt.Sprintf("  %d keys skipped", st.Untrusted), Ink: inkDegraded})
+		out = append(out, piece{text: fmt.Sprintf("%d keys skipped", st.Untrusted), ink: inkDegraded, prio: 1})
 	case st.Kind == card.KindService && m.snap.Switches.Shedding:
-		spans = append(spans, diagram.Span{Text: "  shed on", Ink: inkMuted})
+		out = append(out, piece{text: "shed on", ink: inkMuted, prio: 1})
+	case st.Kind == card.KindWorker && st.Redelivered+st.Duplicated > 0:
+		out = append(out, piece{text: fmt.Sprintf("redelivered %d  dup %d", st.Redelivered, st.Duplicated), ink: inkAsync, prio: 1})
 	}
-	return spans
+	if st.Modeled.Base > 0 {
+		out = append(out, piece{text: "model " + short(st.Modeled.Base), ink: inkMuted, prio: 3})
+	}
+	return out
+}
+
+// thirdLine is what a large box has room for besides: the figures behind
+// the key one.
+func (m *Model) thirdLine(st engine.Status) []piece {
+	muted := func(format string, args ...any) piece {
+		return piece{text: fmt.Sprintf(format, args...), ink: inkMuted, prio: 1}
+	}
+	switch st.Kind {
+	case card.KindClient:
+		r := m.snap.Requests
+		return []piece{muted("in flight %d", r.InFlight), muted("%s traffic", r.Pattern)}
+	case card.KindLoadBalancer:
+		out := []piece{muted("%s", m.snap.Switches.Algorithm)}
+		if len(st.Ejected) > 0 {
+			out = append(out, piece{text: "out: " + noteWords.Replace(strings.Join(st.Ejected, ", ")), ink: inkDegraded})
+		}
+		return append(out, muted("errors %d/s", st.Errors))
+	case card.KindService:
+		return append(m.replicaPieces(st), muted("errors %d/s", st.Errors))
+	case card.KindCache:
+		return []piece{muted("keys %d", st.Keys), muted("breaker %s", st.Breaker)}
+	case card.KindDatabase:
+		return []piece{muted("reads %d/s", m.snap.Last.DBReads), muted("waiting %d", st.PoolWaiting), muted("errors %d/s", st.Errors)}
+	case card.KindQueue:
+		return []piece{muted("pending %d", st.Pending), muted("dead-lettered %d", st.DeadLettered)}
+	case card.KindWorker:
+		out := []piece{muted("consumers %d", st.Consumers)}
+		if st.Crashes > 0 {
+			out = append(out, piece{text: fmt.Sprintf("crashes %d", st.Crashes), ink: inkDegraded})
+		}
+		return out
+	}
+	return []piece{muted("errors %d/s", st.Errors)}
+}
+
+// replicaPieces are the service's replicas one by one: r1 ● r2 ● r3 ✖.
+func (m *Model) replicaPieces(st engine.Status) []piece {
+	out := make([]piece, 0, st.Replicas)
+	for i := 1; i <= st.Replicas; i++ {
+		if slices.Contains(st.DownReplicas, i) {
+			out = append(out, piece{text: fmt.Sprintf("r%d ✖", i), ink: inkDown})
+		} else {
+			out = append(out, piece{text: fmt.Sprintf("r%d ●", i), ink: inkUp})
+		}
+	}
+	return out
 }
 
 // backlogShown reports whether a queue's box shows the events waiting for
@@ -196,23 +310,14 @@ func backlogShown(st engine.Status) bool {
 	return st.Outbox+st.Spool > 0 && (st.State != engine.Up || st.Spool > 0) || st.EventsShed > 0
 }
 
-// backlogSpans say where a queue's waiting events are (the outbox holds the
-// writes', the spool the reads') and how many a full spool shed.
-func backlogSpans(st engine.Status) []diagram.Span {
-	out := []diagram.Span{{Text: fmt.Sprintf("outbox %d  spool %d", st.Outbox, st.Spool), Ink: inkDegraded}}
+// backlogPieces say where a queue's waiting events are (the outbox holds
+// the writes', the spool the reads') and how many a full spool shed.
+func backlogPieces(st engine.Status) []piece {
+	out := []piece{{text: fmt.Sprintf("outbox %d  spool %d", st.Outbox, st.Spool), ink: inkDegraded, prio: 1}}
 	if st.EventsShed > 0 {
-		out = append(out, diagram.Span{Text: fmt.Sprintf("  shed %d", st.EventsShed), Ink: inkError})
+		out = append(out, piece{text: fmt.Sprintf("shed %d", st.EventsShed), ink: inkError, prio: 1})
 	}
 	return out
-}
-
-// spansWidth is how many cells spans take.
-func spansWidth(spans []diagram.Span) int {
-	n := 0
-	for _, sp := range spans {
-		n += ansi.StringWidth(sp.Text)
-	}
-	return n
 }
 
 func percent(p *float64) string {

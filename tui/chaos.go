@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,8 +15,10 @@ import (
 	"github.com/archex/archex/engine"
 )
 
-// ratePresets are the traffic rates + and - step through.
-var ratePresets = []float64{0, 5, 10, 25, 50, 100, 200, 400, 800, 1200}
+// ratePresets are the traffic rates + and - step through, with the rate
+// the dashboard started at (20 unless --rate said otherwise): the ladder
+// always leads back to it.
+var ratePresets = []float64{0, 5, 10, 20, 50, 100, 200, 400, 800, 1200}
 
 // Steps the slow and fail keys cycle through.
 var (
@@ -133,6 +136,9 @@ func (m *Model) onChaosKey(msg tea.KeyMsg) tea.Cmd {
 			return "traffic pattern: " + string(next), nil
 		})
 	}
+	if msg.Type == tea.KeyRunes {
+		m.absentKey(msg.String())
+	}
 	return nil
 }
 
@@ -169,14 +175,35 @@ func (m *Model) toggle(st engine.Status, ok bool) tea.Cmd {
 		m.status = "this card has no such component"
 		return nil
 	}
-	if st.State == engine.Down {
-		return m.act("revive "+st.Name, func() (string, error) {
-			return st.Name + " revived" + reviveNote(st.Kind), m.sys.Revive(st.Alias)
-		})
+	return m.killOrRevive(st.Alias, st.Killed, st.Name+" killed"+killNote(st.Kind), st.Name+" revived"+reviveNote(st.Kind))
+}
+
+// expectFor is how long a kill or revive asked for counts over a snapshot
+// that does not show it yet.
+const expectFor = 2 * time.Second
+
+// expectation is a kill (or revive) asked for, until the system shows it.
+type expectation struct {
+	killed bool
+	until  time.Time
+}
+
+// killOrRevive revives target when it is killed, kills it otherwise. What
+// was last asked counts until a snapshot shows it (or for expectFor): a
+// key pressed twice before the system answered revives what the first
+// press killed, and never kills it twice.
+func (m *Model) killOrRevive(target string, killed bool, killText, reviveText string) tea.Cmd {
+	if e, ok := m.expect[target]; ok && e.killed != killed && m.now.Before(e.until) {
+		killed = e.killed
 	}
-	return m.act("kill "+st.Name, func() (string, error) {
-		return st.Name + " killed" + killNote(st.Kind), m.sys.Kill(st.Alias)
-	})
+	if m.expect == nil {
+		m.expect = map[string]expectation{}
+	}
+	m.expect[target] = expectation{killed: !killed, until: m.now.Add(expectFor)}
+	if killed {
+		return m.act("revive "+target, func() (string, error) { return reviveText, m.sys.Revive(target) })
+	}
+	return m.act("kill "+target, func() (string, error) { return killText, m.sys.Kill(target) })
 }
 
 func killNote(k card.Kind) string {
@@ -211,24 +238,18 @@ func (m *Model) toggleReplica(digit string) tea.Cmd {
 		return nil
 	}
 	target := fmt.Sprintf("%s-%d", svc.Alias, n)
-	down := false
-	for _, d := range m.snap.Last.Down {
-		down = down || d == target
-	}
-	if down {
-		return m.act("revive "+target, func() (string, error) { return "replica " + digit + " revived", m.sys.Revive(target) })
-	}
-	return m.act("kill "+target, func() (string, error) {
-		return "replica " + digit + " killed: the load balancer takes it out of rotation", m.sys.Kill(target)
-	})
+	return m.killOrRevive(target, slices.Contains(svc.DownReplicas, n),
+		"replica "+digit+" killed: the load balancer takes it out of rotation", "replica "+digit+" revived")
 }
 
-// nextRate steps the traffic rate through the presets.
+// nextRate steps the traffic rate through the presets and the starting
+// rate.
 func (m *Model) nextRate(up bool) float64 {
 	cur := 0.0
 	if m.snap != nil {
 		cur = m.snap.Requests.SetRate
 	}
+	ratePresets := rateLadder(m.startRate)
 	if up {
 		for _, r := range ratePresets {
 			if r > cur {

@@ -11,6 +11,7 @@ import (
 	"github.com/archex/archex/cards"
 	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/resource"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/components/traffic"
 	"github.com/archex/archex/engine"
@@ -28,6 +29,8 @@ type fakeSystem struct {
 	traces  []engine.Trace
 	cursor  uint64
 	notices []engine.Notice
+	// settings are what Settings returns and Restore sets.
+	settings engine.Settings
 }
 
 func newFake() *fakeSystem { return newFakeCard(cards.Default()) }
@@ -42,7 +45,7 @@ func ratio(v float64) *float64 { return &v }
 
 // steadySnapshot is the production card at 200 req/s, all healthy.
 func steadySnapshot(c *card.Card) *engine.Snapshot {
-	last := engine.Second{T: 41, Sent: 201, OK: 201, HitRatio: ratio(0.91), DBReads: 17, DBQPS: 121, P50: 3.1, P99: 14.2, QueueDepth: 2,
+	last := engine.Second{T: 41, Sent: 201, OK: 201, HitRatio: ratio(0.91), DBReads: 17, DBQPS: 121, P50: 3.1, P99: 14.2, QueueDepth: 2, Jobs: 199,
 		Down: []string{}, Components: map[string]engine.ComponentSecond{}}
 	s := &engine.Snapshot{At: t0, Elapsed: 42 * time.Second, Card: c, Last: last,
 		Requests: engine.Requests{Sent: 8400, OK: 8398, Failed: 2, Rate: 200, SetRate: 200, Pattern: traffic.Steady},
@@ -76,28 +79,99 @@ func steadySnapshot(c *card.Card) *engine.Snapshot {
 	return s
 }
 
-// coldTrace is the card's 14 hops of a cold read of product 42.
+// coldTrace is the card's hops of a cold read of item 42, each with the
+// fields its component records (see coldHop), at the times a real one
+// takes: the async branch is listed where it forks but ends after the
+// answer.
 func coldTrace(c *card.Card) engine.Trace {
-	details := []string{
-		"GET /products/42 -> replica-2 (round-robin)", "key demo-key-1 ok, route GET /products/{id}, req-1",
-		"GET product 42", "GET product:42", "MISS product:42",
-		"SELECT name, price_cents FROM products WHERE id=42 (9.4 ms)", "1 row: Glass Mug 42, $20.53",
-		"SET product:42 EX 60s", "XADD events product.viewed",
-		"deliver product.viewed 1795736851305-0 (waited 3.1 ms)", "INSERT applied_events + UPDATE product_stats (batch of 1, 7.9 ms)",
-		"200 OK", "200 OK from replica-2", "200 OK in 13.2 ms",
-	}
-	durs := []float64{0.2, 0.2, 1.1, 1.2, 0, 9.4, 0, 1.1, 0.3, 3.1, 7.9, 0, 0.05, 0.05}
-	ops := []string{"", "", "", "GET", "GET", "SELECT", "SELECT", "SET", "XADD", "", "", "", "", ""}
-	outcomes := []trace.Outcome{0, 0, 0, trace.Miss, trace.Miss, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	durs := []float64{0.2, 0.2, 1.1, 1.2, 0, 9.4, 0, 1.1, 0.3, 3.1, 7.9, 0.05, 0.05, 0.05, 0.05, 0.05}
 	t := engine.Trace{ID: "2a2e77abd09ed69e", Seq: 1, Product: 42, Start: t0, Duration: 13200 * time.Microsecond, Status: 200, Done: true}
-	at := t0
-	for i, h := range c.Flow {
-		d := time.Duration(durs[i] * float64(time.Millisecond))
-		t.Hops = append(t.Hops, trace.Hop{Trace: t.ID, From: h.From, To: h.To, Start: at, Duration: d,
-			Outcome: outcomes[i], Op: ops[i], Detail: details[i], Async: h.Async})
-		at = at.Add(d)
+	words := engine.ResourceOf(c)
+	at, publishedAt := t0, t0
+	for i, f := range c.Flow {
+		d := time.Duration(durs[i%len(durs)] * float64(time.Millisecond))
+		h := coldHop(c, f, words)
+		if f.Async && h.Op == "" {
+			at = publishedAt // the delivery waits from the publish
+		}
+		h.Trace, h.Start, h.Duration = t.ID, at, d
+		if h.Op == "XADD" {
+			publishedAt = at
+		}
+		t.Hops = append(t.Hops, h)
+		if !h.Reply || f.Async {
+			at = at.Add(d)
+		}
 	}
+	// The answer reaches the user at 13.2 ms, before the worker is done.
+	last := &t.Hops[len(t.Hops)-1]
+	last.Start, last.Elapsed = t0.Add(t.Duration-last.Duration), t.Duration
 	return t
+}
+
+// coldHop is the hop f of a cold read as its component records it.
+func coldHop(c *card.Card, f card.Hop, words resource.Resource) trace.Hop {
+	kindOf := func(name string) card.Kind { comp, _ := c.Component(name); return comp.Kind }
+	from, to := kindOf(f.From), kindOf(f.To)
+	h := trace.Hop{From: f.From, To: f.To, Async: f.Async, ID: 42, Method: "GET", Path: words.Path(42)}
+	switch {
+	case f.Async && from == card.KindQueue:
+		h.Instance, h.Event, h.Tries, h.Key = "worker-1", words.Viewed(), 1, "1795736851305-0"
+	case f.Async:
+		h.Instance, h.Op, h.Event, h.Batch, h.Statement = "worker-1", "APPLY", words.Viewed(), 1, "INSERT applied_events + UPDATE "+words.StatsTable()
+	case reverseBefore(c, f) && from == card.KindCache:
+		h.Op, h.Key, h.Outcome, h.Reply = "GET", words.Key(42), trace.Miss, true
+	case reverseBefore(c, f) && from == card.KindDatabase:
+		h.Op, h.Table, h.Rows, h.Value, h.Reply = "SELECT", words.Table(), 1, words.Row(words.Name(42), 2053), true
+	case reverseBefore(c, f):
+		h.Reply, h.Status = true, 200
+		if to != card.KindClient && from != "cdn" {
+			h.Instance = "replica-2"
+		}
+	case to == card.KindLoadBalancer:
+		h.Instance, h.Policy = "replica-2", "round-robin"
+	case to == card.KindAPIGateway:
+		h.Instance, h.APIKey, h.Route = "replica-2", "demo-key-1", words.Pattern("GET")
+	case to == card.KindService:
+		h.Instance = "replica-2"
+	case to == card.KindCache && seenBefore(c, f):
+		h.Op, h.Key, h.TTL = "SET", words.Key(42), 57*time.Second
+	case to == card.KindCache:
+		h.Op, h.Key, h.Outcome = "GET", words.Key(42), trace.Miss
+	case to == card.KindDatabase:
+		h.Op, h.Table, h.Statement, h.Rows = "SELECT", words.Table(), words.Select(42), 1
+	case to == card.KindQueue:
+		h.Op, h.Event = "XADD", words.Viewed()
+	}
+	return h
+}
+
+// reverseBefore reports whether the flow lists f's reverse before f: f is
+// an answer.
+func reverseBefore(c *card.Card, f card.Hop) bool {
+	for _, g := range c.Flow {
+		if g == f {
+			return false
+		}
+		if g.From == f.To && g.To == f.From {
+			return true
+		}
+	}
+	return false
+}
+
+// seenBefore reports whether the flow lists f's pair before f itself: the
+// service's second call to a cache is its fill.
+func seenBefore(c *card.Card, f card.Hop) bool {
+	for _, g := range c.Flow {
+		if g == f {
+			return false
+		}
+		if g.From == f.From && g.To == f.To {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *fakeSystem) record(format string, args ...any) error {
@@ -184,29 +258,62 @@ func (f *fakeSystem) setState(alias string, state engine.State) {
 	defer f.mu.Unlock()
 	s := *f.snap
 	s.Components = append([]engine.Status(nil), f.snap.Components...)
+	s.History = append([]engine.Second(nil), f.snap.History...)
+	name := ""
 	for i := range s.Components {
-		if s.Components[i].Alias == alias {
-			s.Components[i].State = state
-			if alias == "cache" && state == engine.Down {
-				s.Components[i].HitRatio = ratio(0)
-				s.Components[i].Breaker = "open"
-			}
-			if alias == "queue" {
-				// Down, the events wait in the service; revived, the
-				// relay is working through them.
-				s.Components[i].Outbox, s.Components[i].Spool = 38, 1210
-				if state == engine.Up {
-					s.Components[i].Outbox, s.Components[i].Spool = 0, 420
-				}
+		st := &s.Components[i]
+		if st.Alias != alias {
+			continue
+		}
+		name = st.Name
+		st.State, st.Killed = state, state == engine.Down
+		st.Note = ""
+		if state == engine.Down {
+			st.Note = "killed"
+		}
+		if alias == "cache" && state == engine.Down {
+			st.HitRatio = ratio(0)
+			st.Breaker = "open"
+		}
+		if alias == "queue" {
+			// Down, the events wait in the service; revived, the
+			// relay is working through them.
+			st.Outbox, st.Spool = 38, 1210
+			if state == engine.Up {
+				st.Outbox, st.Spool = 0, 420
 			}
 		}
 	}
-	if alias == "cache" && state == engine.Down {
-		s.Last.HitRatio, s.Last.DBQPS, s.Last.DBReads, s.Last.P50, s.Last.P99 = ratio(0), 302, 181, 11.2, 19.8
-		s.Last.Down = []string{"cache"}
-		s.Elapsed += 10 * time.Second
-		s.At = s.At.Add(10 * time.Second)
+	if state != engine.Down || name == "" {
+		f.snap = &s
+		return
 	}
+	// Four seconds pass with it down: the one it went down in, and three
+	// whole ones after.
+	for i := range 4 {
+		s.History = append(s.History, s.Last)
+		last := s.Last
+		last.T++
+		last.Down, last.Unwell = []string{alias}, []string{name}
+		switch alias {
+		case "cache":
+			last.HitRatio, last.DBQPS, last.DBReads, last.P50, last.P99 = ratio(0), 302, 181, 11.2, 19.8
+		case "worker":
+			last.QueueDepth, last.Jobs = 25*(i+1), 0
+		}
+		s.Last = last
+	}
+	for i := range s.Components {
+		st := &s.Components[i]
+		switch {
+		case alias == "worker" && st.Kind == card.KindQueue:
+			st.Depth, st.Lag = 100, 4800*time.Millisecond
+		case alias == "worker" && st.Kind == card.KindWorker:
+			st.Jobs, st.RPS = 0, 0
+		}
+	}
+	s.Elapsed += 4 * time.Second
+	s.At = s.At.Add(4 * time.Second)
 	f.snap = &s
 }
 

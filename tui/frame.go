@@ -1,12 +1,10 @@
 package tui
 
 import (
-	"fmt"
 	"sort"
 	"time"
 
 	"github.com/archex/archex/tui/eventlog"
-	"github.com/archex/archex/tui/narrate"
 )
 
 // inspectStepFor is how long the inspector keeps a stepped request before
@@ -28,14 +26,16 @@ func (m *Model) onFrame(now time.Time) {
 		m.snap = s
 		m.base = nil
 		m.failure.observe(s)
-		m.pn.figures.SetSnapshot(s)
+		m.pn.setSnapshot(s)
 	}
+	m.refreshClass(false)
 	notes, cur := m.sys.Notices(m.noticeCursor)
 	m.noticeCursor = cur
 	for _, n := range notes {
 		m.addLog(eventlog.FromNotice(n))
 	}
 	m.advance(now)
+	m.advanceStep(now)
 	m.spawn(now, dt)
 	if m.panel == panelTrace && m.inspect != nil {
 		// The async branch of the request inspected lands after its
@@ -46,31 +46,19 @@ func (m *Model) onFrame(now time.Time) {
 	}
 }
 
-// advance moves every packet, narrates the step, and forks async branches.
+// advance moves every packet of the traffic and forks async branches.
 func (m *Model) advance(now time.Time) {
 	live := m.packets[:0]
 	var born []*packet
 	for _, p := range m.packets {
-		entered, forked := p.advance(now, m.speed)
-		if p.step {
-			for _, i := range entered {
-				m.enterStepHop(p, i)
-			}
-		}
-		if forked {
+		if p.advance(now, m.speed) {
 			if t, ok := m.sys.Trace(p.trace.ID); ok && t.AsyncHops() > 0 {
-				born = append(born, branch(t, false, now))
+				born = append(born, branch(t, now))
 			}
 		}
-		if p.done {
-			if p == m.stepping {
-				m.stepping = nil
-				m.pn.card.SetCurrent(-1)
-				m.pn.waterfall.SetCurrent(-1)
-			}
-			continue
+		if !p.done {
+			live = append(live, p)
 		}
-		live = append(live, p)
 	}
 	m.packets = append(live, born...)
 }
@@ -81,7 +69,7 @@ func (m *Model) advance(now time.Time) {
 func (m *Model) spawn(now time.Time, dt time.Duration) {
 	traces, cur := m.sys.TracesSince(m.traceCursor, 256)
 	m.traceCursor = cur
-	if m.stepping != nil || len(traces) == 0 {
+	if m.narrating() || len(traces) == 0 {
 		return // step mode shows its one request alone
 	}
 	limit := maxPacketsSmall
@@ -104,18 +92,6 @@ func (m *Model) spawn(now time.Time, dt time.Duration) {
 			continue
 		}
 		m.spawnCredit--
-		m.packets = append(m.packets, newPacket(t, false, now))
+		m.packets = append(m.packets, newPacket(t, now))
 	}
-}
-
-// enterStepHop narrates the hop the step packet just entered; the card's
-// list and the inspector follow it.
-func (m *Model) enterStepHop(p *packet, i int) {
-	h := p.hops[i]
-	m.narration = fmt.Sprintf("hop %d/%d  %s", i+1, len(p.hops), narrate.Hop(h, m.card))
-	if i < len(m.stepCard) {
-		m.pn.card.SetCurrent(m.stepCard[i])
-	}
-	m.pn.waterfall.SetCurrent(i)
-	m.addLog(eventlog.FromHop(h, m.card))
 }

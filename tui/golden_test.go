@@ -60,35 +60,89 @@ func keyMsg(s string) tea.KeyMsg {
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
-func TestGoldenFirstScreen(t *testing.T) {
-	out := screen(t, 80, 24, nil)
-	for _, want := range []string{"space", "kills the cache", "Load Balancer", "Cache", "Background Worker"} {
-		if !bytes.Contains(out, []byte(want)) {
-			t.Errorf("first screen lacks %q", want)
-		}
+// sizes are the screens every golden is drawn at: a laptop's terminal, a
+// large one, a projector's.
+var sizes = [][2]int{{80, 24}, {120, 40}, {160, 50}}
+
+// goldenAt draws a screen at each size, checks that it shows what a user
+// needs, and compares it with its golden.
+func goldenAt(t *testing.T, newSys func() *fakeSystem, want []string, drive func(tm *teatest.TestModel, f *fakeSystem)) {
+	t.Helper()
+	for _, size := range sizes {
+		t.Run(sizeName(size), func(t *testing.T) {
+			out := screenOf(t, newSys(), size[0], size[1], drive)
+			for _, w := range want {
+				if !bytes.Contains(out, []byte(w)) {
+					t.Errorf("%s: the screen lacks %q:\n%s", sizeName(size), w, out)
+				}
+			}
+			teatest.RequireEqualOutput(t, out)
+		})
 	}
-	teatest.RequireEqualOutput(t, out)
 }
 
-func TestGoldenFirstScreenLarge(t *testing.T) {
-	teatest.RequireEqualOutput(t, screen(t, 160, 50, nil))
+func TestGoldenFirstScreen(t *testing.T) {
+	goldenAt(t, newFake, []string{"space", "c kills the Cache", "Load Balancer", "Cache", "Background Worker",
+		"breaker on", "singleflight on", "shedding off", "round-robin", "? all keys", "errors/s"}, nil)
 }
 
 func TestGoldenCacheKilled(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 50}} {
-		out := screen(t, size[0], size[1], func(tm *teatest.TestModel, f *fakeSystem) {
-			tm.Send(keyMsg("c"))
-			waitFor(t, tm, "Cache killed")
-			tm.Send(frameMsg(t0.Add(time.Second)))
-			waitFor(t, tm, "DOWN")
-		})
-		for _, want := range []string{"CACHE DOWN", "DOWN", "hit 0%", "Mitigation", "failed requests since: 0"} {
-			if !bytes.Contains(out, []byte(want)) {
-				t.Errorf("%dx%d: cache-down screen lacks %q", size[0], size[1], want)
-			}
+	goldenAt(t, newFake, []string{"CACHE DOWN", "DOWN", "Mitigation", "hit ratio 0% (was 90%)", "DB reads 181/s (was 17/s)",
+		"failed requests since: 0", "╳"}, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("c"))
+		waitFor(t, tm, "Cache killed")
+		tm.Send(frameMsg(t0.Add(time.Second)))
+		waitFor(t, tm, "DOWN")
+	})
+}
+
+// The chat card's failure is its worker: the banner proves it with the
+// queue's depth and lag, the hints and the keys name the worker, and no
+// chart speaks of a cache it does not have.
+func TestGoldenChatWorkerKilled(t *testing.T) {
+	chat := func() *fakeSystem {
+		c, err := cards.Load("chat.yaml")
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
+		return newFakeCard(c)
 	}
+	goldenAt(t, chat, []string{"FAN-OUT WORKER DOWN", "queue depth 100 (was 2)", "lag 4.8s", "jobs 0/s", "w kill Fan-out Worker"},
+		func(tm *teatest.TestModel, f *fakeSystem) {
+			tm.Send(keyMsg("w"))
+			waitFor(t, tm, "Fan-out Worker killed")
+			tm.Send(frameMsg(t0.Add(time.Second)))
+			waitFor(t, tm, "FAN-OUT WORKER DOWN")
+		})
+}
+
+func TestGoldenLegend(t *testing.T) {
+	goldenAt(t, newFake, []string{"legend", "DEGRADED", "◉", "a call and its reply"}, func(tm *teatest.TestModel, f *fakeSystem) {
+		tm.Send(keyMsg("e"))
+		waitFor(t, tm, "Requests moving")
+	})
+}
+
+// Every key is on the help screen, at every size (pgdn shows the rest
+// where it does not fit).
+func TestGoldenHelp(t *testing.T) {
+	goldenAt(t, newFake, []string{"archex · keys", "kill/revive the cache", "least-connections"},
+		func(tm *teatest.TestModel, f *fakeSystem) {
+			tm.Send(keyMsg("?"))
+			waitFor(t, tm, "archex · keys")
+		})
+}
+
+// At 200x60 the diagram grows: large boxes with three lines of figures,
+// room between them.
+func TestGoldenGrown(t *testing.T) {
+	out := screen(t, 200, 60, nil)
+	for _, want := range []string{"r1 ●  r2 ●  r3 ●", "keys 230  breaker closed", "consumers 2"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the grown diagram lacks %q", want)
+		}
+	}
+	teatest.RequireEqualOutput(t, out)
 }
 
 // A card whose failure is the queue: its banner and box show the events
@@ -104,7 +158,7 @@ func TestGoldenQueueKilled(t *testing.T) {
 		tm.Send(frameMsg(t0.Add(time.Second)))
 		waitFor(t, tm, "MESSAGE QUEUE DOWN")
 	})
-	for _, want := range []string{"MESSAGE QUEUE DOWN", "events waiting 1248 (outbox 38, spool 1210), shed 0", "+1248 to send"} {
+	for _, want := range []string{"MESSAGE QUEUE DOWN", "events waiting 1248 (outbox 38, spool 1210), shed 0", "+1248"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("queue-down screen lacks %q", want)
 		}
@@ -138,16 +192,44 @@ func TestGoldenQueueKilled(t *testing.T) {
 
 func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
 
+// Step mode mid-flow, hop by hop: the database's query (hop 6), its
+// packet at the end of its heavy-drawn edge, the sentence wrapped in the
+// narration area and the hint to pause the traffic.
 func TestGoldenStepMidFlow(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 50}} {
+		out := screen(t, size[0], size[1], func(tm *teatest.TestModel, f *fakeSystem) {
+			tm.Send(keyMsg(" "))
+			waitFor(t, tm, "1/14 · playing")
+			for range 5 {
+				tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+			}
+			waitFor(t, tm, "hop 6/14 · paused")
+			tm.Send(frameMsg(t0.Add(5 * time.Second))) // its packet has arrived
+		})
+		for _, want := range []string{"hop 6/14 · paused", "SELECT name,", "Traffic is running"} {
+			if !bytes.Contains(out, []byte(want)) {
+				t.Errorf("%dx%d: the step screen lacks %q", size[0], size[1], want)
+			}
+		}
+		t.Run(sizeName(size), func(t *testing.T) { teatest.RequireEqualOutput(t, out) })
+	}
+}
+
+// The background branch comes after the answer: hop 13 of the telling is
+// the queue's delivery, after "User gets 200 OK", marked as what the user
+// does not wait for.
+func TestGoldenStepBackground(t *testing.T) {
 	out := screen(t, 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
 		tm.Send(keyMsg(" "))
-		waitFor(t, tm, "hop 1/14")
-		// Hops 1-5 take 0.9 s each on screen, hop 6 (the 9.4 ms query) longer.
-		tm.Send(frameMsg(t0.Add(5*900*time.Millisecond + 200*time.Millisecond)))
-		waitFor(t, tm, "hop 6/14")
+		waitFor(t, tm, "1/14 · playing")
+		for range 12 {
+			tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+		}
+		waitFor(t, tm, "hop 13/14 · background · paused")
+		tm.Send(frameMsg(t0.Add(5 * time.Second)))
 	})
-	if !bytes.Contains(out, []byte("hop 6/14")) {
-		t.Errorf("step screen is not on hop 6")
+	if !bytes.Contains(out, []byte("In the background,")) {
+		t.Errorf("hop 13 is not told as the background:\n%s", out)
 	}
 	teatest.RequireEqualOutput(t, out)
 }
@@ -155,7 +237,7 @@ func TestGoldenStepMidFlow(t *testing.T) {
 func TestGoldenTraceInspector(t *testing.T) {
 	out := screen(t, 120, 40, func(tm *teatest.TestModel, f *fakeSystem) {
 		tm.Send(keyMsg(" "))
-		waitFor(t, tm, "hop 1/14")
+		waitFor(t, tm, "1/14 · playing")
 		tm.Send(keyMsg("v"))
 		waitFor(t, tm, "trace inspector")
 	})

@@ -9,9 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/archex/archex/engine"
-	"github.com/archex/archex/quiz"
 	"github.com/archex/archex/tui/eventlog"
-	"github.com/archex/archex/tui/quizview"
 )
 
 func newTestModel(f *fakeSystem) *Model {
@@ -60,6 +58,12 @@ func press(m *Model, keys string) bool {
 		msg = tea.KeyMsg{Type: tea.KeyDown}
 	case "tab":
 		msg = tea.KeyMsg{Type: tea.KeyTab}
+	case "left":
+		msg = tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		msg = tea.KeyMsg{Type: tea.KeyRight}
+	case "esc":
+		msg = tea.KeyMsg{Type: tea.KeyEsc}
 	case "ctrl+c":
 		msg = tea.KeyMsg{Type: tea.KeyCtrlC}
 	default:
@@ -172,29 +176,6 @@ func TestQuitKeys(t *testing.T) {
 	}
 }
 
-// Step mode sends one request and narrates its hops as they go by.
-func TestStepNarratesEachHop(t *testing.T) {
-	f := newFake()
-	m := newTestModel(f)
-	press(m, "space")
-	if m.stepping == nil {
-		t.Fatal("space did not start a step")
-	}
-	seen := map[string]bool{}
-	now := t0
-	for i := 0; i < 400 && m.stepping != nil; i++ {
-		now = now.Add(50 * time.Millisecond)
-		run(m, frameMsg(now))
-		seen[m.narration] = true
-	}
-	if m.stepping != nil {
-		t.Fatal("the step never finished")
-	}
-	if len(seen) < 14 {
-		t.Errorf("narrated %d different hops, want the 14 of a cold read", len(seen))
-	}
-}
-
 // A still, paused dashboard stops asking for frames.
 func TestNoFramesWhenStill(t *testing.T) {
 	f := newFake()
@@ -219,14 +200,7 @@ func TestNoFramesWhenStill(t *testing.T) {
 // the dashboard with the score.
 func TestQuizTab(t *testing.T) {
 	f := newFake()
-	sess, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: f.card, Seed: 1, Now: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qv := quizview.New(sess)
-	m := New(f, Options{Now: func() time.Time { return t0 }, NoTick: true, Quiz: &qv})
-	run(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	run(m, frameMsg(t0))
+	m := withQuiz(t, f)
 	press(m, "tab")
 	if !strings.Contains(m.View(), "Why is a load balancer used in this system?") {
 		t.Fatalf("tab did not show the quiz:\n%s", m.View())
@@ -267,5 +241,16 @@ func TestScrollKeys(t *testing.T) {
 	}
 	if !m.pn.log.Following() {
 		t.Errorf("pgdn to the bottom did not follow the tail again")
+	}
+}
+
+// Keys that arrive in one read (a fast typist, a slow link over SSH) are
+// each obeyed.
+func TestKeysThatArriveTogether(t *testing.T) {
+	f := newFake()
+	m := newTestModel(f)
+	run(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("cv>")})
+	if got := f.called(); got != "kill cache" || m.panel != panelTrace || m.speed != 2 {
+		t.Errorf("\"cv>\" in one message: calls %q, panel %v, speed %g", got, m.panel, m.speed)
 	}
 }

@@ -1,18 +1,18 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
+	"github.com/archex/archex/lesson"
 	"github.com/archex/archex/quiz/experiment"
-	"github.com/archex/archex/tui/cardpane"
 	"github.com/archex/archex/tui/diagram"
 	"github.com/archex/archex/tui/quizview"
 	"github.com/archex/archex/tui/theme"
@@ -56,6 +56,25 @@ type Options struct {
 	// Select names the component selected at the start (default the
 	// first).
 	Select string
+
+	// Lesson, when set, is played from the start (archex --script), again
+	// and again with Loop. Faults are the --fault timeline's faults, the
+	// system's own clock, to apply at their times (the traffic's rate and
+	// pattern faults are better planned with engine.Plan beforehand).
+	Lesson *lesson.Lesson
+	Loop   bool
+	Faults []engine.Fault
+	// Shots is the folder the screen is saved to (S); "" is the current
+	// one.
+	Shots string
+	// Class, when set, shows the dashboard to one member of a class
+	// (archex serve): the class under the header, the polls, and the keys
+	// of the member's role.
+	Class Class
+	// Renderer is what the styles are built with: over SSH the session's
+	// own (its client's colour profile and background); nil means
+	// lipgloss.DefaultRenderer(), the local terminal's.
+	Renderer *lipgloss.Renderer
 }
 
 // Panel is a right-hand panel a front end gives the dashboard: it draws
@@ -82,17 +101,20 @@ var panelNames = [...]string{"figures", "trace inspector", "event log", "the car
 // Model is the dashboard. It takes a System and needs nothing global, so
 // several dashboards can watch one engine.
 type Model struct {
-	sys    System
-	card   *card.Card
-	opts   Options
-	keys   KeyMap
-	help   help.Model
-	styles theme.Styles
-	inks   []theme.Ink
-	pal    int
+	sys  System
+	card *card.Card
+	opts Options
+	keys KeyMap
+	help help.Model
+	// renderer is the one every style is built with (see Options.Renderer).
+	renderer *lipgloss.Renderer
+	styles   theme.Styles
+	inks     []theme.Ink
+	pal      int
 
 	width, height int
 	showHelp      bool
+	showLegend    bool // the legend on the whole screen (a small one)
 
 	// The diagram: placement is fixed per card; the layout and the static
 	// picture are redone on resize and when the figures change.
@@ -102,26 +124,35 @@ type Model struct {
 	base      *diagram.Canvas
 	frame     *diagram.Canvas
 
-	snap         *engine.Snapshot
-	traceCursor  uint64
-	noticeCursor uint64
-	now          time.Time
-	ticking      bool
-	speed        float64
-	packets      []*packet
-	spawnCredit  float64
-	selected     int
-	panel        panel
-	narration    string
-	status       string // the last action's result or error
-	stepping     *packet
-	stepCard     []int // the step's hops as indexes of the card's flow
-	inspect      *engine.Trace
-	failure      failureWatch
-	pn           panels
-	stepSent     int
-	lastStep     time.Time
-	quiz         *quizTab
+	snap          *engine.Snapshot
+	traceCursor   uint64
+	noticeCursor  uint64
+	now           time.Time
+	ticking       bool
+	speed         float64
+	packets       []*packet
+	spawnCredit   float64
+	selected      int
+	panel         panel
+	status        string   // the last action's result or error
+	stepping      *stepper // the request step mode tells (step.go); nil: none
+	stepPending   bool     // a request to tell is on its way
+	stepKeys      bool     // the footer offers the step keys (stepHelp)
+	inspect       *engine.Trace
+	failure       failureWatch
+	expect        map[string]expectation // kills and revives asked for, by target
+	pn            panels
+	stepSent      int
+	lastStep      time.Time
+	quiz          *quizTab
+	demo          demo
+	startRate     float64         // the traffic's rate at the start, on the + / - ladder
+	startSwitches engine.Switches // the switches at the start, which r puts back
+	cls           *classState     // nil outside a class
+	// keysGen moves when the keys or the styles change: what is drawn
+	// of them is drawn again.
+	keysGen int
+	drawn   drawCache
 }
 
 // New builds a dashboard on a system.
@@ -131,7 +162,10 @@ func New(sys System, opts Options) *Model {
 	}
 	m := &Model{
 		sys: sys, card: sys.Card(), opts: opts, keys: DefaultKeyMap(), help: help.New(),
-		speed: 1, width: MinWidth, height: MinHeight,
+		renderer: opts.Renderer, speed: 1, width: MinWidth, height: MinHeight,
+	}
+	if m.renderer == nil {
+		m.renderer = lipgloss.DefaultRenderer()
 	}
 	pal := theme.Default
 	if opts.Palette != nil {
@@ -143,6 +177,7 @@ func New(sys System, opts Options) *Model {
 		}
 	}
 	m.newPanels()
+	m.applyCard()
 	m.setPalette(pal)
 	m.restrictKeys()
 	for i, c := range m.card.Components {
@@ -156,18 +191,24 @@ func New(sys System, opts Options) *Model {
 	if opts.Quiz != nil {
 		app := quizview.NewApp(*opts.Quiz)
 		// Experiments run on this very system, on screen.
-		app.Judge = experiment.JudgeOn(sys)
+		app.Experimenter = experiment.TrialsOn(sys)
+		app.Model = app.Model.WithPreview(experiment.PreviewOn(sys))
 		m.quiz = &quizTab{app: app}
 	} else {
 		m.keys.Tab.SetEnabled(false)
 	}
+	if opts.Class != nil {
+		m.initClass(opts.Class)
+	}
 	m.placement = diagram.Place(m.card)
 	m.now = opts.Now()
+	m.newDemo(opts)
 	m.snap = sys.Snapshot()
 	m.failure.card = m.card
 	if m.snap != nil {
+		m.startRate, m.startSwitches = m.snap.Requests.SetRate, m.snap.Switches
 		m.failure.observe(m.snap)
-		m.pn.figures.SetSnapshot(m.snap)
+		m.pn.setSnapshot(m.snap)
 	}
 	return m
 }
@@ -184,12 +225,14 @@ type stepMsg struct {
 // actionMsg reports the result of a chaos or traffic action.
 type actionMsg struct{ text string }
 
-func (m *Model) tick() tea.Cmd {
+func (m *Model) tick() tea.Cmd { return m.tickIn(frameEvery) }
+
+func (m *Model) tickIn(d time.Duration) tea.Cmd {
 	if m.opts.NoTick || m.ticking {
 		return nil
 	}
 	m.ticking = true
-	return tea.Tick(frameEvery, func(t time.Time) tea.Msg { return frameMsg(t) })
+	return tea.Tick(d, func(t time.Time) tea.Msg { return frameMsg(t) })
 }
 
 // Init starts the frame ticks.
@@ -211,10 +254,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frameMsg:
 		m.ticking = false
 		m.onFrame(time.Time(msg))
+		cmd := m.playCues()
 		if m.moving() {
-			return m, m.tick()
+			return m, tea.Batch(cmd, m.tick())
 		}
-		return m, nil
+		if m.cls != nil {
+			// Others change the system and the class: keep looking, slowly.
+			return m, tea.Batch(cmd, m.tickIn(classWatchEvery))
+		}
+		return m, cmd
+	case demoMsg:
+		return m, tea.Batch(m.onDemoMsg(msg), m.tick())
 	case stepMsg:
 		m.onStep(msg)
 		return m, m.tick()
@@ -222,6 +272,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = msg.text
 		return m, m.tick()
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys that arrived together (a fast typist, a slow link over
+			// SSH) come as one message: each is a key of its own.
+			cmds := make([]tea.Cmd, 0, len(msg.Runes)+1)
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return m, tea.Batch(append(cmds, m.tick())...)
+		}
 		cmd := m.onKey(msg)
 		return m, tea.Batch(cmd, m.tick())
 	}
@@ -232,7 +291,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // frames keep coming; otherwise the dashboard sleeps (a paused, still
 // dashboard uses no CPU) until the next key.
 func (m *Model) moving() bool {
-	if len(m.packets) > 0 || m.stepping != nil {
+	if len(m.packets) > 0 || m.stepPending || (m.stepping != nil && m.stepping.animating(m.now, m.speed)) || m.demo.playing(m.now) {
 		return true
 	}
 	s := m.snap
@@ -247,26 +306,42 @@ func (m *Model) moving() bool {
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
-	if m.showHelp {
-		if key.Matches(msg, k.Quit) {
-			return tea.Quit
+	if m.cls != nil {
+		if cmd, handled := m.onClassKey(msg); handled {
+			m.showHelp = false
+			return cmd
 		}
-		m.showHelp = false
+	}
+	if m.showHelp || m.showLegend {
+		pg := &m.pn.help
+		if m.showLegend {
+			pg = &m.pn.legend
+		}
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.ScrollUp):
+			pg.ScrollUp(m.height / 2)
+		case key.Matches(msg, k.ScrollDown):
+			pg.ScrollDown(m.height / 2)
+		default:
+			m.showHelp, m.showLegend = false, false
+		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.pn.help.top = true, 0
+	case m.onStepKey(msg):
 	case key.Matches(msg, k.Step):
 		return m.sendStep()
 	case key.Matches(msg, k.Panel):
-		m.panel = (m.panel + 1) % panelCount
-		if m.panel == panelSide && m.opts.Side == nil {
-			m.panel = 0
-		}
+		m.panel = m.nextPanel()
 		m.status = "panel: " + m.panelName()
+	case key.Matches(msg, k.Legend):
+		m.toggleLegend()
 	case key.Matches(msg, k.Theme):
 		m.pal = (m.pal + 1) % len(theme.Palettes)
 		m.setPalette(theme.Palettes[m.pal])
@@ -291,48 +366,22 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.scrollPanel(false)
 	case key.Matches(msg, k.ScrollDown):
 		m.scrollPanel(true)
+	case key.Matches(msg, k.Reset, k.Next, k.Shot):
+		return m.onDemoKey(msg)
 	default:
 		return m.onChaosKey(msg)
 	}
 	return nil
 }
 
-// sendStep sends one request to narrate, off the Update loop.
-func (m *Model) sendStep() tea.Cmd {
-	m.stepSent++
-	product := stepProducts[(m.stepSent-1)%len(stepProducts)]
-	sys := m.sys
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		t, err := sys.Send(ctx, engine.Request{Product: product}, true)
-		return stepMsg{trace: t, err: err}
-	}
-}
-
-// stepProducts are the products step mode reads in turn: a cold read first,
-// then the same product again (a hit), then others.
-var stepProducts = []int{42, 42, 7, 7, 512}
-
-func (m *Model) onStep(msg stepMsg) {
-	if msg.err != nil {
-		m.status = "send failed: " + msg.err.Error()
-		return
-	}
-	t := msg.trace
-	m.lastStep = m.now
-	m.inspectTrace(t)
-	p := newPacket(t, true, m.now)
-	m.stepping = p
-	m.stepCard = cardpane.Steps(m.card, p.hops)
-	m.packets = append(m.packets, p)
-	m.enterStepHop(p, 0)
-}
-
 func (m *Model) setPalette(p theme.Palette) {
-	m.styles = theme.New(p)
+	m.styles = theme.New(p, m.renderer)
+	m.keysGen++
 	m.help.Styles = m.styles.Help
 	m.inks = makeInks(m.styles)
 	m.panelStyles()
+	if m.cls != nil {
+		m.cls.pane.SetStyles(&m.styles)
+	}
 	m.base = nil
 }

@@ -61,6 +61,10 @@ func (q *quizTab) update(msg tea.Msg) tea.Cmd {
 
 // quizView is the screen while the quiz tab is shown.
 func (m *Model) quizView() string {
-	hint := m.styles.Muted.Render("tab: back to the live system (it keeps running) · ctrl+c: quit")
+	text := "tab: back to the live system (it keeps running) · ctrl+c: quit"
+	if keys, words := m.failureHint(); keys != "" {
+		text = "tab: back to the live system (it keeps running; " + keys + words + " there) · ctrl+c: quit"
+	}
+	hint := m.styles.Muted.Render(text)
 	return lipgloss.JoinVertical(lipgloss.Left, m.header(), m.quiz.app.View(), truncate(hint, m.width))
 }

@@ -42,6 +42,15 @@ type System interface {
 	SetPaused(p bool)
 	// Turn turns a lever (engine.ParseLever): the [ and ] keys.
 	Turn(f engine.Fault) error
+
+	// Apply carries out a scripted fault (--fault, a lesson's line).
+	Apply(f engine.Fault) error
+	// Reset puts the system back to its start (the r key, a lesson's
+	// loop); Settings and Restore let a quiz experiment put back what it
+	// changed.
+	Reset() error
+	Settings() engine.Settings
+	Restore(s engine.Settings) error
 }
 
 var _ System = (*engine.Engine)(nil)

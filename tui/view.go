@@ -2,19 +2,16 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/card"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/diagram"
-	"github.com/archex/archex/tui/figures"
 )
 
 // panelMinWidth is the narrowest the right-hand panel gets.
@@ -25,13 +22,26 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return m.tooSmall()
 	}
+	if m.cls != nil && m.cls.summary {
+		return m.summaryView()
+	}
 	if m.showHelp {
 		return m.helpView()
+	}
+	if m.showLegend {
+		return m.legendScreen()
 	}
 	if m.quiz != nil && m.quiz.shown {
 		return m.quizView()
 	}
 	header := m.header()
+	if m.cls != nil {
+		key := [3]uint64{m.cls.version, uint64(m.width), uint64(m.keysGen)}
+		if m.drawn.classKey != key || m.drawn.classBar == "" {
+			m.drawn.classKey, m.drawn.classBar = key, m.classBar()
+		}
+		header += "\n" + m.drawn.classBar
+	}
 	banner := ""
 	if m.wideBanner() {
 		banner = m.banner(m.width)
@@ -75,20 +85,43 @@ func (m *Model) View() string {
 func (m *Model) tooSmall() string {
 	msg := fmt.Sprintf("archex needs a terminal of at least %d×%d; this one is %d×%d.\nEnlarge the window or zoom out, or press q to quit.",
 		MinWidth, MinHeight, m.width, m.height)
-	return lipgloss.NewStyle().Width(max(m.width, 1)).Render(msg)
+	return m.styles.Plain.Width(max(m.width, 1)).Render(msg)
 }
 
-// header: the product and the card on the left, the traffic on the right;
-// the card's title gives way when the line is short.
+// header: the product and the card on the left, the traffic on the right
+// (the card's title gives way when the line is short); under it the
+// switches.
 func (m *Model) header() string {
+	if sw := m.switchesLine(); sw != "" {
+		return m.titleLine() + "\n" + sw
+	}
+	return m.titleLine()
+}
+
+func (m *Model) titleLine() string {
+	var key headerKey
+	if s := m.snap; s != nil {
+		key = headerKey{rate: s.Requests.SetRate, pattern: string(s.Requests.Pattern), paused: s.Requests.Paused,
+			seconds: int64(s.Elapsed / time.Second)}
+	}
+	key.speed, key.width, key.keys = m.speed, m.width, m.keysGen
+	if m.drawn.headerKey == key && m.drawn.header != "" {
+		return m.drawn.header
+	}
+	m.drawn.headerKey = key
+	m.drawn.header = m.drawHeader()
+	return m.drawn.header
+}
+
+func (m *Model) drawHeader() string {
 	right := ""
 	if s := m.snap; s != nil {
 		r := s.Requests
 		state := fmt.Sprintf("▶ %g req/s %s", r.SetRate, r.Pattern)
 		if r.Paused {
-			state = "⏸ paused"
+			state = fmt.Sprintf("⏸ paused (%g req/s %s)", r.SetRate, r.Pattern)
 		}
-		state += switchesAway(s.Switches) + leversAway(s.Levers, s.DefaultLevers)
+		state += leversAway(s.Levers, s.DefaultLevers)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -98,22 +131,6 @@ func (m *Model) header() string {
 	}
 	gap := max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
-}
-
-// switchesAway names the switches not at their defaults, for the header:
-// " · shedding on · breaker off".
-func switchesAway(sw engine.Switches) string {
-	out := ""
-	if sw.Shedding {
-		out += " · shedding on"
-	}
-	if !sw.Breaker {
-		out += " · breaker off"
-	}
-	if !sw.Singleflight {
-		out += " · singleflight off"
-	}
-	return out
 }
 
 // leversAway names the settings not at their defaults that no box shows,
@@ -155,42 +172,55 @@ func clock(d time.Duration) string {
 func (m *Model) diagramView(h int) (string, int) {
 	key := [3]int{m.width, h, len(m.placement.Nodes)}
 	if m.layout == nil || m.layoutKey != key {
-		m.layout, _ = diagram.NewLayout(m.placement, m.width-panelMinWidth-1, h)
+		m.layout, _ = diagram.NewLayout(m.placement, m.width-panelWidth(m.width)-1, h)
 		m.layoutKey = key
 		m.base = nil
 	}
 	l := m.layout
 	if l == nil {
 		msg := "the diagram does not fit: enlarge the terminal"
-		return lipgloss.NewStyle().Width(m.width - panelMinWidth - 1).Height(h).Render(msg), m.width - panelMinWidth - 1
+		dw := m.width - panelWidth(m.width) - 1
+		return m.styles.Plain.Width(dw).Height(h).Render(msg), dw
 	}
 	if m.base == nil {
 		m.base = diagram.Draw(l, func(b diagram.Box) diagram.Content { return m.boxContent(b, l.Style) },
-			diagram.EdgeInks{Line: inkBorder, Arrow: inkMuted})
+			diagram.EdgeInks{Line: inkBorder, Arrow: inkMuted, Dead: inkDown}, m.isDown)
 		if m.frame == nil || m.frame.W != l.W || m.frame.H != l.H {
 			m.frame = diagram.NewCanvas(l.W, l.H)
 		}
 	}
 	m.frame.CopyFrom(m.base)
 	for _, p := range m.packets {
-		if m.stepping != nil && p != m.stepping && !(p.step && p.async) {
-			continue
+		if m.narrating() {
+			break // the told request alone
 		}
-		at, ok := p.position(l, m.now, m.speed)
-		if !ok {
-			continue
+		if at, ok := p.position(l, m.now, m.speed); ok {
+			m.frame.Set(at.X, at.Y, glyphOf(p.kind), packetInks[p.kind])
 		}
-		ink := packetInks[p.kind]
-		if p.step {
-			ink = inkStep
-		}
-		m.frame.Set(at.X, at.Y, glyphs[p.kind], ink)
 	}
+	m.drawStep(l)
 	out := m.frame.Render(m.inks)
-	if pad := h - l.H; pad > 0 {
-		out += strings.Repeat("\n"+strings.Repeat(" ", l.W), pad)
+	switch pad := h - l.H; {
+	case pad > 0:
+		// The glyphs' legend on the last row the diagram leaves free.
+		out += strings.Repeat("\n"+strings.Repeat(" ", l.W), pad-1) + "\n" + m.legendLine(l.W)
+	case m.frame.BlankRow(l.H - 1):
+		// Or on its bottom margin, when no edge runs there.
+		out = out[:strings.LastIndexByte(out, '\n')+1] + m.legendLine(l.W)
 	}
 	return out, l.W
+}
+
+// panelWidth is the right-hand panel's share of a screen w wide: about a
+// third, panelMinWidth at least; the diagram takes the rest (and gives
+// back what it does not use).
+func panelWidth(w int) int { return max(panelMinWidth, w*36/100) }
+
+// isDown reports whether a component is down (a paused user is not: it
+// has not failed).
+func (m *Model) isDown(name string) bool {
+	st, ok := m.snap.Component(name)
+	return ok && st.State == engine.Down && st.Kind != card.KindClient
 }
 
 // wideBanner reports whether the failure story goes across the top (tall
@@ -198,109 +228,90 @@ func (m *Model) diagramView(h int) (string, int) {
 // diagram).
 func (m *Model) wideBanner() bool { return m.height >= 34 }
 
-// banner tells the card's failure story while its component is down, with
-// the live proof, and follows the rebuild after, in w columns.
-func (m *Model) banner(w int) string {
-	f := m.card.Failure
-	if f == nil || m.snap == nil {
-		return ""
-	}
-	st, ok := m.snap.Component(f.Component)
-	if !ok {
-		return ""
-	}
-	wide := w >= 100
-	switch {
-	case m.failure.down:
-		title := m.styles.Banner.Render(fmt.Sprintf(" ✖ %s DOWN ", strings.ToUpper(f.Component)))
-		impact := m.styles.Bold.Render(" Impact: ") + m.styles.Text.Render(f.Impact)
-		mitigation := m.styles.Bold.Render("Mitigation: ") + m.styles.Text.Render(f.Mitigation)
-		proof := m.proof(st, m.snap.Last)
-		var live string
-		if wide {
-			live = m.styles.Accent.Render("Live: " + strings.Join(proof, " · "))
-		} else {
-			live = m.styles.Accent.Render("Live, now vs before:") + "\n" + m.styles.Text.Render(strings.Join(proof, "\n"))
-		}
-		return lipgloss.NewStyle().Width(w).Render(title + impact + "\n" + mitigation + "\n" + live)
-	case m.failure.rebuilding(m.now) && st.Kind == card.KindQueue:
-		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s CATCHING UP ", strings.ToUpper(f.Component)))
-		text := fmt.Sprintf(" back up, the relay publishes what waited: %d events left (outbox %d, spool %d)", st.Outbox+st.Spool, st.Outbox, st.Spool)
-		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
-	case m.failure.rebuilding(m.now):
-		title := m.styles.Banner.Render(fmt.Sprintf(" ↻ %s REBUILDING ", strings.ToUpper(f.Component)))
-		text := " back up, empty, refilling as reads miss: " + figures.Rebuild(&m.styles, m.snap, 20)
-		return lipgloss.NewStyle().Width(w).Render(title + m.styles.Text.Render(text))
-	}
-	return ""
-}
-
-// proof is the live evidence of the failure story: now vs before.
-func (m *Model) proof(st engine.Status, last engine.Second) []string {
-	b := m.failure.before
-	failed := m.snap.Requests.Failed - m.failure.failedAt
-	var out []string
-	switch st.Kind {
-	case card.KindCache:
-		out = append(out, fmt.Sprintf("hit ratio %s (was %s)", percent(last.HitRatio), percent(b.HitRatio)))
-	case card.KindQueue:
-		// Nothing is lost: the events wait in the service until the queue is back.
-		out = append(out, fmt.Sprintf("events waiting %d (outbox %d, spool %d), shed %d", st.Outbox+st.Spool, st.Outbox, st.Spool, st.EventsShed))
-	}
-	return append(out,
-		fmt.Sprintf("DB %d q/s (was %d)", last.DBQPS, b.DBQPS),
-		fmt.Sprintf("p99 %s (was %s)", msText(last.P99), msText(b.P99)),
-		fmt.Sprintf("failed requests since: %d", failed))
-}
-
-// footer: the narration or the last action, then the keys.
+// footer: a lesson's caption and a saved screen's name (demo.go), then the
+// narration or the last action, then the keys.
 func (m *Model) footer() string {
+	out := m.statusAndKeys()
+	if demo := m.demoLines(); demo != "" {
+		out = demo + "\n" + out
+	}
+	return out
+}
+
+// statusAndKeys: the narration or the last action, then the keys. They are
+// drawn again only when one of them changes, not every frame.
+func (m *Model) statusAndKeys() string {
+	narration := ""
+	if m.stepping != nil || m.stepPending {
+		narration = m.stepFooter()
+	}
+	key := footerKey{status: m.status, narration: narration, stepping: m.stepping != nil || m.stepPending,
+		fresh: m.stepSent == 0, width: m.width, helpWidth: m.help.Width, keys: m.keysGen}
+	if m.drawn.footerKey == key && m.drawn.footer != "" {
+		return m.drawn.footer
+	}
 	line := m.status
 	switch {
-	case m.stepping != nil:
-		line = m.styles.Accent.Render("▸ ") + m.styles.Bold.Render(m.narration)
-	case line == "" && m.stepSent == 0 && m.keys.KillCache.Enabled():
+	case key.stepping:
+		line = narration
+	case line == "" && m.stepSent == 0 && m.cls != nil && !m.cls.view.CanDrive:
 		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
-			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("c") +
-			m.styles.Text.Render(" kills the cache")
+			m.styles.Text.Render(" sends one request, hop by hop · ") + m.styles.Bold.Render("v") +
+			m.styles.Text.Render(" shows the next panel")
+	case line == "" && m.stepSent == 0:
+		line = m.styles.Accent.Render("New here? ") + m.styles.Bold.Render("space") +
+			m.styles.Text.Render(" sends one request, hop by hop")
+		if keys, words := m.failureHint(); keys != "" {
+			line += m.styles.Text.Render(" · ") + m.styles.Bold.Render(keys) + m.styles.Text.Render(words)
+		}
 	default:
 		line = m.styles.Muted.Render(line)
 	}
-	return truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
+	m.drawn.footerKey = key
+	m.drawn.footer = truncate(line, m.width) + "\n" + truncate(m.help.View(m.helpKeys()), m.width)
+	return m.drawn.footer
 }
 
-// helpKeys are the dashboard's keys with the front end's own first.
-func (m *Model) helpKeys() help.KeyMap { return withKeys{m.keys, m.opts.Keys} }
-
-// withKeys is a key map with more keys: first in the line at the bottom,
-// a column of their own in the help.
-type withKeys struct {
-	KeyMap
-	extra []key.Binding
+// drawCache keeps the parts of the screen that change seldom, drawn.
+type drawCache struct {
+	footerKey footerKey
+	footer    string
+	classKey  [3]uint64 // the class's version, the width, the keys' generation
+	classBar  string
+	headerKey headerKey
+	header    string
+	bannerKey string
+	banner    string
+	// switchesKey is the switches, the width and the keys' generation.
+	switchesKey switchesKey
+	switches    string
+	// panelIn is what the panel was drawn from, at panelW x panelH.
+	panelIn        string
+	panelW, panelH int
+	panel          string
+	legendKey      [2]int // width, keys' generation
+	legend         string
 }
 
-func (k withKeys) ShortHelp() []key.Binding {
-	return append(slices.Clone(k.extra), k.KeyMap.ShortHelp()...)
+type headerKey struct {
+	rate, speed float64
+	pattern     string
+	paused      bool
+	seconds     int64
+	width, keys int
 }
 
-func (k withKeys) FullHelp() [][]key.Binding {
-	if len(k.extra) == 0 {
-		return k.KeyMap.FullHelp()
-	}
-	return append([][]key.Binding{k.extra}, k.KeyMap.FullHelp()...)
+type footerKey struct {
+	status, narration string
+	stepping, fresh   bool
+	width, helpWidth  int
+	keys              int
 }
 
-func (m *Model) helpView() string {
-	h := m.help
-	h.ShowAll = true
-	title := m.styles.Header.Render("archex · keys") + m.styles.Muted.Render("   (any key to go back)")
-	return title + "\n\n" + h.View(m.helpKeys())
-}
-
-// truncate cuts a styled line to w cells.
+// truncate cuts a styled line to w cells, with an ellipsis where it cut.
 func truncate(s string, w int) string {
 	if lipgloss.Width(s) <= w {
 		return s
 	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(s)
+	return ansi.Truncate(s, w, "…")
 }

@@ -1,5 +1,6 @@
 // Package database is the Database component: SQLite (modernc.org/sqlite, pure
-// Go) in a file under a temporary directory, seeded with a product catalog.
+// Go) in a file under a temporary directory, seeded with what the card's
+// service serves (a product catalog by default: see package resource).
 // Its connection pool is its capacity: every statement holds a connection for
 // its modeled latency, so when more queries arrive than the pool can serve
 // they queue for a connection, for real. Kill makes it refuse; revive reopens
@@ -18,6 +19,7 @@ import (
 
 	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/resource"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
 )
@@ -37,11 +39,15 @@ type Config struct {
 	Dir      string // directory for the database file (required)
 	Pool     int    // connections: the capacity (default 4)
 	Latency  model.Latency
-	Products int // catalog size (default 1000)
+	Products int // how many items it is seeded with (default 1000)
+	// Resource names the items: their table, its numeric field and the
+	// events about them (the zero value: products priced in cents).
+	Resource resource.Resource
 	Seed     uint64
 }
 
-// Product is one row of the catalog.
+// Product is one item, a row of the resource's table: its id, its name and
+// the value of its field (a product's price in cents).
 type Product struct {
 	ID         int
 	Name       string
@@ -66,13 +72,20 @@ type Stats struct {
 	Errors  int64 // statements that failed
 }
 
-// ErrNotFound is returned for a product that does not exist.
-var ErrNotFound = errors.New("no such product")
+// ErrNotFound is returned for an item that does not exist; the error says
+// "no such product" in the resource's words.
+var ErrNotFound = errors.New("not found")
+
+type notFound struct{ what string }
+
+func (e notFound) Error() string        { return "no such " + e.what }
+func (e notFound) Is(target error) bool { return target == ErrNotFound }
 
 // Database is the Database component.
 type Database struct {
 	cfg     Config
 	path    string
+	sql     statements
 	station *model.Station
 	faults  model.Faults
 
@@ -111,7 +124,7 @@ func Open(cfg Config) (*Database, error) {
 	if cfg.Products <= 0 {
 		cfg.Products = DefaultProducts
 	}
-	d := &Database{cfg: cfg, path: filepath.Join(cfg.Dir, "archex.db")}
+	d := &Database{cfg: cfg, path: filepath.Join(cfg.Dir, "archex.db"), sql: statementsFor(cfg.Resource)}
 	d.pool.Store(int64(cfg.Pool))
 	// The pool is the capacity limit; the station only models latency.
 	d.station = model.NewStation(0, cfg.Latency, &d.faults, model.NewRand(cfg.Seed, cfg.Name))
@@ -119,7 +132,7 @@ func Open(cfg Config) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := seed(g.db, cfg.Products); err != nil {
+	if err := d.seed(g.db, cfg.Products); err != nil {
 		g.db.Close()
 		return nil, fmt.Errorf("database: seed: %w", err)
 	}
@@ -146,16 +159,16 @@ func (d *Database) open() (*generation, error) {
 	return &generation{db: db, ctx: ctx, cancel: cancel}, nil
 }
 
-func seed(db *sql.DB, products int) error {
+func (d *Database) seed(db *sql.DB, products int) error {
 	tx, err := db.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	for _, stmt := range []string{
-		`CREATE TABLE IF NOT EXISTS products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL)`,
+		d.sql.createItems,
 		`CREATE TABLE IF NOT EXISTS applied_events (event_id TEXT PRIMARY KEY, type TEXT NOT NULL, product_id INTEGER NOT NULL, applied_at INTEGER NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS product_stats (product_id INTEGER PRIMARY KEY, views INTEGER NOT NULL DEFAULT 0, updates INTEGER NOT NULL DEFAULT 0)`,
+		d.sql.createStats,
 		// Pruning finds old rows by when they were applied.
 		`CREATE INDEX IF NOT EXISTS applied_events_at ON applied_events (applied_at)`,
 		outboxSchema,
@@ -164,28 +177,47 @@ func seed(db *sql.DB, products int) error {
 			return err
 		}
 	}
-	ins, err := tx.Prepare(`INSERT OR IGNORE INTO products (id, name, price_cents) VALUES (?, ?, ?)`)
+	ins, err := tx.Prepare(d.sql.insertItem)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
 	for id := 1; id <= products; id++ {
-		if _, err := ins.Exec(id, productName(id), 499+(id*37)%9500); err != nil {
+		if _, err := ins.Exec(id, d.cfg.Resource.Name(id), 499+(id*37)%9500); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
-var adjectives = []string{"Steel", "Oak", "Glass", "Copper", "Linen", "Cedar", "Stone", "Wool", "Brass", "Slate"}
-var nouns = []string{"Lamp", "Chair", "Kettle", "Desk", "Mug", "Shelf", "Clock", "Rug", "Vase", "Stool"}
+// statements are the SQL that names the resource, written once.
+type statements struct {
+	createItems, createStats, insertItem string
+	selectItem, existsItem, updateItem   string
+	applyEvents, bumpStats, views        string
+}
 
-func productName(id int) string {
-	return fmt.Sprintf("%s %s %d", adjectives[id%len(adjectives)], nouns[(id/len(adjectives))%len(nouns)], id)
+// statementsFor writes the statements of r. Its names are single lower-case
+// words (the card validates them), safe to write into SQL.
+func statementsFor(r resource.Resource) statements {
+	items, field, stats := r.Table(), r.Field(), r.StatsTable()
+	return statements{
+		createItems: `CREATE TABLE IF NOT EXISTS ` + items + ` (id INTEGER PRIMARY KEY, name TEXT NOT NULL, ` + field + ` INTEGER NOT NULL)`,
+		createStats: `CREATE TABLE IF NOT EXISTS ` + stats + ` (id INTEGER PRIMARY KEY, views INTEGER NOT NULL DEFAULT 0, updates INTEGER NOT NULL DEFAULT 0)`,
+		insertItem:  `INSERT OR IGNORE INTO ` + items + ` (id, name, ` + field + `) VALUES (?, ?, ?)`,
+		selectItem:  `SELECT name, ` + field + ` FROM ` + items + ` WHERE id=?`,
+		existsItem:  `SELECT 1 FROM ` + items + ` WHERE id=?`,
+		updateItem:  `UPDATE ` + items + ` SET ` + field + `=? WHERE id=?`,
+		applyEvents: "INSERT applied_events + UPDATE " + stats,
+		bumpStats:   `INSERT INTO ` + stats + ` (id, %[1]s) VALUES (?, 1) ON CONFLICT(id) DO UPDATE SET %[1]s = %[1]s + 1`,
+		views:       `SELECT COALESCE((SELECT views FROM ` + stats + ` WHERE id=?), 0)`,
+	}
 }
 
 // Name is the component's name on the card.
 func (d *Database) Name() string { return d.cfg.Name }
+
+func (d *Database) notFound() error { return notFound{d.cfg.Resource.Singular()} }
 
 // Faults are the chaos applied to every statement.
 func (d *Database) Faults() *model.Faults { return &d.faults }
@@ -294,14 +326,14 @@ func (d *Database) describe(g *generation, err error) error {
 	return fmt.Errorf("%s: %w", d.cfg.Name, err)
 }
 
-// GetProduct reads one product.
+// GetProduct reads one item.
 func (d *Database) GetProduct(ctx context.Context, id int) (Product, Query, error) {
-	const q = "SELECT name, price_cents FROM products WHERE id=?"
+	q := d.sql.selectItem
 	p := Product{ID: id}
 	info, err := d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
 		err := conn.QueryRowContext(ctx, q, id).Scan(&p.Name, &p.PriceCents)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, ErrNotFound
+			return 0, d.notFound()
 		}
 		if err != nil {
 			return 0, err
@@ -316,9 +348,8 @@ func (d *Database) GetProduct(ctx context.Context, id int) (Product, Query, erro
 // about a product that does not exist can never apply (Rejected). results has
 // one entry per event.
 func (d *Database) ApplyEvents(ctx context.Context, events []event.Event) (results []event.Result, info Query, err error) {
-	const q = "INSERT OR IGNORE INTO applied_events; UPDATE product_stats"
 	results = make([]event.Result, len(events))
-	info, err = d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
+	info, err = d.statement(ctx, d.sql.applyEvents, func(ctx context.Context, conn *sql.Conn) (int, error) {
 		d.writes.Lock()
 		defer d.writes.Unlock()
 		tx, err := conn.BeginTx(ctx, nil)
@@ -328,7 +359,7 @@ func (d *Database) ApplyEvents(ctx context.Context, events []event.Event) (resul
 		defer tx.Rollback()
 		applied := 0
 		for i, ev := range events {
-			r, err := applyOne(ctx, tx, ev)
+			r, err := d.applyOne(ctx, tx, ev)
 			if err != nil {
 				return 0, err
 			}
@@ -342,9 +373,9 @@ func (d *Database) ApplyEvents(ctx context.Context, events []event.Event) (resul
 	return results, info, err
 }
 
-func applyOne(ctx context.Context, tx *sql.Tx, ev event.Event) (event.Result, error) {
+func (d *Database) applyOne(ctx context.Context, tx *sql.Tx, ev event.Event) (event.Result, error) {
 	var exists int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM products WHERE id=?`, ev.Product).Scan(&exists)
+	err := tx.QueryRowContext(ctx, d.sql.existsItem, ev.Product).Scan(&exists)
 	if errors.Is(err, sql.ErrNoRows) {
 		return event.Rejected, nil
 	}
@@ -353,9 +384,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, ev event.Event) (event.Result, er
 	}
 	var column string
 	switch ev.Type {
-	case event.ProductViewed:
+	case d.cfg.Resource.Viewed():
 		column = "views"
-	case event.ProductUpdated:
+	case d.cfg.Resource.Updated():
 		column = "updates"
 	default:
 		return event.Rejected, nil
@@ -368,8 +399,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, ev event.Event) (event.Result, er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return event.Duplicate, nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO product_stats (product_id, `+column+`) VALUES (?, 1)
-		ON CONFLICT(product_id) DO UPDATE SET `+column+` = `+column+` + 1`, ev.Product)
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(d.sql.bumpStats, column), ev.Product)
 	if err != nil {
 		return 0, err
 	}
@@ -382,13 +412,13 @@ func (d *Database) Applied(ctx context.Context) (int, error) {
 	return d.count(ctx, `SELECT COUNT(*) FROM applied_events`)
 }
 
-// Views returns how many view events were applied for a product.
+// Views returns how many view events were applied for an item.
 func (d *Database) Views(ctx context.Context, id int) (int, error) {
 	g := d.gen.Load()
 	if g == nil {
 		return 0, fmt.Errorf("%s refused the connection: %w", d.cfg.Name, model.ErrDown)
 	}
 	var n int
-	err := g.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT views FROM product_stats WHERE product_id=?), 0)`, id).Scan(&n)
+	err := g.db.QueryRowContext(ctx, d.sql.views, id).Scan(&n)
 	return n, err
 }

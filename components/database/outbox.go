@@ -43,7 +43,7 @@ func (r OutboxRow) IsEvent() bool { return r.Key == "" }
 // rows of the outbox; it sets each row's Seq. Either the price and every row
 // are committed, or none is.
 func (d *Database) UpdatePrice(ctx context.Context, id, priceCents int, outbox []OutboxRow) (Query, error) {
-	const q = "UPDATE products SET price_cents=? WHERE id=?; INSERT INTO outbox"
+	q := d.sql.updateItem + "; INSERT INTO outbox"
 	return d.statement(ctx, q, func(ctx context.Context, conn *sql.Conn) (int, error) {
 		d.writes.Lock()
 		defer d.writes.Unlock()
@@ -52,12 +52,12 @@ func (d *Database) UpdatePrice(ctx context.Context, id, priceCents int, outbox [
 			return 0, err
 		}
 		defer tx.Rollback()
-		res, err := tx.ExecContext(ctx, `UPDATE products SET price_cents=? WHERE id=?`, priceCents, id)
+		res, err := tx.ExecContext(ctx, d.sql.updateItem, priceCents, id)
 		if err != nil {
 			return 0, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return 0, ErrNotFound
+			return 0, d.notFound()
 		}
 		seqs := make([]int64, len(outbox))
 		for i, r := range outbox {

@@ -146,11 +146,13 @@ func (g *Gateway) Wrap(instance string, next http.Handler) http.Handler {
 			panic(http.ErrAbortHandler)
 		}
 		from, sent := trace.Received(r.Header, time.Now())
-		hop := trace.Hop{Trace: trace.FromHeader(r.Header), From: from, To: g.cfg.Name, Instance: instance, Start: sent}
+		hop := trace.Hop{Trace: trace.FromHeader(r.Header), From: from, To: g.cfg.Name, Instance: instance, Start: sent,
+			Method: r.Method, Path: r.URL.Path}
 		status, reason, retryAfter := g.check(r)
 		hop.Duration = time.Since(sent)
 		if status != 0 {
 			hop.Outcome, hop.Detail = trace.Error, fmt.Sprintf("%d %s", status, reason)
+			hop.Status, hop.Err = status, reason
 			g.cfg.Recorder.Record(hop)
 			if retryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
@@ -160,7 +162,8 @@ func (g *Gateway) Wrap(instance string, next http.Handler) http.Handler {
 			return
 		}
 		g.passed.Add(1)
-		hop.Detail = keyLabel(r.Header.Get(HeaderKey)) + " ok, route " + reason + ", " + r.Header.Get(HeaderRequestID)
+		hop.APIKey, hop.Route = r.Header.Get(HeaderKey), reason
+		hop.Detail = keyLabel(hop.APIKey) + " ok, route " + reason + ", " + r.Header.Get(HeaderRequestID)
 		g.cfg.Recorder.Record(hop)
 		w.Header().Set(HeaderRequestID, r.Header.Get(HeaderRequestID))
 		trace.Send(r.Header, g.cfg.Name, time.Now())

@@ -112,9 +112,9 @@ func (c *Component) receive(w http.ResponseWriter, r *http.Request, instance str
 	c.calls.Add(1)
 	err := c.station.Serve(r.Context(), nil)
 	hop := trace.Hop{Trace: id, From: from, To: c.cfg.Name, Instance: instance, Start: sent, Duration: time.Since(sent),
-		Detail: fmt.Sprintf("%s %s", r.Method, r.URL.Path)}
+		Detail: r.Method + " " + r.URL.Path, Method: r.Method, Path: r.URL.Path}
 	if err != nil {
-		hop.Outcome, hop.Detail = trace.Error, hop.Detail+": "+err.Error()
+		hop.Outcome, hop.Detail, hop.Err = trace.Error, hop.Detail+": "+err.Error(), err.Error()
 		c.cfg.Recorder.Record(hop)
 		trace.Send(w.Header(), c.cfg.Name, time.Now())
 		http.Error(w, c.cfg.Name+": "+err.Error(), http.StatusServiceUnavailable)

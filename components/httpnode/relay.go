@@ -41,6 +41,7 @@ func (w *ReplyWriter) WriteHeader(code int) {
 			Trace: w.Trace, From: from, To: w.Name, Instance: w.Instance,
 			Start: sent, Duration: now.Sub(sent), Outcome: statusOutcome(code),
 			Detail: fmt.Sprintf("%d %s", code, http.StatusText(code)),
+			Reply:  true, Status: code,
 		})
 	}
 	trace.Send(w.Header(), w.Name, time.Now())
@@ -73,6 +74,7 @@ func RelayResponse(resp *http.Response, name, fallbackFrom, instance string, rec
 	rec.Record(trace.Hop{
 		Trace: trace.FromHeader(resp.Request.Header), From: from, To: name, Instance: instance,
 		Start: sent, Duration: now.Sub(sent), Outcome: statusOutcome(resp.StatusCode), Detail: detail,
+		Reply: true, Status: resp.StatusCode,
 	})
 	trace.Send(resp.Header, name, time.Now())
 }
@@ -99,7 +101,8 @@ func Proxy(name, next string, target *url.URL, rec trace.Recorder) http.Handler 
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			start := trace.SentOr(r.Header, time.Now())
 			rec.Record(trace.Hop{Trace: trace.FromHeader(r.Header), From: name, To: next,
-				Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: next + " unreachable: " + err.Error()})
+				Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: next + " unreachable: " + err.Error(),
+				Method: r.Method, Path: r.URL.Path, Why: trace.Unreachable, Err: err.Error()})
 			trace.Send(w.Header(), name, time.Now())
 			http.Error(w, fmt.Sprintf("%s: %s unreachable", name, next), http.StatusBadGateway)
 		},

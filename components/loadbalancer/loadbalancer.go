@@ -365,15 +365,18 @@ func (lb *LB) serve(w http.ResponseWriter, r *http.Request) {
 		chosen = lb.pick(nil)
 		return nil
 	})
-	hop := trace.Hop{Trace: id, From: from, To: lb.cfg.Name, Start: sent, Duration: time.Since(sent)}
+	hop := trace.Hop{Trace: id, From: from, To: lb.cfg.Name, Start: sent, Duration: time.Since(sent),
+		Method: r.Method, Path: r.URL.Path}
 	switch {
 	case err != nil:
-		hop.Outcome, hop.Detail = trace.Error, fmt.Sprintf("%s %s: %v", r.Method, r.URL.Path, err)
+		hop.Outcome, hop.Err = trace.Error, err.Error()
+		hop.Detail = fmt.Sprintf("%s %s: %v", r.Method, r.URL.Path, err)
 	case chosen == nil:
-		hop.Outcome, hop.Detail = trace.Error, fmt.Sprintf("%s %s: no healthy replica", r.Method, r.URL.Path)
+		hop.Outcome, hop.Why = trace.Error, trace.NoReplica
+		hop.Detail = fmt.Sprintf("%s %s: no healthy replica", r.Method, r.URL.Path)
 	default:
-		hop.Instance = chosen.Name
-		hop.Detail = r.Method + " " + r.URL.Path + " -> " + chosen.Name + " (" + string(lb.algo.Load().(Algorithm)) + ")"
+		hop.Instance, hop.Policy = chosen.Name, string(lb.algo.Load().(Algorithm))
+		hop.Detail = r.Method + " " + r.URL.Path + " -> " + chosen.Name + " (" + hop.Policy + ")"
 	}
 	lb.cfg.Recorder.Record(hop)
 	if err != nil || chosen == nil {
@@ -412,19 +415,24 @@ func (lb *LB) modifyResponse(resp *http.Response) error {
 
 // proxyError answers when no replica could be reached, even after a retry.
 func (lb *LB) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	reason := err.Error()
+	start := trace.SentOr(r.Header, time.Now())
+	hop := trace.Hop{
+		Trace: trace.FromHeader(r.Header), From: lb.cfg.Name, To: lb.cfg.Next,
+		Start: start, Duration: time.Since(start), Outcome: trace.Error,
+		Method: r.Method, Path: r.URL.Path, Err: err.Error(),
+	}
 	var ue unreachableError
 	if errors.As(err, &ue) {
-		reason = ue.Error()
+		hop.Instance, hop.Why, hop.Err = ue.name, trace.Unreachable, ue.err.Error()
 	}
 	var te interface{ Timeout() bool }
 	if errors.As(err, &te) && te.Timeout() {
-		reason = fmt.Sprintf("no answer from a replica within %v", lb.cfg.Timeout)
+		hop.Why, hop.Err = trace.NoReason, fmt.Sprintf("no answer from a replica within %v", lb.cfg.Timeout)
 	}
-	start := trace.SentOr(r.Header, time.Now())
-	lb.cfg.Recorder.Record(trace.Hop{
-		Trace: trace.FromHeader(r.Header), From: lb.cfg.Name, To: lb.cfg.Next,
-		Start: start, Duration: time.Since(start), Outcome: trace.Error, Detail: reason,
-	})
-	lb.reject(w, reason)
+	hop.Detail = hop.Err
+	if hop.Why == trace.Unreachable {
+		hop.Detail = ue.Error()
+	}
+	lb.cfg.Recorder.Record(hop)
+	lb.reject(w, hop.Detail)
 }

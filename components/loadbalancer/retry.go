@@ -41,6 +41,9 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 		if try > 0 {
 			out = req.Clone(req.Context())
 			out.URL.Host, out.Host = b.Addr, b.Addr
+			// The retry is a hop of its own: sent now, not when the
+			// first attempt was.
+			trace.Send(out.Header, t.lb.cfg.Name, time.Now())
 		}
 		b.served.Add(1) // pick reserved b: its active count is up already
 		resp, err := t.next.RoundTrip(out)
@@ -97,6 +100,7 @@ func (t *retrying) discard(req *http.Request, resp *http.Response, b, next *back
 		Trace: trace.FromHeader(req.Header), From: from, To: t.lb.cfg.Name, Instance: b.Name,
 		Start: sent, Duration: now.Sub(sent), Outcome: trace.Error,
 		Detail: resp.Status + " from " + b.Name + ", retried on " + next.Name,
+		Reply:  true, Status: resp.StatusCode, Retry: next.Name, Why: trace.Retried,
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/archex/archex/components/database"
+	"github.com/archex/archex/components/trace"
 )
 
 // staleKey is a cache key some caches may still hold an old value for.
@@ -119,13 +120,13 @@ func (r *Relay) cleared(inv invalidation, start time.Time) {
 		return
 	}
 	done := st.rows[:inv.rows:inv.rows]
-	after := "reads trust the cache again"
+	after, why := "reads trust the cache again", trace.Invalidated
 	if st.gen == inv.gen {
 		delete(r.stale, inv.key)
 		r.staleN.Add(-1)
 	} else {
 		st.rows = st.rows[inv.rows:]
-		after = "a later write's DEL is pending still"
+		after, why = "a later write's DEL is pending still", trace.Invalidating
 	}
 	for _, row := range done {
 		r.finish(row.Seq)
@@ -133,8 +134,9 @@ func (r *Relay) cleared(inv invalidation, start time.Time) {
 	r.mu.Unlock()
 	for _, row := range done {
 		for _, c := range r.cfg.Caches {
-			r.hop(row.Trace, c.Name(), opDel, start, took,
-				fmt.Sprintf("relay: DEL %s, retried %s after the write: %s", inv.key, since(row.Created), after))
+			r.hop(trace.Hop{Trace: row.Trace, To: c.Name(), Op: opDel, Start: start, Duration: took,
+				Key: inv.key, Why: why, Elapsed: time.Since(row.Created),
+				Detail: fmt.Sprintf("relay: DEL %s, retried %s after the write: %s", inv.key, since(row.Created), after)})
 		}
 	}
 }

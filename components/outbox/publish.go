@@ -208,15 +208,17 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 	r.sick = false
 	r.mu.Unlock()
 	for i, ev := range evs {
-		from := "spool"
+		h := trace.Hop{Trace: ev.Trace, To: r.cfg.Queue.Name(), Op: opPublish, Start: start, Duration: p.Took,
+			ID: ev.Product, Event: ev.Type, Held: "spool", Elapsed: time.Since(created[i])}
 		if i < len(rows) {
-			from = "outbox"
+			h.Held = "outbox"
 		}
-		detail := fmt.Sprintf("relayed from the %s: XADD events %s, %s after the request", from, ev.Type, since(created[i]))
+		h.Detail = fmt.Sprintf("relayed from the %s: XADD events %s, %s after the request", h.Held, ev.Type, since(created[i]))
 		if i < len(p.Duplicate) && p.Duplicate[i] {
-			detail = fmt.Sprintf("relayed from the %s: the queue had %s already (the first XADD's answer was lost)", from, ev.Type)
+			h.Why = trace.Duplicate
+			h.Detail = fmt.Sprintf("relayed from the %s: the queue had %s already (the first XADD's answer was lost)", h.Held, ev.Type)
 		}
-		r.hop(ev.Trace, r.cfg.Queue.Name(), opPublish, start, p.Took, detail)
+		r.hop(h)
 	}
 	return len(evs), nil
 }
@@ -227,12 +229,14 @@ const (
 	opDel     = "DEL"
 )
 
-func (r *Relay) hop(id trace.ID, to, op string, start time.Time, took time.Duration, detail string) {
-	if id == "" {
+// hop records h, a late hop of the relay's on its request's trace: from
+// the service, as its relay instance, in the async branch.
+func (r *Relay) hop(h trace.Hop) {
+	if h.Trace == "" {
 		return
 	}
-	r.cfg.Recorder.Record(trace.Hop{Trace: id, From: r.cfg.Service, To: to, Instance: Instance, Op: op,
-		Start: start, Duration: took, Outcome: trace.OK, Detail: detail, Async: true})
+	h.From, h.Instance, h.Outcome, h.Async = r.cfg.Service, Instance, trace.OK, true
+	r.cfg.Recorder.Record(h)
 }
 
 // deleteDue reports whether the done rows should be deleted now: enough of

@@ -28,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -253,10 +254,20 @@ func (q *Queue) fail(op string, err error) error {
 		return nil
 	case errors.Is(err, model.ErrInjected), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%s: %s: %w", q.cfg.Name, op, err)
+	case !q.down.Load() && isTimeout(err):
+		return fmt.Errorf("%s: %s: no answer in time (%v)", q.cfg.Name, op, err)
 	case q.down.Load() || redisclient.Unreachable(err):
 		return fmt.Errorf("%s: %s: %w (%v)", q.cfg.Name, op, model.ErrDown, err)
 	}
 	return fmt.Errorf("%s: %s: %w", q.cfg.Name, op, err)
+}
+
+// isTimeout reports whether err is a network deadline that passed: the
+// broker is up but did not answer in time (a busy machine, a short
+// deadline), which is not the same as down.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Stats returns the live figures. It asks the broker with a short timeout;

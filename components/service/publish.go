@@ -47,8 +47,23 @@ func (s *Service) publish(ctx context.Context, q *request, typ string) {
 	}
 	start := time.Now()
 	o := r.Publish(ctx, s.newEvent(q, typ, start))
-	outcome, detail := publishHop(o, typ)
-	q.out(r.Queue(), OpPublish, start, outcome, detail)
+	h := q.call(r.Queue(), OpPublish, start, trace.OK)
+	h.Key = "" // an event is about the item, not its cache key
+	h.Event, h.Waiting = typ, o.Waiting
+	h.Outcome, h.Detail = publishHop(o, typ)
+	switch {
+	case o.Fate == outbox.Published:
+		h.Waiting = 0
+	case o.Fate == outbox.Shed:
+		h.Why = trace.SpoolFull
+	case o.Tried:
+		h.Held, h.Err = "spool", o.Err.Error()
+	case o.Sick:
+		h.Held, h.Why = "spool", trace.QueueSick
+	default:
+		h.Held, h.Why = "spool", trace.Backlog
+	}
+	q.record(h)
 }
 
 // publishHop says what became of a read's event, as a hop to the queue:
@@ -59,12 +74,14 @@ func (s *Service) publish(ctx context.Context, q *request, typ string) {
 //	XADD product.viewed to the spool (4 waiting): not tried, events wait before it
 //	XADD product.viewed shed: the spool is full (10000 waiting)
 func publishHop(o outbox.Outcome, typ string) (trace.Outcome, string) {
-	spooled := fmt.Sprintf("XADD %s to the spool (%d waiting)", typ, o.Waiting)
 	switch {
 	case o.Fate == outbox.Published:
 		return trace.OK, "XADD events " + typ
 	case o.Fate == outbox.Shed:
 		return trace.Error, fmt.Sprintf("XADD %s shed: the spool is full (%d waiting)", typ, o.Waiting)
+	}
+	spooled := fmt.Sprintf("XADD %s to the spool (%d waiting)", typ, o.Waiting)
+	switch {
 	case o.Tried:
 		return trace.Fallback, fmt.Sprintf("%s, the relay publishes it later: failed: %v", spooled, o.Err)
 	case o.Sick:

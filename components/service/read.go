@@ -12,7 +12,6 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/archex/archex/components/database"
-	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -65,7 +64,7 @@ func (s *Service) read(ctx context.Context, q *request) (response, error) {
 				s.fill(ctx, q, step, st)
 			}
 		case Publish:
-			s.publish(ctx, q, event.ProductViewed)
+			s.publish(ctx, q, s.cfg.Resource.Viewed())
 		case Call:
 			if err := s.call(ctx, q, step); err != nil {
 				return response{}, err
@@ -74,10 +73,10 @@ func (s *Service) read(ctx context.Context, q *request) (response, error) {
 	}
 	if st.product == nil {
 		// No database on the card: the service is the source of truth.
-		st.product = &database.Product{ID: q.prod, Name: fmt.Sprintf("item %d", q.prod)}
+		st.product = &database.Product{ID: q.prod, Name: s.cfg.Resource.Name(q.prod)}
 		st.source = s.cfg.Name
 	}
-	return response{Name: st.product.Name, PriceCents: st.product.PriceCents, Source: st.source}, nil
+	return response{Name: st.product.Name, Value: st.product.PriceCents, Source: st.source}, nil
 }
 
 func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readState) {
@@ -85,7 +84,9 @@ func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readSta
 	start := time.Now()
 	if s.untrusted(q) {
 		// Not missed either: filling would be undone by the pending DEL.
-		q.out(c.Name(), OpGet, start, trace.Skipped, fmt.Sprintf("not asking %s for %s: a write's invalidation of it is pending", c.Name(), q.key))
+		h := q.call(c.Name(), OpGet, start, trace.Skipped)
+		h.Why, h.Detail = trace.Invalidating, fmt.Sprintf("not asking %s for %s: a write's invalidation of it is pending", c.Name(), q.key)
+		q.record(h)
 		return
 	}
 	var (
@@ -100,10 +101,7 @@ func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readSta
 	if err == nil && hit {
 		var p database.Product
 		if jerr := json.Unmarshal([]byte(value), &p); jerr == nil {
-			q.out(c.Name(), OpGet, start, trace.Hit, "GET "+q.key)
-			if step.Reply {
-				q.back(c.Name(), OpGet, trace.Hit, "HIT "+q.key)
-			}
+			s.lookedUp(q, c.Name(), start, trace.Hit, step.Reply)
 			st.product, st.source = &p, c.Name()
 			return
 		}
@@ -112,15 +110,33 @@ func (s *Service) lookup(ctx context.Context, q *request, step Step, st *readSta
 	st.missed[step.Cache] = true
 	switch {
 	case breakerBlocked(err):
-		q.out(c.Name(), OpGet, start, trace.Skipped, fmt.Sprintf("circuit OPEN: not calling %s for %s", c.Name(), q.key))
+		h := q.call(c.Name(), OpGet, start, trace.Skipped)
+		h.Why, h.Detail = trace.BreakerOpen, fmt.Sprintf("circuit OPEN: not calling %s for %s", c.Name(), q.key)
+		q.record(h)
 	case err != nil:
-		q.out(c.Name(), OpGet, start, trace.Fallback, fmt.Sprintf("GET %s failed (%v): falling back", q.key, err))
+		h := q.call(c.Name(), OpGet, start, trace.Fallback)
+		h.Err, h.Detail = err.Error(), fmt.Sprintf("GET %s failed (%v): falling back", q.key, err)
+		q.record(h)
 	default:
-		q.out(c.Name(), OpGet, start, trace.Miss, "GET "+q.key)
-		if step.Reply {
-			q.back(c.Name(), OpGet, trace.Miss, "MISS "+q.key)
-		}
+		s.lookedUp(q, c.Name(), start, trace.Miss, step.Reply)
 	}
+}
+
+// lookedUp records a lookup that got an answer, a hit or a miss, and the
+// answer's hop back when the card draws it.
+func (s *Service) lookedUp(q *request, cache string, start time.Time, outcome trace.Outcome, reply bool) {
+	h := q.call(cache, OpGet, start, outcome)
+	h.Detail = "GET " + q.key
+	q.record(h)
+	if !reply {
+		return
+	}
+	a := q.answer(cache, OpGet, outcome)
+	a.Detail = "MISS " + q.key
+	if outcome == trace.Hit {
+		a.Detail = "HIT " + q.key
+	}
+	q.record(a)
 }
 
 // load reads the product from the database and fills the caches; with
@@ -170,15 +186,21 @@ func (s *Service) load(ctx context.Context, q *request, read Step, fills []Step,
 	case isShed(err):
 		// The query it would have joined was never run.
 		s.shedder.shed.Add(1) // a shed error means there is a shedder
-		q.out(s.cfg.Store.Name(), OpSelect, start, trace.Shed, err.Error())
+		q.record(s.shedHop(q, OpSelect, start, err))
 		return err
 	case err != nil:
-		q.out(s.cfg.Store.Name(), OpSelect, start, trace.Error, fmt.Sprintf("shared query for %s failed: %v", q.key, err))
+		h := q.call(s.cfg.Store.Name(), OpSelect, start, trace.Error)
+		h.Table, h.Why, h.Err = s.cfg.Resource.Table(), trace.Joined, err.Error()
+		h.Detail = fmt.Sprintf("shared query for %s failed: %v", q.key, err)
+		q.record(h)
 		return err
 	}
 	p := v.(database.Product)
 	st.product, st.source = &p, s.cfg.Store.Name()
-	q.out(s.cfg.Store.Name(), OpSelect, start, trace.Skipped, fmt.Sprintf("joined the query already in flight for %s (singleflight)", q.key))
+	h := q.call(s.cfg.Store.Name(), OpSelect, start, trace.Skipped)
+	h.Table, h.Why = s.cfg.Resource.Table(), trace.Joined
+	h.Detail = fmt.Sprintf("joined the query already in flight for %s (singleflight)", q.key)
+	q.record(h)
 	return nil
 }
 
@@ -191,22 +213,25 @@ func (s *Service) readDB(ctx context.Context, q *request, step Step) (database.P
 	start := time.Now()
 	p, info, err := db.GetProduct(ctx, q.prod)
 	done()
-	sqlText := strings.Replace(info.SQL, "?", strconv.Itoa(q.prod), 1)
+	h := q.call(db.Name(), OpSelect, start, trace.OK)
+	h.Table, h.Statement = s.cfg.Resource.Table(), strings.Replace(info.SQL, "?", strconv.Itoa(q.prod), 1)
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
-		q.out(db.Name(), OpSelect, start, trace.Error, fmt.Sprintf("%s: %v", sqlText, err))
+		h.Outcome, h.Err, h.Detail = trace.Error, err.Error(), h.Statement+": "+err.Error()
+		q.record(h)
 		return p, err
 	}
-	q.out(db.Name(), OpSelect, start, trace.OK, fmt.Sprintf("%s (%s)", sqlText, ms(info.Took)))
-	if err != nil {
-		if step.Reply {
-			q.back(db.Name(), OpSelect, trace.OK, "0 rows")
-		}
-		return p, err
-	}
+	h.Rows, h.Detail = info.Rows, h.Statement+" ("+ms(info.Took)+")"
+	q.record(h)
 	if step.Reply {
-		q.back(db.Name(), OpSelect, trace.OK, fmt.Sprintf("1 row: %s, $%d.%02d", p.Name, p.PriceCents/100, p.PriceCents%100))
+		a := q.answer(db.Name(), OpSelect, trace.OK)
+		a.Table, a.Rows, a.Detail = h.Table, info.Rows, "0 rows"
+		if err == nil {
+			a.Value = s.cfg.Resource.Row(p.Name, p.PriceCents)
+			a.Detail = "1 row: " + a.Value
+		}
+		q.record(a)
 	}
-	return p, nil
+	return p, err
 }
 
 func (s *Service) fill(ctx context.Context, q *request, step Step, st *readState) {
@@ -218,14 +243,17 @@ func (s *Service) fill(ctx context.Context, q *request, step Step, st *readState
 		_, err := c.Set(ctx, q.key, string(body), ttl)
 		return err
 	})
+	h := q.call(c.Name(), OpSet, start, trace.OK)
+	h.TTL = ttl
 	switch {
 	case breakerBlocked(err):
-		q.out(c.Name(), OpSet, start, trace.Skipped, fmt.Sprintf("circuit OPEN: not filling %s", q.key))
+		h.Outcome, h.Why, h.Detail = trace.Skipped, trace.BreakerOpen, "circuit OPEN: not filling "+q.key
 	case err != nil:
-		q.out(c.Name(), OpSet, start, trace.Fallback, fmt.Sprintf("SET %s failed (%v)", q.key, err))
+		h.Outcome, h.Err, h.Detail = trace.Fallback, err.Error(), fmt.Sprintf("SET %s failed (%v)", q.key, err)
 	default:
-		q.out(c.Name(), OpSet, start, trace.OK, fmt.Sprintf("SET %s EX %ds", q.key, int(ttl.Seconds())))
+		h.Detail = "SET " + q.key + " EX " + strconv.Itoa(int(ttl.Seconds())) + "s"
 	}
+	q.record(h)
 }
 
 // ttl is the cache TTL with ±10 % jitter, so that keys filled together do
@@ -241,13 +269,18 @@ func (s *Service) call(ctx context.Context, q *request, step Step) error {
 	}
 	start := time.Now()
 	took, err := c.Call(ctx)
+	h := q.call(step.Target, OpCall, start, trace.OK)
 	if err != nil {
-		q.out(step.Target, OpCall, start, trace.Error, err.Error())
+		h.Outcome, h.Err, h.Detail = trace.Error, err.Error(), err.Error()
+		q.record(h)
 		return err
 	}
-	q.out(step.Target, OpCall, start, trace.OK, fmt.Sprintf("call %s (%s)", step.Target, ms(took)))
+	h.Detail = "call " + step.Target + " (" + ms(took) + ")"
+	q.record(h)
 	if step.Reply {
-		q.back(step.Target, OpCall, trace.OK, "reply")
+		a := q.answer(step.Target, OpCall, trace.OK)
+		a.Detail = "reply"
+		q.record(a)
 	}
 	return nil
 }

@@ -2,12 +2,10 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/archex/archex/components/database"
@@ -39,31 +37,75 @@ type request struct {
 	prod int
 }
 
-func (q *request) hop(from, to, op string, start time.Time, outcome trace.Outcome, detail string) {
-	q.s.cfg.Recorder.Record(trace.Hop{
-		Trace: q.id, From: from, To: to, Instance: q.rep.name, Op: op,
-		Start: start, Duration: time.Since(start), Outcome: outcome, Detail: detail,
-	})
+// call starts the record of a call (op) from the service to target, begun
+// at start and ending now, about the request's item and key. The caller
+// fills in what else it knows and records it.
+func (q *request) call(target, op string, start time.Time, outcome trace.Outcome) trace.Hop {
+	return trace.Hop{
+		Trace: q.id, From: q.s.cfg.Name, To: target, Instance: q.rep.name, Op: op,
+		Start: start, Duration: time.Since(start), Outcome: outcome, ID: q.prod, Key: q.key,
+	}
 }
 
-// out records a call (op) from the service to target.
-func (q *request) out(target, op string, start time.Time, outcome trace.Outcome, detail string) {
-	q.hop(q.s.cfg.Name, target, op, start, outcome, detail)
+// answer starts the record of target's reply to op: an answer on the call's
+// own connection, that takes no time of its own (the call's time includes
+// it).
+func (q *request) answer(target, op string, outcome trace.Outcome) trace.Hop {
+	return trace.Hop{
+		Trace: q.id, From: target, To: q.s.cfg.Name, Instance: q.rep.name, Op: op,
+		Start: time.Now(), Outcome: outcome, Reply: true, ID: q.prod, Key: q.key,
+	}
 }
 
-// back records a reply to op from target to the service.
-func (q *request) back(target, op string, outcome trace.Outcome, detail string) {
-	q.hop(target, q.s.cfg.Name, op, time.Now(), outcome, detail)
-}
+func (q *request) record(h trace.Hop) { q.s.cfg.Recorder.Record(h) }
 
-// response is what the service answers.
+// response is what the service answers: the item as JSON, its field
+// named as the resource names it ({"id":42,"name":"Glass Mug 42",
+// "price_cents":2053,...}).
 type response struct {
-	ID         int    `json:"id"`
-	Name       string `json:"name,omitempty"`
-	PriceCents int    `json:"price_cents"`
-	Source     string `json:"source,omitempty"`
-	Replica    string `json:"replica"`
-	Error      string `json:"error,omitempty"`
+	ID      int
+	Name    string
+	Value   int
+	Source  string
+	Replica string
+	Error   string
+}
+
+// appendJSON writes r as JSON, field being the name of its value.
+func (r response) appendJSON(b []byte, field string) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, int64(r.ID), 10)
+	if r.Name != "" {
+		b = appendString(append(b, `,"name":`...), r.Name)
+	}
+	b = append(append(append(b, `,"`...), field...), `":`...)
+	b = strconv.AppendInt(b, int64(r.Value), 10)
+	if r.Source != "" {
+		b = appendString(append(b, `,"source":`...), r.Source)
+	}
+	b = appendString(append(b, `,"replica":`...), r.Replica)
+	if r.Error != "" {
+		b = appendString(append(b, `,"error":`...), r.Error)
+	}
+	return append(b, '}')
+}
+
+// appendString writes s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func (s *Service) serve(rep *replica, w http.ResponseWriter, r *http.Request) {
@@ -74,15 +116,16 @@ func (s *Service) serve(rep *replica, w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
 
-	id, perr := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/products/"))
-	q.prod, q.key = id, "product:"+strconv.Itoa(id)
+	words := s.cfg.Resource
+	id, known := words.ID(r.URL.Path)
+	q.prod, q.key = id, words.Key(id)
 	err := rep.station.Serve(ctx, nil)
-	detail := r.Method + " product " + strconv.Itoa(id)
-	outcome := trace.OK
+	in := trace.Hop{Trace: q.id, From: from, To: s.cfg.Name, Instance: rep.name, Start: sent, Duration: time.Since(sent),
+		Method: r.Method, Path: r.URL.Path, ID: id, Detail: r.Method + " " + words.Singular() + " " + strconv.Itoa(id)}
 	if err != nil {
-		outcome, detail = trace.Error, detail+": "+err.Error()
+		in.Outcome, in.Err, in.Detail = trace.Error, err.Error(), in.Detail+": "+err.Error()
 	}
-	q.hop(from, s.cfg.Name, "", sent, outcome, detail)
+	q.record(in)
 
 	var (
 		resp   response
@@ -91,8 +134,8 @@ func (s *Service) serve(rep *replica, w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 		status, err = statusOf(err), fmt.Errorf("%s: %w", s.cfg.Name, err)
-	case perr != nil || id <= 0:
-		status, err = http.StatusBadRequest, fmt.Errorf("bad product id in %s", r.URL.Path)
+	case !known || id <= 0:
+		status, err = http.StatusBadRequest, fmt.Errorf("bad %s id in %s", words.Singular(), r.URL.Path)
 	case r.Method == http.MethodGet:
 		s.reads.Add(1)
 		resp, err = s.read(ctx, q)
@@ -109,7 +152,7 @@ func (s *Service) serve(rep *replica, w http.ResponseWriter, r *http.Request) {
 		s.failed.Add(1)
 		resp.Error = err.Error()
 	}
-	body, _ := json.Marshal(resp)
+	body := resp.appendJSON(make([]byte, 0, 128), words.Field())
 	w.Header().Set("Content-Type", "application/json")
 	if isShed(err) {
 		// Come back later: not a fault of this replica, and no use

@@ -25,6 +25,7 @@ import (
 	"github.com/archex/archex/components/database"
 	"github.com/archex/archex/components/httpnode"
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/resource"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -79,6 +80,9 @@ type Config struct {
 	Capacity int // requests a replica works on at once (0: unlimited)
 	Seed     uint64
 	Plan     Plan
+	// Resource names what the service serves: its routes, keys, table and
+	// events (the zero value: products priced in cents).
+	Resource resource.Resource
 	Caches   []CacheStore
 	Store    Store // nil: no database on the card
 	Relay    Relay // the outbox relay; nil: nothing to deliver (no queue, no cache)

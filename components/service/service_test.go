@@ -24,6 +24,7 @@ import (
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/outbox"
 	queuepkg "github.com/archex/archex/components/queue"
+	"github.com/archex/archex/components/resource"
 	"github.com/archex/archex/components/service"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/components/trace/tracetest"
@@ -794,8 +795,8 @@ func TestWithoutADatabaseTheServiceAnswersItself(t *testing.T) {
 		su.store = func(*database.Database) service.Store { return nil }
 	})
 	id, a := s.readOK(t, 12)
-	if a.body.Source != svcName || a.body.Name != "item 12" {
-		t.Errorf("answer %+v, want item 12 from the service itself", a.body)
+	if want := resource.Default.Name(12); a.body.Source != svcName || a.body.Name != want {
+		t.Errorf("answer %+v, want %s from the service itself", a.body, want)
 	}
 	checkHops(t, "read without a database", s.rec.Of(id),
 		step{"API Gateway", svcName, trace.OK},

@@ -87,8 +87,11 @@ type shedError struct {
 	db            string
 }
 
-func (e shedError) Error() string {
-	return fmt.Sprintf("shed: %d statements wait for the %s's %d connections (about %v, over the %v target); try again in 1 s",
+func (e shedError) Error() string { return "shed: " + e.why() + "; try again in 1 s" }
+
+// why is the line that was too long, in words.
+func (e shedError) why() string {
+	return fmt.Sprintf("%d statements wait for the %s's %d connections (about %v, over the %v target)",
 		e.waiting, e.db, e.pool, e.wait.Round(time.Millisecond), e.target)
 }
 
@@ -161,13 +164,21 @@ func (s *Service) enterLine(ctx context.Context, q *request, op string) (done fu
 	start := time.Now()
 	done, err = s.shedder.enter(ctx)
 	if err != nil {
-		outcome := trace.Shed
-		if !isShed(err) {
-			outcome = trace.Error // the request ran out of time in line
-		}
-		q.out(s.cfg.Store.Name(), op, start, outcome, fmt.Sprintf("%s: %v", op, err))
+		q.record(s.shedHop(q, op, start, err))
 	}
 	return done, err
+}
+
+// shedHop is the call of op to the database that load shedding did not make
+// (err a shedError), or that ran out of time in its line.
+func (s *Service) shedHop(q *request, op string, start time.Time, err error) trace.Hop {
+	h := q.call(s.cfg.Store.Name(), op, start, trace.Error) // out of time in line
+	h.Table, h.Err, h.Detail = s.cfg.Resource.Table(), err.Error(), op+": "+err.Error()
+	var se shedError
+	if errors.As(err, &se) {
+		h.Outcome, h.Why, h.Waiting, h.Err = trace.Shed, trace.LineTooLong, se.waiting, se.why()
+	}
+	return h
 }
 
 // SetShedding switches load shedding on or off.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/archex/archex/components/database"
-	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -20,11 +19,10 @@ import (
 // invalidation is done reads do not trust the cache for the key. The user
 // never waits for the queue.
 func (s *Service) write(ctx context.Context, q *request, r *http.Request) (response, error) {
-	var in struct {
-		PriceCents int `json:"price_cents"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16)).Decode(&in); err != nil || in.PriceCents <= 0 {
-		return response{}, badRequest{"send JSON like {\"price_cents\": 1299}"}
+	words := s.cfg.Resource
+	value, err := readValue(r, words.Field())
+	if err != nil {
+		return response{}, err
 	}
 	rows := s.outboxRows(q)
 	if db := s.cfg.Store; db != nil {
@@ -33,34 +31,68 @@ func (s *Service) write(ctx context.Context, q *request, r *http.Request) (respo
 			return response{}, err
 		}
 		start := time.Now()
-		info, err := db.UpdatePrice(ctx, q.prod, in.PriceCents, rows)
+		info, err := db.UpdatePrice(ctx, q.prod, value, rows)
 		done()
-		sqlText := fmt.Sprintf("UPDATE products SET price_cents=%d WHERE id=%d", in.PriceCents, q.prod)
+		h := q.call(db.Name(), OpUpdate, start, trace.OK)
+		h.Table, h.Statement = words.Table(), words.Update(q.prod, value)
+		h.Detail = h.Statement
+		h.Key = "" // set below when the outbox holds the key's DEL
 		if len(rows) > 0 {
-			sqlText += " + outbox " + outboxText(rows) + " (one transaction)"
+			h.Held = "outbox"
+			for _, row := range rows {
+				if row.IsEvent() {
+					h.Event = row.Event.Type
+				} else {
+					h.Key = row.Key
+				}
+			}
+			h.Detail += " + outbox " + outboxText(rows) + " (one transaction)"
 		}
 		if err != nil {
-			q.out(db.Name(), OpUpdate, start, trace.Error, fmt.Sprintf("%s: %v", sqlText, err))
+			h.Outcome, h.Err, h.Detail = trace.Error, err.Error(), h.Detail+": "+err.Error()
+			q.record(h)
 			return response{}, err
 		}
-		q.out(db.Name(), OpUpdate, start, trace.OK, fmt.Sprintf("%s (%s)", sqlText, ms(info.Took)))
-		q.back(db.Name(), OpUpdate, trace.OK, "1 row updated")
+		h.Rows, h.Detail = info.Rows, h.Detail+" ("+ms(info.Took)+")"
+		q.record(h)
+		a := q.answer(db.Name(), OpUpdate, trace.OK)
+		a.Table, a.Rows, a.Detail = h.Table, info.Rows, "1 row updated"
+		q.record(a)
 	}
 	invalidated := true
 	for i, c := range s.cfg.Caches {
 		start := time.Now()
 		err := s.withBreaker(i, func() error { _, err := c.Del(ctx, q.key); return err })
+		h := q.call(c.Name(), OpDel, start, trace.OK)
+		h.Detail = "DEL " + q.key
 		if err != nil {
 			invalidated = false
-			q.out(c.Name(), OpDel, start, trace.Fallback, fmt.Sprintf("DEL %s failed (%v): the relay retries it; until then reads skip the cache for it", q.key, err))
-			continue
+			h.Outcome, h.Err = trace.Fallback, err.Error()
+			if breakerBlocked(err) {
+				h.Why = trace.BreakerOpen
+			}
+			h.Detail = fmt.Sprintf("DEL %s failed (%v): the relay retries it; until then reads skip the cache for it", q.key, err)
 		}
-		q.out(c.Name(), OpDel, start, trace.OK, "DEL "+q.key)
+		q.record(h)
 	}
 	if s.cfg.Relay != nil {
 		s.cfg.Relay.Committed(rows, invalidated)
 	}
-	return response{PriceCents: in.PriceCents, Source: "write"}, nil
+	return response{Value: value, Source: "write"}, nil
+}
+
+// readValue reads a write's body, {"<field>": N} with N > 0.
+func readValue(r *http.Request, field string) (int, error) {
+	var in map[string]json.RawMessage
+	bad := badRequest{`send JSON like {"` + field + `": 1299}`}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16)).Decode(&in); err != nil {
+		return 0, bad
+	}
+	var v int
+	if err := json.Unmarshal(in[field], &v); err != nil || v <= 0 {
+		return 0, bad
+	}
+	return v, nil
 }
 
 // outboxRows are what a write of q leaves to be done: its event, when the
@@ -73,7 +105,7 @@ func (s *Service) outboxRows(q *request) []database.OutboxRow {
 	now := time.Now()
 	var rows []database.OutboxRow
 	if r.Queue() != "" {
-		rows = append(rows, database.OutboxRow{Event: s.newEvent(q, event.ProductUpdated, now), Trace: q.id, Created: now})
+		rows = append(rows, database.OutboxRow{Event: s.newEvent(q, s.cfg.Resource.Updated(), now), Trace: q.id, Created: now})
 	}
 	if len(s.cfg.Caches) > 0 {
 		rows = append(rows, database.OutboxRow{Key: q.key, Trace: q.id, Created: now})

@@ -3,6 +3,7 @@ package trace_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,5 +149,32 @@ func TestHopEnd(t *testing.T) {
 	h := trace.Hop{Start: time.Unix(10, 0), Duration: 1500 * time.Millisecond}
 	if want := time.Unix(11, 5e8); !h.End().Equal(want) {
 		t.Errorf("End %v, want %v", h.End(), want)
+	}
+}
+
+// A hop's JSON carries its fields by name, the reason as a word, and
+// leaves out the fields the hop does not have.
+func TestHopJSONCarriesItsFields(t *testing.T) {
+	b, err := json.Marshal(trace.Hop{From: "Service Layer", To: "Cache", Op: "GET", Outcome: trace.Skipped,
+		Key: "product:42", Why: trace.BreakerOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["key"] != "product:42" || got["why"] != "breaker-open" || got["op"] != "GET" || got["outcome"] != "skipped" {
+		t.Errorf("JSON %s", b)
+	}
+	for _, absent := range []string{"table", "rows", "status", "event", "error", "reply"} {
+		if _, ok := got[absent]; ok {
+			t.Errorf("JSON has %q, which the hop does not have: %s", absent, b)
+		}
+	}
+	for r := trace.NoReason + 1; r <= trace.Invalidated; r++ {
+		if s := r.String(); s == "" || strings.HasPrefix(s, "reason(") {
+			t.Errorf("reason %d has no name", r)
+		}
 	}
 }

@@ -70,10 +70,13 @@ func (g *Generator) finish(ctx context.Context, req Request, id trace.ID) (res R
 func (g *Generator) do(ctx context.Context, req Request, id trace.ID) Result {
 	res := Result{Trace: id, Request: req, Start: time.Now()}
 	method, body := http.MethodGet, io.Reader(nil)
+	words := g.cfg.Resource
 	if req.Write {
-		method, body = http.MethodPut, bytes.NewBufferString(`{"price_cents":`+strconv.Itoa(req.Price)+`}`)
+		method, body = http.MethodPut, bytes.NewBufferString(`{"`+words.Field()+`":`+strconv.Itoa(req.Price)+`}`)
 	}
-	hr, err := http.NewRequestWithContext(ctx, method, g.cfg.Target+"/products/"+strconv.Itoa(req.Product), body)
+	url := g.cfg.Target + words.Route() + strconv.Itoa(req.Product)
+	path := url[len(g.cfg.Target):]
+	hr, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		res.Err = err.Error()
 		return res
@@ -88,6 +91,7 @@ func (g *Generator) do(ctx context.Context, req Request, id trace.ID) Result {
 		g.cfg.Recorder.Record(trace.Hop{
 			Trace: res.Trace, From: g.cfg.Name, To: g.cfg.Entry, Start: res.Start,
 			Duration: res.Duration, Outcome: trace.Error, Detail: res.Err,
+			Method: method, Path: path, ID: req.Product, Elapsed: res.Duration, Err: res.Err,
 		})
 		return res
 	}
@@ -96,13 +100,15 @@ func (g *Generator) do(ctx context.Context, req Request, id trace.ID) Result {
 	now := time.Now()
 	res.Duration, res.Status = now.Sub(res.Start), resp.StatusCode
 	from, sent := trace.Received(resp.Header, now)
-	hop := trace.Hop{Trace: res.Trace, From: from, To: g.cfg.Name, Start: sent, Duration: now.Sub(sent)}
+	hop := trace.Hop{Trace: res.Trace, From: from, To: g.cfg.Name, Start: sent, Duration: now.Sub(sent),
+		Reply: true, Method: method, Path: path, ID: req.Product, Status: resp.StatusCode, Elapsed: res.Duration}
 	var b [8]byte
 	hop.Detail = resp.Status + " in " + string(strconv.AppendFloat(b[:0], float64(res.Duration)/float64(time.Millisecond), 'f', 1, 64)) + " ms"
 	if !res.OK() {
 		hop.Outcome = trace.Error
 		res.Err = firstLine(msg)
 		hop.Detail += ": " + res.Err
+		hop.Err = res.Err
 	}
 	g.cfg.Recorder.Record(hop)
 	return res

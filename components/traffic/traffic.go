@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/archex/archex/components/model"
+	"github.com/archex/archex/components/resource"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -37,13 +38,16 @@ const (
 
 // Config configures the generator.
 type Config struct {
-	Name        string // as on the card ("User")
-	Target      string // the front door's URL
-	Entry       string // the card's name for the front door ("Load Balancer")
-	Rate        float64
-	Pattern     Pattern
-	ReadRatio   float64
-	Products    int
+	Name      string // as on the card ("User")
+	Target    string // the front door's URL
+	Entry     string // the card's name for the front door ("Load Balancer")
+	Rate      float64
+	Pattern   Pattern
+	ReadRatio float64
+	Products  int
+	// Resource names what is requested: its routes and a write's field
+	// (the zero value: products and their price in cents).
+	Resource    resource.Resource
 	Zipf        float64
 	Keys        []string // API keys, used in turn
 	Seed        uint64

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/archex/archex/components/database"
 	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/queue"
@@ -93,6 +94,7 @@ func (w *Worker) process(ctx context.Context, name string, ds []queue.Delivery) 
 	defer w.busy.Add(-1)
 	var (
 		results []event.Result
+		info    database.Query
 		began   time.Time
 		took    time.Duration
 	)
@@ -101,26 +103,29 @@ func (w *Worker) process(ctx context.Context, name string, ds []queue.Delivery) 
 		defer cancel()
 		began = time.Now()
 		var err error
-		results, _, err = w.cfg.Store.ApplyEvents(actx, evs)
+		results, info, err = w.cfg.Store.ApplyEvents(actx, evs)
 		took = time.Since(began)
 		if err == nil && len(results) != len(evs) {
-			err = fmt.Errorf("%s returned %d results for %d events", w.cfg.DatabaseName, len(results), len(evs))
+			err = fmt.Errorf("%s returned %d results for %d events", w.storeName(), len(results), len(evs))
 		}
 		return err
 	})
 	w.batches.Add(1)
+	batch := applied{began: began, took: took, n: len(good), what: info.SQL}
 	if err != nil {
 		if began.IsZero() {
-			began = time.Now() // failed before the database was called
+			batch.began = time.Now() // failed before the store was called
 		}
-		detail := fmt.Sprintf("failed: %v (batch of %d left pending)", err, len(good))
+		h := batch.hop(trace.Error)
+		h.Err = err.Error()
+		h.Detail = fmt.Sprintf("failed: %v (batch of %d left pending)", err, len(good))
 		if ctx.Err() != nil {
-			detail = fmt.Sprintf("stopped: batch of %d left pending", len(good))
+			h.Why, h.Detail = trace.Stopped, fmt.Sprintf("stopped: batch of %d left pending", len(good))
 		} else {
 			w.failed.Add(int64(len(good)))
 		}
 		for _, d := range good {
-			w.recordApply(name, d, began, took, trace.Error, detail)
+			w.recordApply(name, d, h)
 		}
 		return false
 	}
@@ -138,31 +143,67 @@ func (w *Worker) process(ctx context.Context, name string, ds []queue.Delivery) 
 	acked, ackErr := w.cfg.Queue.Ack(ackCtx, done...)
 	w.processed.Add(int64(acked))
 
-	applied := fmt.Sprintf("INSERT applied_events + UPDATE product_stats (batch of %d, %s)", len(good), ms(took))
 	for i, r := range results {
 		d := good[i]
+		h := batch.hop(trace.OK)
 		switch r {
 		case event.Applied:
-			w.recordApply(name, d, began, took, trace.OK, applied)
+			h.Detail = batch.describe(w.storeName())
 		case event.Duplicate:
 			w.duplicated.Add(1)
-			w.recordApply(name, d, began, took, trace.OK, "already applied: nothing changed (redelivery)")
+			h.Why, h.Detail = trace.Duplicate, "already applied: nothing changed (redelivery)"
 		case event.Rejected:
 			w.rejected.Add(1)
-			why := rejection(d.Event)
-			detail := fmt.Sprintf("rejected: %s (try %d of %d)", why, d.Tries, w.maxTries)
+			h.Outcome, h.Why, h.Err = trace.Error, trace.Rejected, w.rejection(d.Event)
+			h.Tries, h.MaxTries = d.Tries, w.maxTries
+			h.Detail = fmt.Sprintf("rejected: %s (try %d of %d)", h.Err, d.Tries, w.maxTries)
 			if d.Tries >= w.maxTries {
-				reason := fmt.Sprintf("rejected by %s after %d tries: %s", w.cfg.DatabaseName, d.Tries, why)
+				reason := fmt.Sprintf("rejected by %s after %d tries: %s", w.storeName(), d.Tries, h.Err)
 				if w.deadLetter(ackCtx, d, reason) {
-					detail += ": dead-lettered"
+					h.Why = trace.DeadLettered
+					h.Detail += ": dead-lettered"
 				}
 			}
-			w.recordApply(name, d, began, took, trace.Error, detail)
 		}
+		w.recordApply(name, d, h)
 	}
 	// Committed but not acknowledged (the queue went down): the messages
 	// come back and are found applied. Back off from the sick queue.
 	return ackErr == nil
+}
+
+// applied is one batch as the store took it.
+type applied struct {
+	began time.Time
+	took  time.Duration
+	n     int
+	what  string // what the store ran, when it says: its statements
+}
+
+// hop is the start of an event's apply hop in this batch.
+func (b applied) hop(outcome trace.Outcome) trace.Hop {
+	return trace.Hop{Op: OpApply, Start: b.began, Duration: b.took, Outcome: outcome, Batch: b.n, Statement: b.what}
+}
+
+// describe is the batch for people: "INSERT applied_events + UPDATE
+// product_stats (batch of 3, 8.1 ms)", or "apply to Search Index (batch of
+// 3, 1.0 ms)" for a store that runs no SQL.
+func (b applied) describe(store string) string {
+	what := b.what
+	if what == "" {
+		what = "apply to " + store
+	}
+	return fmt.Sprintf("%s (batch of %d, %s)", what, b.n, ms(b.took))
+}
+
+// OpApply is the operation of the worker's hop to its store.
+const OpApply = "APPLY"
+
+func (w *Worker) storeName() string {
+	if w.cfg.StoreName == "" {
+		return w.cfg.Name
+	}
+	return w.cfg.StoreName
 }
 
 // deadLetter moves d to the dead-letter stream, counting it if this call
@@ -176,12 +217,13 @@ func (w *Worker) deadLetter(ctx context.Context, d queue.Delivery, reason string
 	return true
 }
 
-// rejection says why the database rejects ev. ApplyEvents does not say;
-// these are the only two reasons it has.
-func rejection(ev event.Event) string {
+// rejection says why the store rejects ev. ApplyEvents does not say; these
+// are the only two reasons the database has.
+func (w *Worker) rejection(ev event.Event) string {
+	words := w.cfg.Resource
 	switch ev.Type {
-	case event.ProductViewed, event.ProductUpdated:
-		return fmt.Sprintf("product %d does not exist", ev.Product)
+	case words.Viewed(), words.Updated():
+		return fmt.Sprintf("%s %d does not exist", words.Singular(), ev.Product)
 	}
 	return fmt.Sprintf("unknown event type %q", ev.Type)
 }
@@ -191,38 +233,34 @@ func (w *Worker) recordDelivery(name string, d queue.Delivery, received time.Tim
 		return
 	}
 	waited := received.Sub(d.Event.Published)
-	detail := fmt.Sprintf("deliver %s %s (waited %s)", d.Event.Type, d.StreamID, ms(waited))
-	if d.Tries > 1 {
-		detail = fmt.Sprintf("redeliver %s %s (try %d, waited %s)", d.Event.Type, d.StreamID, d.Tries, ms(waited))
+	h := trace.Hop{
+		Trace: d.Event.Trace, From: w.cfg.QueueName, To: w.cfg.Name, Instance: name,
+		Start: d.Event.Published, Duration: waited, Outcome: trace.OK, Async: true,
+		ID: d.Event.Product, Event: d.Event.Type, Key: d.StreamID, Tries: max(d.Tries, 1),
+		Detail: fmt.Sprintf("deliver %s %s (waited %s)", d.Event.Type, d.StreamID, ms(waited)),
 	}
-	w.cfg.Recorder.Record(trace.Hop{
-		Trace:    d.Event.Trace,
-		From:     w.cfg.QueueName,
-		To:       w.cfg.Name,
-		Instance: name,
-		Start:    d.Event.Published,
-		Duration: waited,
-		Outcome:  trace.OK,
-		Detail:   detail,
-		Async:    true,
-	})
+	if d.Tries > 1 {
+		h.MaxTries = w.maxTries
+		h.Detail = fmt.Sprintf("redeliver %s %s (try %d, waited %s)", d.Event.Type, d.StreamID, d.Tries, ms(waited))
+	}
+	w.cfg.Recorder.Record(h)
 }
 
-func (w *Worker) recordApply(name string, d queue.Delivery, began time.Time, took time.Duration, outcome trace.Outcome, detail string) {
-	if d.Event.Trace == "" {
+// recordApply records h, the apply of delivery d, on its trace: to the
+// store, and the store's answer when the card draws it.
+func (w *Worker) recordApply(name string, d queue.Delivery, h trace.Hop) {
+	if d.Event.Trace == "" || w.cfg.StoreName == "" {
 		return
 	}
-	w.cfg.Recorder.Record(trace.Hop{
-		Trace:    d.Event.Trace,
-		From:     w.cfg.Name,
-		To:       w.cfg.DatabaseName,
-		Instance: name,
-		Start:    began,
-		Duration: took,
-		Outcome:  outcome,
-		Detail:   detail,
-		Async:    true,
-	})
+	h.Trace, h.From, h.To, h.Instance, h.Async = d.Event.Trace, w.cfg.Name, w.cfg.StoreName, name, true
+	h.ID, h.Event = d.Event.Product, d.Event.Type
+	w.cfg.Recorder.Record(h)
+	if w.cfg.StoreReply {
+		w.cfg.Recorder.Record(trace.Hop{
+			Trace: h.Trace, From: h.To, To: h.From, Instance: name, Start: h.End(), Outcome: h.Outcome,
+			Op: OpApply, Async: true, Reply: true, ID: h.ID, Event: h.Event, Why: h.Why, Detail: "done",
+		})
+	}
 }
 
 // ms formats a duration for a hop's detail.

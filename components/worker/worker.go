@@ -46,6 +46,7 @@ import (
 	"github.com/archex/archex/components/event"
 	"github.com/archex/archex/components/model"
 	"github.com/archex/archex/components/queue"
+	"github.com/archex/archex/components/resource"
 	"github.com/archex/archex/components/trace"
 )
 
@@ -98,9 +99,18 @@ type Store interface {
 
 // Config configures a Worker. Zero fields take the defaults.
 type Config struct {
-	Name         string // as on the card
-	QueueName    string // the queue's name on the card, for hops
-	DatabaseName string // the database's name on the card, for hops
+	Name      string // as on the card
+	QueueName string // the queue's name on the card, for hops
+	// StoreName is, on the card, the component the worker writes the
+	// events to (a database, a search index, object storage ...), for the
+	// apply hops; "" when the card's branch ends at the worker, which then
+	// records no apply hop. StoreReply records the store's answer back to
+	// the worker as a hop of its own, when the card draws it.
+	StoreName  string
+	StoreReply bool
+	// Resource names what the events are about, for the reasons of a
+	// rejection (the zero value: products).
+	Resource resource.Resource
 
 	Queue Queue // required
 	Store Store // required
@@ -184,9 +194,6 @@ func New(cfg Config) (*Worker, error) {
 	}
 	if cfg.QueueName == "" {
 		cfg.QueueName = queue.DefaultName
-	}
-	if cfg.DatabaseName == "" {
-		cfg.DatabaseName = "Database"
 	}
 	if cfg.Consumers <= 0 {
 		cfg.Consumers = DefaultConsumers

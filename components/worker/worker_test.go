@@ -72,14 +72,14 @@ func newSystem(t *testing.T, qcfg queue.Config, edit func(*worker.Config)) *syst
 	t.Cleanup(db.Close)
 	s := &system{q: q, db: db, rec: &recorder{}, panics: &panics{}}
 	cfg := worker.Config{
-		Queue:        q,
-		Store:        db,
-		ClaimIdle:    100 * time.Millisecond,
-		Latency:      worker.DefaultLatency,
-		QueueName:    "Message Queue",
-		DatabaseName: "Database",
-		Recorder:     s.rec,
-		OnPanic:      s.panics.report,
+		Queue:     q,
+		Store:     db,
+		ClaimIdle: 100 * time.Millisecond,
+		Latency:   worker.DefaultLatency,
+		QueueName: "Message Queue",
+		StoreName: "Database",
+		Recorder:  s.rec,
+		OnPanic:   s.panics.report,
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -39,6 +39,11 @@ func spread(answered int, lo, mid, hi float64) Phase {
 	return phase(answered, 0).with(func(p *Phase) { p.P50, p.MinP50, p.MaxP50 = mid, lo, hi })
 }
 
+// served is a spread of total requests, so many served by each replica.
+func served(total int, each ...int) Spread {
+	return Spread{Total: total, Served: each, Mean: make([]float64, len(each))}
+}
+
 type gradeCase struct {
 	name string
 	m    Measurement
@@ -80,11 +85,11 @@ var gradeCases = map[string][]gradeCase{
 	"exp-replica-kill": {
 		{"measured", Measurement{Before: p50(400, 0, 3.4), During: p50(600, 0, 3.6), After: p50(400, 0, 3.5), Healthy: 2, Replicas: 3}, "unnoticed"},
 		{"1% failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 8, 3.6)}, "unnoticed"},
-		{"a tenth failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 80, 3.6)}, "third"},
-		{"just under a tenth", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 79, 3.6)}, "unnoticed"},
-		{"a third failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 267, 3.6)}, "third"},
-		{"three quarters failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 600, 3.6)}, "all"},
-		{"just under three quarters", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 599, 3.6)}, "third"},
+		{"2% failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 16, 3.6)}, "some"},
+		{"just under 2%", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 15, 3.6)}, "unnoticed"},
+		{"a third failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 267, 3.6)}, "some"},
+		{"60% failed", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 480, 3.6)}, "some"},
+		{"just over 60%", Measurement{Before: p50(400, 0, 3.4), During: p50(800, 481, 3.6)}, "all"},
 		{"every second twice as slow and 5 ms more", Measurement{Before: p50(400, 0, 3.4), During: p50(600, 0, 8.4), After: p50(400, 0, 3.4)}, "slow"},
 		{"4.9 ms slower", Measurement{Before: p50(400, 0, 3.4), During: p50(600, 0, 8.3), After: p50(400, 0, 3.4)}, "unnoticed"},
 		{"twice as slow", Measurement{Before: p50(400, 0, 10), During: p50(600, 0, 20), After: p50(400, 0, 10)}, "slow"},
@@ -92,6 +97,16 @@ var gradeCases = map[string][]gradeCase{
 		{"slow, and as slow after the revive: a busy machine", Measurement{Before: p50(400, 0, 3.4), During: p50(600, 0, 60), After: p50(400, 0, 45)}, "unnoticed"},
 		{"one fast second among slow ones", Measurement{Before: p50(400, 0, 3.4), During: spread(600, 5, 60, 70), After: p50(400, 0, 3.4)}, "unnoticed"},
 		{"one slow second before", Measurement{Before: spread(400, 3.4, 3.5, 40), During: p50(600, 0, 60), After: p50(400, 0, 3.4)}, "unnoticed"},
+	},
+	"exp-least-connections": {
+		{"measured", Measurement{Before: phase(619, 0), During: phase(633, 0), SpreadBefore: served(619, 206, 207, 206), SpreadDuring: served(633, 70, 282, 281)}, "fewer"},
+		{"25%", Measurement{SpreadBefore: served(600, 200, 200, 200), SpreadDuring: served(600, 150, 225, 225)}, "same"},
+		{"just under 25%", Measurement{SpreadBefore: served(600, 200, 200, 200), SpreadDuring: served(600, 149, 226, 225)}, "fewer"},
+		{"3%", Measurement{SpreadBefore: served(600, 200, 200, 200), SpreadDuring: served(600, 18, 291, 291)}, "fewer"},
+		{"just under 3%", Measurement{SpreadBefore: served(600, 200, 200, 200), SpreadDuring: served(600, 17, 292, 291)}, "none"},
+		{"40%", Measurement{SpreadBefore: served(600, 200, 200, 200), SpreadDuring: served(600, 240, 180, 180)}, "same"},
+		{"just over 40%", Measurement{SpreadBefore: served(600, 200, 200, 200), SpreadDuring: served(600, 241, 180, 179)}, "more"},
+		{"no requests", Measurement{}, "none"},
 	},
 	"exp-breaker-off": {
 		{"measured", Measurement{Before: p50(300, 0, 12), During: p50(300, 0, 51), Paired: 39}, "slower"},
@@ -115,6 +130,14 @@ var gradeCases = map[string][]gradeCase{
 		{"under four times a slow baseline: a busy machine", Measurement{Before: phase(400, 0).with(func(p *Phase) { p.P99 = 200 }), During: phase(600, 200).with(func(p *Phase) { p.P99 = 790 })}, "some"},
 		{"slow but nothing failed", Measurement{Before: phase(400, 0), During: phase(600, 0).with(func(p *Phase) { p.P99 = 2000 })}, "none"},
 	},
+	"exp-overload": {
+		{"measured", Measurement{Before: phase(2400, 0).with(func(p *Phase) { p.P99 = 45 }), During: phase(2000, 120).with(func(p *Phase) { p.P99 = 504 }),
+			After: phase(2000, 900).with(func(p *Phase) { p.P99 = 140; p.Shed = 880 })}, "timeouts"},
+		{"failing at 400 ms", Measurement{Before: phase(2400, 0).with(func(p *Phase) { p.P99 = 45 }), During: phase(2000, 20).with(func(p *Phase) { p.P99 = 400 })}, "timeouts"},
+		{"failing under 400 ms", Measurement{Before: phase(2400, 0).with(func(p *Phase) { p.P99 = 45 }), During: phase(2000, 20).with(func(p *Phase) { p.P99 = 399 })}, "refused"},
+		{"under 1% failing, slow", Measurement{Before: phase(2400, 0).with(func(p *Phase) { p.P99 = 45 }), During: phase(2000, 19).with(func(p *Phase) { p.P99 = 110 })}, "slow"},
+		{"under 1% failing, not twice and 20 ms", Measurement{Before: phase(2400, 0).with(func(p *Phase) { p.P99 = 45 }), During: phase(2000, 0).with(func(p *Phase) { p.P99 = 109 })}, "fine"},
+	},
 	"exp-stampede": {
 		{"measured", Measurement{Stampede: 100, QueriesOff: 100, QueriesOn: 1}, "shared"},
 		{"measured with the requests spread out", Measurement{Stampede: 100, QueriesOff: 27, QueriesOn: 1}, "shared"},
@@ -127,14 +150,16 @@ var gradeCases = map[string][]gradeCase{
 		{"a small stampede", Measurement{Stampede: 10, QueriesOff: 4, QueriesOn: 1}, "shared"},
 	},
 	"exp-queue-kill": {
-		{"measured", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 820, Shed: 821, Down: 4 * time.Second}, "dropped"},
-		{"none lost", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800}, "kept"},
-		{"a quarter lost", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800, Shed: 200}, "dropped"},
-		{"just under a quarter", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Sent: 800, Shed: 199}, "kept"},
-		{"nothing sent", Measurement{Before: p50(400, 0, 3.5), During: p50(0, 0, math.NaN())}, "kept"},
-		{"slower", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 8.5), After: p50(400, 0, 3.5), Sent: 800, Shed: 800}, "slow"},
-		{"slower, and after too: a busy machine", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 60), After: p50(400, 0, 50), Sent: 800, Shed: 800}, "dropped"},
-		{"a tenth failed", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 61, 3.5), Sent: 800, Shed: 800}, "fail"},
+		{"measured", Measurement{Before: p50(400, 0, 5.2), During: p50(670, 0, 3.7), After: p50(400, 0, 4.4), Sent: 820, Down: 4100 * time.Millisecond,
+			Events: EventBooks{Created: 873, Waiting: 868, Spool: 780, Outbox: 88, PublishedIn: 300 * time.Millisecond}}, "kept"},
+		{"a quarter shed", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Events: EventBooks{Created: 800, Waiting: 600, Shed: 200}}, "dropped"},
+		{"just under a quarter shed", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Events: EventBooks{Created: 800, Waiting: 601, Shed: 199}}, "kept"},
+		{"half gone without a trace", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Events: EventBooks{Created: 800, Waiting: 399}}, "dropped"},
+		{"half waiting", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 3.5), Events: EventBooks{Created: 800, Waiting: 400}}, "kept"},
+		{"nothing created", Measurement{Before: p50(400, 0, 3.5), During: p50(0, 0, math.NaN())}, "kept"},
+		{"slower", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 8.5), After: p50(400, 0, 3.5), Events: EventBooks{Created: 800, Waiting: 800}}, "slow"},
+		{"slower, and after too: a busy machine", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 60), After: p50(400, 0, 50), Events: EventBooks{Created: 800, Waiting: 800}}, "kept"},
+		{"a tenth failed", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 61, 3.5), Events: EventBooks{Created: 800, Waiting: 800}}, "fail"},
 	},
 }
 
@@ -192,17 +217,22 @@ func TestEvidence(t *testing.T) {
 			"queue depth rose from 2 to 1,248 in 6.0 s without the worker, and had not drained 5 s after the revive; 0 of 1,045 requests failed (0%)"},
 		{"exp-replica-kill", Measurement{Before: p50(600, 0, 3.4), During: p50(800, 3, 3.6), Healthy: 2, Replicas: 3},
 			"3 of 800 requests failed (0.4%) in the 3 s from the kill on; median response 3.4 ms before, 3.6 ms after; the load balancer counted 2 of 3 replicas healthy"},
-		{"exp-breaker-off", Measurement{Before: p50(300, 0, 11.6), During: p50(300, 0, 50.9), Paired: 39.3},
-			"with the cache down, the median response was 12 ms in the seconds with the breaker on and 51 ms in those with it off (switched every second for 6 s); 0 of 300 requests failed (0%) with the breaker off"},
+		{"exp-least-connections", Measurement{Before: phase(619, 0).with(func(p *Phase) { p.P99 = 73 }), During: phase(633, 0).with(func(p *Phase) { p.P99 = 58 }),
+			SpreadBefore: served(619, 206, 207, 206), SpreadDuring: served(633, 70, 282, 281)},
+			"replica 1, slowed by 50 ms, served 33 % of the requests under round-robin (206 of 619) and 11 % under least-connections (70 of 633); p99 73 ms → 58 ms"},
+		{"exp-overload", Measurement{Before: phase(2400, 0).with(func(p *Phase) { p.P99 = 45; p.Rate = 800 }), During: phase(2000, 120).with(func(p *Phase) { p.P99 = 504; p.P50 = 130 }),
+			After: phase(2000, 900).with(func(p *Phase) { p.P99 = 140; p.Shed = 880 })},
+			"at 800 requests/s, killing the cache took the p99 from 45 ms to 504 ms (median 130 ms) and 120 of 2,000 requests failed (6%); with load shedding on, 880 were refused at once, p99 140 ms"},
+		{"exp-breaker-off", Measurement{Before: p50(300, 0, 11.6), During: p50(300, 0, 50.9), After: p50(300, 0, 12), Paired: 39.3},
+			"with the cache down, the median response was 12 ms with the breaker on and 51 ms in the seconds with it off (switched every second for 6 s; 39 ms slower than the second after each, with it on); 0 of 300 requests failed (0%) with the breaker off"},
 		{"exp-database-kill", Measurement{Before: phase(400, 0).with(func(p *Phase) { p.Depth = 2 }),
 			During: phase(622, 126).with(func(p *Phase) { p.P99 = 8.4; p.HitRatio = 0.89; p.MaxDepth = 647 })},
 			"126 of 622 requests failed (20%) in the 3 s the database was down (99th percentile 8.4 ms); cache hit ratio 89%; queue depth 2 → 647 as the worker waited"},
 		{"exp-stampede", Measurement{Stampede: 100, QueriesOff: 100, QueriesOn: 1},
 			"100 reads of a product just removed from the cache made 100 database queries with singleflight off and 1 query with it on"},
-		{"exp-queue-kill", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 759, Shed: 749, Down: 4 * time.Second},
-			"with the queue down for 4.0 s, 749 of 759 requests could not publish their event, which was dropped; 0 of 610 requests failed (0%) in the whole seconds measured, median response 2.9 ms (3.5 ms before)"},
-		{"exp-queue-kill", Measurement{Before: p50(400, 0, 3.5), During: p50(610, 0, 2.9), Sent: 820, Shed: 821, Down: 4 * time.Second},
-			"with the queue down for 4.0 s, every request's event (821 events) could not be published and was dropped; 0 of 610 requests failed (0%) in the whole seconds measured, median response 2.9 ms (3.5 ms before)"},
+		{"exp-queue-kill", Measurement{Before: p50(400, 0, 5.2), During: p50(670, 0, 3.7), Down: 4100 * time.Millisecond,
+			Events: EventBooks{Created: 873, Waiting: 868, Spool: 780, Outbox: 88, PublishedIn: 300 * time.Millisecond}},
+			"with the queue down for 4.1 s, 868 events waited to be published (780 in the spool, 88 in the outbox) of 873 created, 0 dropped; all published within 0.3 s of the revive; 0 of 670 requests failed (0%) in the whole seconds measured, median response 3.7 ms (5.2 ms before)"},
 	}
 	for _, tt := range tests {
 		e, _ := Lookup(tt.id)

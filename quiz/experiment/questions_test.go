@@ -55,6 +55,16 @@ func TestQuestions(t *testing.T) {
 		if len(e.Needs) == 0 {
 			t.Errorf("%s needs no component", q.ID)
 		}
+		// Each links to the bank's questions on the same idea, and they
+		// exist.
+		if len(e.Related) == 0 {
+			t.Errorf("%s links to no question of the bank", q.ID)
+		}
+		for _, id := range e.Related {
+			if !bankIDs[id] {
+				t.Errorf("%s links to %q, which the bank has not", q.ID, id)
+			}
+		}
 	}
 	// The session takes them as they are.
 	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetExperiments, Experiments: qs, Bank: quiz.DefaultBank(), Seed: 1})
@@ -74,9 +84,11 @@ func TestQuestions(t *testing.T) {
 // The prompts state the script's figures: they must agree.
 func TestPromptsMatchScripts(t *testing.T) {
 	for id, want := range map[string]string{
-		"exp-worker-kill": fmt.Sprintf("for %d seconds", workerDown),
-		"exp-queue-kill":  fmt.Sprintf("for %d seconds", queueDown),
-		"exp-stampede":    fmt.Sprintf("%d requests", stampede),
+		"exp-worker-kill":       fmt.Sprintf("for %d seconds", workerDown),
+		"exp-queue-kill":        fmt.Sprintf("for %d seconds", queueDown),
+		"exp-stampede":          fmt.Sprintf("%d requests", stampede),
+		"exp-overload":          fmt.Sprintf("%d requests a second", overloadRate),
+		"exp-least-connections": fmt.Sprintf("takes %d ms longer", slowBy.Milliseconds()),
 	} {
 		e, _ := Lookup(id)
 		if !strings.Contains(strings.Join(strings.Fields(e.Question.Prompt), " "), want) {
@@ -132,9 +144,12 @@ func TestJudgeRefusesOtherQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	it, _ := s.Current()
-	for _, judge := range []quiz.Judge{Judge, JudgeOn(nil)} {
-		if _, err := judge(context.Background(), it, nil); !errors.Is(err, ErrNotAnExperiment) {
-			t.Errorf("judging %s: %v", it.Question.ID, err)
+	if _, err := JudgeOn(nil)(context.Background(), it, nil); !errors.Is(err, ErrNotAnExperiment) {
+		t.Errorf("judging %s: %v", it.Question.ID, err)
+	}
+	for _, exp := range []quiz.Experimenter{Trials, TrialsOn(nil)} {
+		if tr, err := exp(context.Background(), it, nil); !errors.Is(err, ErrNotAnExperiment) || tr != nil {
+			t.Errorf("a trial of %s: %v, %v", it.Question.ID, tr, err)
 		}
 	}
 }

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var styles = theme.New(theme.Default)
+var styles = theme.New(theme.Default, nil)
 
 func pane(c *card.Card, w, h, current int) Model {
 	m := New(&styles)

@@ -62,6 +62,19 @@ func (c *Canvas) Text(x, y int, s string, ink Ink, w int) int {
 	return i
 }
 
+// BlankRow reports whether row y holds nothing but spaces.
+func (c *Canvas) BlankRow(y int) bool {
+	if y < 0 || y >= c.H {
+		return false
+	}
+	for _, r := range c.runes[y*c.W : (y+1)*c.W] {
+		if r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
 // CopyFrom makes c a copy of src, which must have c's size.
 func (c *Canvas) CopyFrom(src *Canvas) {
 	copy(c.runes, src.runes)

@@ -25,7 +25,7 @@ func TestShowLayouts(t *testing.T) {
 				t.Logf("%s at %dx%d: does not fit", name, size[0], size[1])
 				continue
 			}
-			out := Draw(l, plainContent, EdgeInks{}).Render(nil)
+			out := Draw(l, plainContent, EdgeInks{}, nil).Render(nil)
 			t.Logf("%s at %dx%d (style %d):\n%s", name, size[0], size[1], l.Style, out)
 		}
 	}

@@ -9,24 +9,51 @@ type Span struct {
 // Content is what one box shows. A compact box shows Title and then Lines[0]
 // on one line; a double box Title above Lines[0]; a slim box Lines[0]
 // inside its border with Title on the border; a full box Lines[0] and
-// Lines[1].
+// Lines[1], a large one Lines[0] to Lines[2].
 type Content struct {
 	Title     string
 	TitleInk  Ink
 	BorderInk Ink
+	Border    Border
 	Lines     [][]Span
 }
 
-// Inks the drawing of edges uses.
-type EdgeInks struct {
-	Line, Arrow Ink
+// Border is how a box's border is drawn: its lines say what colour says
+// too, so that they read without colour (NO_COLOR) and from the back of a
+// room.
+type Border int
+
+// Borders.
+const (
+	BorderLight  Border = iota // ┌─┐ an ordinary box
+	BorderDouble               // ╔═╗ the box selected
+	BorderHeavy                // ┏━┓ a component that is down
+)
+
+// borderRunes are each border's top-left, top-right, bottom-left,
+// bottom-right, horizontal and vertical runes.
+var borderRunes = map[Border][6]rune{
+	BorderLight:  {'┌', '┐', '└', '┘', '─', '│'},
+	BorderDouble: {'╔', '╗', '╚', '╝', '═', '║'},
+	BorderHeavy:  {'┏', '┓', '┗', '┛', '━', '┃'},
 }
 
-// Draw paints the boxes and the edges of a layout.
-func Draw(l *Layout, content func(Box) Content, inks EdgeInks) *Canvas {
+// Inks the drawing of edges uses: Line and Arrow for a link, Dead for a
+// link to a component that is down (drawn dashed, its end at the dead box
+// a ╳).
+type EdgeInks struct {
+	Line, Arrow, Dead Ink
+}
+
+// Draw paints the boxes and the edges of a layout; dead reports whether a
+// component is down (nil: none is).
+func Draw(l *Layout, content func(Box) Content, inks EdgeInks, dead func(name string) bool) *Canvas {
 	c := NewCanvas(l.W, l.H)
+	if dead == nil {
+		dead = func(string) bool { return false }
+	}
 	for _, e := range l.Edges {
-		drawEdge(c, e, inks)
+		drawEdge(c, e, inks, dead(e.From), dead(e.To))
 	}
 	for _, b := range l.Boxes {
 		drawBox(c, l.Style, b, content(b))
@@ -52,24 +79,24 @@ func drawBox(c *Canvas, st Style, b Box, ct Content) {
 		return
 	}
 	r := b.Rect
+	br := borderRunes[ct.Border]
 	for x := r.X + 1; x < r.X+r.W-1; x++ {
-		c.Set(x, r.Y, '─', ct.BorderInk)
-		c.Set(x, r.Y+r.H-1, '─', ct.BorderInk)
+		c.Set(x, r.Y, br[4], ct.BorderInk)
+		c.Set(x, r.Y+r.H-1, br[4], ct.BorderInk)
 	}
 	for y := r.Y + 1; y < r.Y+r.H-1; y++ {
-		c.Set(r.X, y, '│', ct.BorderInk)
-		c.Set(r.X+r.W-1, y, '│', ct.BorderInk)
+		c.Set(r.X, y, br[5], ct.BorderInk)
+		c.Set(r.X+r.W-1, y, br[5], ct.BorderInk)
 		for x := r.X + 1; x < r.X+r.W-1; x++ {
 			c.Set(x, y, ' ', 0)
 		}
 	}
-	c.Set(r.X, r.Y, '┌', ct.BorderInk)
-	c.Set(r.X+r.W-1, r.Y, '┐', ct.BorderInk)
-	c.Set(r.X, r.Y+r.H-1, '└', ct.BorderInk)
-	c.Set(r.X+r.W-1, r.Y+r.H-1, '┘', ct.BorderInk)
+	c.Set(r.X, r.Y, br[0], ct.BorderInk)
+	c.Set(r.X+r.W-1, r.Y, br[1], ct.BorderInk)
+	c.Set(r.X, r.Y+r.H-1, br[2], ct.BorderInk)
+	c.Set(r.X+r.W-1, r.Y+r.H-1, br[3], ct.BorderInk)
 	// The name sits in the top border: ┌ Cache ─────┐
-	n := c.Text(r.X+2, r.Y, " "+ct.Title+" ", ct.TitleInk, r.W-4)
-	_ = n
+	c.Text(r.X+2, r.Y, " "+ct.Title+" ", ct.TitleInk, r.W-4)
 	for i, line := range ct.Lines {
 		y := r.Y + 1 + i
 		if y >= r.Y+r.H-1 {
@@ -91,29 +118,51 @@ func drawSpans(c *Canvas, x, y int, spans []Span, w int) {
 
 // drawEdge paints the line of an edge with arrowheads where it enters a
 // box: at its To end, and at its From end too when the flow goes both ways.
-func drawEdge(c *Canvas, e Edge, inks EdgeInks) {
+// An edge with a dead end (fromDead, toDead) is dashed in the dead ink, and
+// a ╳ marks the end at the dead box.
+func drawEdge(c *Canvas, e Edge, inks EdgeInks, fromDead, toDead bool) {
 	p := e.Path
 	if len(p) == 0 {
 		return
 	}
+	dead := fromDead || toDead
+	line, arrow := inks.Line, inks.Arrow
+	if dead {
+		line, arrow = inks.Dead, inks.Dead
+	}
 	for i := range p {
 		r := lineRune(p, i)
-		if old := c.At(p[i].X, p[i].Y); (old == '│' && r == '─') || (old == '─' && r == '│') {
+		old := c.At(p[i].X, p[i].Y)
+		switch {
+		case isVertical(old) && isHorizontal(r), isHorizontal(old) && isVertical(r):
 			r = '┼'
+		case dead && r == '─':
+			r = '┄'
+		case dead && r == '│':
+			r = '┆'
 		}
-		c.Set(p[i].X, p[i].Y, r, inks.Line)
+		c.Set(p[i].X, p[i].Y, r, line)
 	}
 	last := len(p) - 1
+	head := func(i int, r rune, deadEnd bool) {
+		if deadEnd {
+			r = '╳'
+		}
+		c.Set(p[i].X, p[i].Y, r, arrow)
+	}
 	switch {
 	case last == 0 && e.Both:
-		c.Set(p[0].X, p[0].Y, twoWay[e.In%2], inks.Arrow)
+		head(0, twoWay[e.In%2], dead)
 	default:
-		c.Set(p[last].X, p[last].Y, arrows[e.In], inks.Arrow)
+		head(last, arrows[e.In], toDead)
 		if e.Both {
-			c.Set(p[0].X, p[0].Y, arrows[(e.Out+2)%4], inks.Arrow)
+			head(0, arrows[(e.Out+2)%4], fromDead)
 		}
 	}
 }
+
+func isVertical(r rune) bool   { return r == '│' || r == '┆' }
+func isHorizontal(r rune) bool { return r == '─' || r == '┄' }
 
 // arrows point in each direction (up, right, down, left); twoWay are the
 // one-cell edges used both ways (vertical, horizontal).

@@ -24,6 +24,7 @@ const (
 	Double               // two lines, no border
 	Slim                 // a border around one line
 	Full                 // a border around two lines
+	Large                // a border around three lines
 )
 
 // Box is a component's rectangle.
@@ -74,18 +75,22 @@ func (l *Layout) Edge(from, to string) (e Edge, reverse, ok bool) {
 	return Edge{}, false, false
 }
 
-// Sizes of the layout.
+// Sizes of the layout. Boxes grow with the room, up to maxBoxW wide and
+// Large tall, and so does the room between them: on a projector the
+// diagram fills the screen rather than a corner of it.
 const (
-	margin  = 2  // columns left and right of the boxes, for routes around
-	colGap  = 6  // columns between two columns of boxes
-	minBoxW = 18 // narrower and names no longer fit
-	maxBoxW = 34
+	margin    = 2  // columns left and right of the boxes, for routes around
+	colGap    = 6  // the fewest columns between two columns of boxes
+	maxColGap = 12 // the most
+	minBoxW   = 18 // narrower and names no longer fit
+	maxBoxW   = 46
 )
 
-var heights = map[Style]int{Compact: 1, Double: 2, Slim: 3, Full: 4}
+var heights = map[Style]int{Compact: 1, Double: 2, Slim: 3, Full: 4, Large: 5}
 
 // NewLayout fits a placement into at most w x h cells, choosing the largest
-// box style that fits. ok is false when even compact boxes do not fit.
+// box style and the widest gaps that fit. ok is false when even compact
+// boxes do not fit.
 func NewLayout(p Placement, w, h int) (*Layout, bool) {
 	cols := max(p.Cols, 1)
 	boxW := (w - 2*margin - (cols-1)*colGap) / cols
@@ -93,22 +98,26 @@ func NewLayout(p Placement, w, h int) (*Layout, bool) {
 		return nil, false
 	}
 	boxW = min(boxW, maxBoxW)
+	gapW := colGap
+	if cols > 1 {
+		gapW = min(max((w-2*margin-cols*boxW)/(cols-1), colGap), maxColGap)
+	}
 	type fit struct {
 		style  Style
 		gap    int
 		margin int // rows above and below the boxes, for routes around
 	}
-	fits := []fit{{Full, 2, 1}, {Full, 1, 1}, {Slim, 1, 1}, {Double, 1, 1}, {Double, 1, 0}, {Compact, 1, 1}, {Compact, 1, 0}}
+	fits := []fit{{Large, 3, 1}, {Large, 2, 1}, {Large, 1, 1}, {Full, 2, 1}, {Full, 1, 1}, {Slim, 1, 1}, {Double, 1, 1}, {Double, 1, 0}, {Compact, 1, 1}, {Compact, 1, 0}}
 	for _, f := range fits {
 		bh := heights[f.style]
 		need := p.Rows*bh + (p.Rows-1)*f.gap + 2*f.margin
 		if need > h {
 			continue
 		}
-		l := &Layout{Style: f.style, W: 2*margin + cols*boxW + (cols-1)*colGap, H: need}
+		l := &Layout{Style: f.style, W: 2*margin + cols*boxW + (cols-1)*gapW, H: need}
 		for _, n := range p.Nodes {
 			l.Boxes = append(l.Boxes, Box{Node: n, Rect: Rect{
-				X: margin + n.Col*(boxW+colGap), Y: f.margin + n.Row*(bh+f.gap), W: boxW, H: bh,
+				X: margin + n.Col*(boxW+gapW), Y: f.margin + n.Row*(bh+f.gap), W: boxW, H: bh,
 			}})
 		}
 		l.route(p.Links)

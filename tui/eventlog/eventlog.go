@@ -1,5 +1,8 @@
 // Package eventlog is the dashboard's event log: faults, recoveries and
-// narrated hops, one timestamped entry each, newest at the bottom. It
+// the requests step mode told, one entry each in time order, newest at the
+// bottom, stamped with the system's elapsed time as the header shows it. A
+// told request is one entry (an entry of a group already logged replaces
+// it), so that narration never crowds out what the system did. It
 // follows the tail until the user scrolls up, and keeps a bounded number of
 // entries.
 //
@@ -8,6 +11,7 @@
 package eventlog
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +19,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/archex/archex/card"
-	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/narrate"
 	"github.com/archex/archex/tui/scroll"
@@ -29,25 +31,15 @@ type Entry struct {
 	Component string // who it is about; may be empty
 	Text      string
 	Level     engine.Level
+	// Group, when set, makes the entry the one of its group: a later
+	// entry of the same group replaces it where it stands (a narrated
+	// request, hop after hop).
+	Group string
 }
 
 // FromNotice is the entry for an engine notice.
 func FromNotice(n engine.Notice) Entry {
 	return Entry{At: n.At, Component: n.Component, Text: n.Text, Level: n.Level}
-}
-
-// FromHop is the entry for a narrated hop: its sentence, at the moment the
-// hop ended, without a component (the sentence names them). A fallback, a
-// circuit-open skip or a shed request is a warning, a failed hop an error.
-func FromHop(h trace.Hop, c *card.Card) Entry {
-	level := engine.LevelInfo
-	switch {
-	case h.Outcome == trace.Error:
-		level = engine.LevelError
-	case h.Outcome == trace.Fallback, h.Outcome == trace.Shed, h.Outcome == trace.Skipped && strings.HasPrefix(h.Detail, "circuit OPEN"):
-		level = engine.LevelWarn
-	}
-	return Entry{At: h.End(), Text: narrate.Hop(h, c), Level: level}
 }
 
 // DefaultMax is how many entries a log keeps unless told otherwise.
@@ -69,6 +61,9 @@ type Model struct {
 	st   *theme.Styles
 	w, h int
 	max  int
+	// start is the system's start: entries are stamped with the time
+	// since (zero: the first entry's time).
+	start time.Time
 
 	entries []Entry
 	lines   []string // every entry's lines, oldest first
@@ -84,6 +79,15 @@ func New(st *theme.Styles, max int) Model {
 		max = DefaultMax
 	}
 	return Model{KeyMap: DefaultKeyMap(), st: st, max: max, follow: true}
+}
+
+// SetStart sets the moment stamps count from: the system's start, so that
+// the log's times are the header's.
+func (m *Model) SetStart(t time.Time) {
+	if !t.Equal(m.start) {
+		m.start = t
+		m.redraw()
+	}
 }
 
 // SetStyles changes the theme.
@@ -113,14 +117,27 @@ func (m *Model) SetSize(w, h int) {
 	m.clamp()
 }
 
-// Add appends entries, dropping the oldest beyond the log's bound. A user
-// who scrolled up keeps looking at the same lines.
+// Entries are the entries kept, oldest first.
+func (m Model) Entries() []Entry { return append([]Entry(nil), m.entries...) }
+
+// Add puts entries in their place in time (an entry older than the last
+// goes before it), an entry of a group already logged in place of that
+// one, and drops the oldest beyond the log's bound. A user who scrolled up
+// keeps looking at the same lines.
 func (m *Model) Add(entries ...Entry) {
 	for _, e := range entries {
-		m.entries = append(m.entries, e)
-		lines := m.render(e)
-		m.lines = append(m.lines, lines...)
-		m.counts = append(m.counts, len(lines))
+		if e.Group != "" {
+			if i := m.group(e.Group); i >= 0 {
+				e.At = m.entries[i].At // the request's place in time
+				m.splice(i, 1, e)
+				continue
+			}
+		}
+		i := len(m.entries)
+		for i > 0 && m.entries[i-1].At.After(e.At) {
+			i--
+		}
+		m.splice(i, 0, e)
 	}
 	if over := len(m.entries) - m.max; over > 0 {
 		dropped := 0
@@ -131,6 +148,38 @@ func (m *Model) Add(entries ...Entry) {
 		m.top -= dropped
 	}
 	m.clamp()
+}
+
+// groupSearch is how far back Add looks for an entry's group.
+const groupSearch = 64
+
+// group is the index of the latest entry of group g, or -1.
+func (m *Model) group(g string) int {
+	for i := len(m.entries) - 1; i >= 0 && i >= len(m.entries)-groupSearch; i-- {
+		if m.entries[i].Group == g {
+			return i
+		}
+	}
+	return -1
+}
+
+// splice replaces n entries from i with e, and their lines with e's.
+func (m *Model) splice(i, n int, e Entry) {
+	at := 0
+	for _, c := range m.counts[:i] {
+		at += c
+	}
+	old := 0
+	for _, c := range m.counts[i : i+n] {
+		old += c
+	}
+	lines := m.render(e)
+	m.entries = append(m.entries[:i], append([]Entry{e}, m.entries[i+n:]...)...)
+	m.counts = append(m.counts[:i], append([]int{len(lines)}, m.counts[i+n:]...)...)
+	m.lines = append(m.lines[:at], append(lines, m.lines[at+old:]...)...)
+	if !m.follow && at < m.top {
+		m.top += len(lines) - old
+	}
 }
 
 // Len is how many entries the log holds.
@@ -227,20 +276,16 @@ func (m *Model) redraw() {
 	m.clamp()
 }
 
-// render styles one entry into lines of at most w cells: the time, a mark
-// for warnings and errors (never colour alone), the component and the
-// text, wrapped under the component.
+// render styles one entry into lines of at most w cells: the time since
+// the start, a mark for warnings and errors (never colour alone), the
+// component and the text, wrapped under the component.
 //
-//	15:04:05.000 Cache  DOWN (killed)
+//	00:42.3 Cache  killed
 func (m *Model) render(e Entry) []string {
 	if m.st == nil || m.w <= 0 {
 		return []string{""}
 	}
-	layout := "15:04:05.000"
-	if m.w < 50 {
-		layout = "15:04:05"
-	}
-	stamp := e.At.Format(layout) + " "
+	stamp := m.stamp(e.At, m.w >= 50) + " "
 	indent := ansi.StringWidth(stamp)
 	if indent+10 > m.w {
 		indent, stamp = 0, "" // too narrow for the time: the text matters more
@@ -287,6 +332,24 @@ func (m *Model) render(e Entry) []string {
 		lines = append(lines, pad+m.st.Text.Render(t))
 	}
 	return lines
+}
+
+// stamp is t as time since the start, mm:ss, with tenths when fine.
+func (m *Model) stamp(t time.Time, fine bool) string {
+	start := m.start
+	switch {
+	case !start.IsZero():
+	case len(m.entries) > 0:
+		start = m.entries[0].At
+	default:
+		start = t
+	}
+	d := max(t.Sub(start), 0)
+	s := fmt.Sprintf("%02d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+	if fine {
+		s += fmt.Sprintf(".%d", (d%time.Second)/(100*time.Millisecond))
+	}
+	return s
 }
 
 // wrapAfter wraps text whose first line has first cells left (after the

@@ -13,8 +13,6 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
-	"github.com/archex/archex/cards"
-	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/theme"
 )
@@ -25,7 +23,7 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	styles = theme.New(theme.Default)
+	styles = theme.New(theme.Default, nil)
 	t0     = time.Date(2026, 3, 14, 15, 4, 5, 0, time.UTC)
 )
 
@@ -48,6 +46,7 @@ func story() []Entry {
 func newLog(w, h int, entries ...Entry) Model {
 	m := New(&styles, 0)
 	m.SetSize(w, h)
+	m.SetStart(t0)
 	m.Add(entries...)
 	return m
 }
@@ -111,7 +110,7 @@ func TestFollowsTheTailUntilScrolledUp(t *testing.T) {
 		t.Error("at the bottom but not following")
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyHome})
-	if got := strings.Split(ansi.Strip(m.View()), "\n")[0]; !strings.HasPrefix(got, "15:04:05.000 User") {
+	if got := strings.Split(ansi.Strip(m.View()), "\n")[0]; !strings.HasPrefix(got, "00:00.0 User") {
 		t.Errorf("home: first line %q", got)
 	}
 }
@@ -151,20 +150,21 @@ func TestRenderEntry(t *testing.T) {
 		want []string
 	}{
 		{"wide", 80, Entry{At: t0.Add(123 * time.Millisecond), Component: "Cache", Text: "UP -> DOWN (killed)", Level: engine.LevelWarn},
-			[]string{"15:04:05.123 ▲ Cache  UP -> DOWN (killed)"}},
-		{"narrow drops the milliseconds and wraps under the text", 34, Entry{At: t0, Component: "Cache", Text: "Cache MISS for product:42 -> asking the Database"},
-			[]string{"15:04:05 Cache  Cache MISS for", "         product:42 -> asking the", "         Database"}},
+			[]string{"01:23.1 ▲ Cache  UP -> DOWN (killed)"}},
+		{"narrow drops the tenths and wraps under the text", 34, Entry{At: t0, Component: "Cache", Text: "Cache MISS for product:42 -> asking the Database"},
+			[]string{"01:23 Cache  Cache MISS for", "      product:42 -> asking the", "      Database"}},
 		{"no component", 40, Entry{At: t0, Text: "User gets 200 OK in 12.4 ms"},
-			[]string{"15:04:05 User gets 200 OK in 12.4 ms"}},
+			[]string{"01:23 User gets 200 OK in 12.4 ms"}},
 		{"error", 60, Entry{At: t0, Component: "engine", Text: "panic", Level: engine.LevelError},
-			[]string{"15:04:05.000 ✖ engine  panic"}},
-		{"too narrow for the time", 16, Entry{At: t0, Component: "DB", Text: "down"},
+			[]string{"01:23.0 ✖ engine  panic"}},
+		{"too narrow for the time", 14, Entry{At: t0, Component: "DB", Text: "down"},
 			[]string{"DB  down"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New(&styles, 0)
 			m.SetSize(tt.w, 10)
+			m.SetStart(t0.Add(-83 * time.Second))
 			got := m.render(tt.e)
 			for i := range got {
 				got[i] = ansi.Strip(got[i])
@@ -173,36 +173,6 @@ func TestRenderEntry(t *testing.T) {
 				t.Errorf("render:\n got %q\nwant %q", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestFromHop(t *testing.T) {
-	c := cards.Default()
-	hop := func(o trace.Outcome, op, detail string) trace.Hop {
-		return trace.Hop{From: "Service Layer", To: "Cache", Op: op, Outcome: o, Detail: detail, Start: t0, Duration: 2 * time.Millisecond}
-	}
-	tests := []struct {
-		h     trace.Hop
-		level engine.Level
-		text  string
-	}{
-		{hop(trace.OK, "SET", "SET product:42 EX 60s"), engine.LevelInfo, "Service Layer stores product:42 in the Cache for 60 s"},
-		{hop(trace.Fallback, "GET", "GET product:43 failed (Cache unreachable (no answer in 20ms): down): falling back"), engine.LevelWarn,
-			"Cache unreachable (no answer in 20ms) -> reading product:43 from the Database instead"},
-		{hop(trace.Skipped, "GET", "circuit OPEN: not calling Cache for product:51"), engine.LevelWarn,
-			"Circuit OPEN: Service Layer skips the Cache -> reading product:51 from the Database instead"},
-		{trace.Hop{From: "Service Layer", To: "Database", Op: "SELECT", Outcome: trace.Skipped, Start: t0,
-			Detail: "joined the query already in flight for product:5 (singleflight)"}, engine.LevelInfo,
-			"Service Layer joins the Database query already in flight for product:5 (singleflight): no second query"},
-		{trace.Hop{From: "Service Layer", To: "Database", Op: "SELECT", Outcome: trace.Error, Start: t0,
-			Detail: "SELECT name, price_cents FROM products WHERE id=99: Database refused the connection: down"}, engine.LevelError,
-			"Database refused the connection -> the SELECT fails"},
-	}
-	for _, tt := range tests {
-		e := FromHop(tt.h, c)
-		if e.Level != tt.level || e.Text != tt.text || !e.At.Equal(tt.h.End()) || e.Component != "" {
-			t.Errorf("FromHop(%q) = %+v, want level %v, text %q", tt.h.Detail, e, tt.level, tt.text)
-		}
 	}
 }
 
@@ -251,5 +221,40 @@ func BenchmarkAdd(b *testing.B) {
 	for b.Loop() {
 		m.Add(s[i%len(s)])
 		i++
+	}
+}
+
+// Entries show in time order, whatever order they arrive in, stamped with
+// the time since the system's start as the header shows it.
+func TestTimeOrderAndElapsedStamps(t *testing.T) {
+	m := New(&styles, 0)
+	m.SetSize(80, 10)
+	m.SetStart(t0.Add(-42 * time.Second))
+	m.Add(Entry{At: t0.Add(2 * time.Second), Component: "Cache", Text: "killed"})
+	// A hop narrated late happened before the kill.
+	m.Add(Entry{At: t0.Add(300 * time.Millisecond), Text: "hop narrated late"})
+	m.Add(Entry{At: t0.Add(3 * time.Second), Component: "Cache", Text: "revived"})
+	got := ansi.Strip(m.View())
+	want := "00:42.3 hop narrated late\n00:44.0 Cache  killed\n00:45.0 Cache  revived"
+	if got != want {
+		t.Errorf("log:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// A narrated request is one entry that follows its hops: fourteen hops do
+// not push the system's events out of sight.
+func TestNarrationIsOneEntryPerRequest(t *testing.T) {
+	m := New(&styles, 0)
+	m.SetSize(80, 4)
+	m.SetStart(t0)
+	m.Add(Entry{At: t0, Component: "Cache", Text: "killed", Level: engine.LevelWarn})
+	for i := range 14 {
+		m.Add(Entry{At: t0.Add(time.Duration(100+i) * time.Millisecond), Text: fmt.Sprintf("hop %d", i+1), Group: "trace-1"})
+	}
+	m.Add(Entry{At: t0.Add(time.Second), Component: "Cache", Text: "revived"})
+	got := ansi.Strip(m.View())
+	want := "00:00.0 ▲ Cache  killed\n00:00.1 hop 14\n00:01.0 Cache  revived"
+	if m.Len() != 3 || got != want {
+		t.Errorf("%d entries:\n%s\nwant:\n%s", m.Len(), got, want)
 	}
 }

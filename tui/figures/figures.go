@@ -1,7 +1,9 @@
 // Package figures is the dashboard's figures panel: the per-second history
-// of the system as labelled sparklines (requests, latency, cache hit ratio,
-// database queries, queue depth, and failures when there are any), each with
-// its current value and its range over the seconds shown.
+// of the system as labelled charts (requests, errors, latency, cache hit
+// ratio, database reads and queries, queue depth, jobs: those of the card),
+// each with its current value and its range over the seconds shown. Given
+// room, a chart is a braille line chart with its axes
+// (github.com/NimbleMarkets/ntcharts); short of it, a sparkline.
 //
 // The panel is drawn when a new second closes or the size changes; View only
 // returns what was drawn, so it costs nothing on a frame tick.
@@ -19,6 +21,23 @@ import (
 	"github.com/archex/archex/tui/theme"
 )
 
+// Chart names one of the charts the panel can show.
+type Chart int
+
+// The charts, by what they show.
+const (
+	Sent     Chart = iota // requests sent a second
+	Errors                // requests failed a second
+	P99                   // the users' p99 latency
+	HitRatio              // the caches' hit ratio
+	DBReads               // reads that reached the database a second: what a cache saves it
+	DBQPS                 // every statement the database ran a second
+	Queue                 // events in the queue
+	Jobs                  // events the worker finished a second
+	Waiting               // events waiting to be published (outbox and spool)
+	chartCount
+)
+
 // A metric is one chart: what it reads from a second and how it shows it.
 type metric struct {
 	label string
@@ -32,24 +51,35 @@ type metric struct {
 	optional bool
 }
 
-var (
-	sent = metric{label: "req/s", value: func(s engine.Second) (float64, bool) { return float64(s.Sent), true },
-		style: func(st *theme.Styles) lipgloss.Style { return st.Accent }}
-	failed = metric{label: "failed/s", value: func(s engine.Second) (float64, bool) { return float64(s.Failed), true },
-		style: func(st *theme.Styles) lipgloss.Style { return st.Error }, optional: true}
-	p99 = metric{label: "p99", unit: " ms", value: func(s engine.Second) (float64, bool) { return s.P99, s.OK+s.Failed > 0 },
-		style: func(st *theme.Styles) lipgloss.Style { return st.Miss }}
-	hits = metric{label: "hit ratio", unit: "%", hi: 100, value: hitRatio,
-		style: func(st *theme.Styles) lipgloss.Style { return st.Hit }}
-	dbQPS = metric{label: "DB q/s", value: func(s engine.Second) (float64, bool) { return float64(s.DBQPS), true },
-		style: func(st *theme.Styles) lipgloss.Style { return st.Accent }}
-	depth = metric{label: "queue", value: func(s engine.Second) (float64, bool) { return float64(s.QueueDepth), true },
-		style: func(st *theme.Styles) lipgloss.Style { return st.Async }}
+func count(f func(s engine.Second) int) func(engine.Second) (float64, bool) {
+	return func(s engine.Second) (float64, bool) { return float64(f(s)), true }
+}
 
-	// metrics are the charts in the order they are stacked: when the panel
-	// is short, the last ones go.
-	metrics = []*metric{&sent, &failed, &p99, &hits, &dbQPS, &depth}
-)
+// metrics by Chart.
+var metrics = [chartCount]metric{
+	Sent: {label: "req/s", value: count(func(s engine.Second) int { return s.Sent }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Accent }},
+	Errors: {label: "errors/s", value: count(func(s engine.Second) int { return s.Failed }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Error }},
+	P99: {label: "p99", unit: " ms", value: func(s engine.Second) (float64, bool) { return s.P99, s.OK+s.Failed > 0 },
+		style: func(st *theme.Styles) lipgloss.Style { return st.Miss }},
+	HitRatio: {label: "hit ratio", unit: "%", hi: 100, value: hitRatio,
+		style: func(st *theme.Styles) lipgloss.Style { return st.Hit }},
+	DBReads: {label: "DB reads/s", value: count(func(s engine.Second) int { return s.DBReads }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Fallback }},
+	DBQPS: {label: "DB q/s", value: count(func(s engine.Second) int { return s.DBQPS }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Accent }},
+	Queue: {label: "queue", value: count(func(s engine.Second) int { return s.QueueDepth }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Async }},
+	Jobs: {label: "jobs/s", value: count(func(s engine.Second) int { return s.Jobs }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Async }},
+	Waiting: {label: "waiting", value: count(func(s engine.Second) int { return s.EventsWaiting }),
+		style: func(st *theme.Styles) lipgloss.Style { return st.Degraded }, optional: true},
+}
+
+// DefaultCharts are the charts of a panel not told otherwise, in the order
+// they are stacked: when the panel is short, the last ones go.
+var DefaultCharts = []Chart{Sent, Errors, P99, HitRatio, DBQPS, Queue}
 
 func hitRatio(s engine.Second) (float64, bool) {
 	if s.HitRatio == nil {
@@ -59,20 +89,29 @@ func hitRatio(s engine.Second) (float64, bool) {
 }
 
 // labelWidth fits the longest label and a space.
-const labelWidth = 10
+const labelWidth = 11
 
 // Model is the figures panel.
 type Model struct {
 	st   *theme.Styles
 	w, h int
 	snap *engine.Snapshot
+	// charts are the charts shown, in order.
+	charts []Chart
 	// drawn is what View returns; built from (lastT, seconds) at (w, h).
 	drawn          string
 	lastT, seconds int
 }
 
-// New returns an empty panel drawn with st.
-func New(st *theme.Styles) Model { return Model{st: st, lastT: -1} }
+// New returns an empty panel drawn with st, showing DefaultCharts.
+func New(st *theme.Styles) Model { return Model{st: st, lastT: -1, charts: DefaultCharts} }
+
+// SetCharts chooses the charts and their order (a card without a cache has
+// no hit ratio to chart).
+func (m *Model) SetCharts(charts []Chart) {
+	m.charts = append([]Chart(nil), charts...)
+	m.draw()
+}
 
 // SetStyles changes the theme.
 func (m *Model) SetStyles(st *theme.Styles) { m.st = st; m.draw() }
@@ -114,9 +153,9 @@ func (m *Model) draw() {
 	}
 	m.lastT, m.seconds = m.snap.Last.T, len(m.snap.History)
 	seconds := window(m.snap, m.w)
-	shown := make([]chart, 0, len(metrics))
-	for _, mt := range metrics {
-		c := newChart(mt, seconds)
+	shown := make([]chart, 0, len(m.charts))
+	for _, name := range m.charts {
+		c := newChart(&metrics[name], seconds)
 		if c.m.optional && c.hi == 0 {
 			continue
 		}
@@ -171,7 +210,11 @@ func (m *Model) layout(charts []chart, seconds int) string {
 	}
 	n := len(charts)
 	lines := make([]string, 0, h)
-	rows, sep, ok := fit(n, h-1)
+	rows, sep, ok := fitFrom(n, h-2, lineRows)
+	line := ok && w >= lineMinWidth
+	if !line {
+		rows, sep, ok = fit(n, h-1)
+	}
 	if !ok {
 		for _, c := range charts {
 			lines = append(lines, m.inline(c))
@@ -183,23 +226,33 @@ func (m *Model) layout(charts []chart, seconds int) string {
 			lines = append(lines, "")
 		}
 		lines = append(lines, m.header(c))
+		if line {
+			lines = append(lines, m.lineChart(c, rows)...)
+			continue
+		}
 		for _, row := range Spark(c.values, c.m.hi, w, rows) {
 			lines = append(lines, c.m.style(m.st).Render(row))
 		}
+	}
+	if line {
+		return strings.Join(append(lines, m.timeAxis()...), "\n")
 	}
 	lines = append(lines, m.axis(min(seconds, w), w))
 	return strings.Join(lines, "\n")
 }
 
-// maxRows is the tallest a sparkline grows.
-const maxRows = 6
+// maxRows is the tallest a chart grows.
+const maxRows = 8
 
 // fit chooses how tall the sparklines of n charts are in body lines, and
 // whether blank lines separate the charts: air first (a label right under
 // the previous chart reads as part of it), then height.
-func fit(n, body int) (rows int, sep, ok bool) {
+func fit(n, body int) (rows int, sep, ok bool) { return fitFrom(n, body, 1) }
+
+// fitFrom is fit with sparklines least rows tall.
+func fitFrom(n, body, least int) (rows int, sep, ok bool) {
 	for _, sep := range []bool{true, false} {
-		for rows = maxRows; rows >= 1; rows-- {
+		for rows = maxRows; rows >= least; rows-- {
 			need := n * (1 + rows)
 			if sep {
 				need += n - 1
@@ -303,6 +356,6 @@ func Rebuild(st *theme.Styles, s *engine.Snapshot, n int) string {
 	if s == nil || n <= 0 {
 		return ""
 	}
-	c := newChart(&hits, window(s, n))
+	c := newChart(&metrics[HitRatio], window(s, n))
 	return st.Muted.Render("hit ratio ") + st.Hit.Render(Spark(c.values, 100, n, 1)[0]) + " " + st.Bold.Render(value(c))
 }

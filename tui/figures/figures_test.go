@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var styles = theme.New(theme.Default)
+var styles = theme.New(theme.Default, nil)
 
 func ratio(f float64) *float64 { return &f }
 
@@ -114,7 +114,9 @@ func view(s *engine.Snapshot, w, h int) string {
 func TestViewFits(t *testing.T) {
 	snaps := map[string]*engine.Snapshot{"full": history(150, true), "young": history(3, false), "one second": history(1, false), "none": nil}
 	for name, s := range snaps {
-		for w := 30; w <= 100; w++ {
+		// Every height; widths at the edges of each layout and between
+		// (a line chart costs a millisecond: not every width under -race).
+		for _, w := range []int{30, 31, 32, 36, 40, 45, 50, 59, 60, 61, 70, 80, 90, 99, 100} {
 			for h := 6; h <= 40; h++ {
 				out := view(s, w, h)
 				lines := strings.Split(out, "\n")
@@ -133,20 +135,66 @@ func TestViewFits(t *testing.T) {
 
 func TestViewShowsWhatMatters(t *testing.T) {
 	out := view(history(150, true), 90, 40)
-	for _, want := range []string{"req/s", "failed/s", "p99", "hit ratio", "DB q/s", "queue", "◂ 90 s"} {
+	for _, want := range []string{"req/s", "errors/s", "p99", "hit ratio", "DB q/s", "queue", "-84s", "-42s", "now"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("view lacks %q:\n%s", want, out)
 		}
 	}
-	// Failures older than the seconds shown are not a chart of their own:
-	// 40 columns show the last 40 s, the failures were 50 s ago.
-	if strings.Contains(view(history(150, true), 40, 30), "failed/s") {
-		t.Errorf("failed/s shown without failures in the window")
+	// Errors are a chart of their own even when there are none: a flat
+	// line at 0 is what "no request failed" looks like.
+	if !strings.Contains(view(history(150, false), 40, 30), "errors/s") {
+		t.Errorf("errors/s not shown without failures")
 	}
 	// When short, the last charts go first; req/s stays.
 	short := view(history(150, false), 40, 3)
 	if !strings.Contains(short, "req/s") || strings.Contains(short, "queue") {
 		t.Errorf("3 lines:\n%s", short)
+	}
+}
+
+// Given room, a chart is a braille line with its Y axis labelled at its
+// bottom and top (a round number over the largest value), and the charts
+// share one time axis, one column a second.
+func TestLineCharts(t *testing.T) {
+	m := New(&styles)
+	m.SetCharts([]Chart{Sent, HitRatio})
+	m.SetSize(60, 14)
+	m.SetSnapshot(history(150, false))
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	want := map[int]string{0: "req/s", 1: "  100│", 4: "    0│", 6: "hit ratio", 7: " 100%│", 10: "   0%│", 11: "     └──", 12: "      -54s"}
+	for i, w := range want {
+		if i >= len(lines) || !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d is %q, want it to start with %q:\n%s", i, lines[min(i, len(lines)-1)], w, strings.Join(lines, "\n"))
+		}
+	}
+	braille := false
+	for _, l := range lines {
+		for _, r := range l {
+			braille = braille || r >= 0x2800 && r <= 0x28ff
+		}
+	}
+	if !braille {
+		t.Errorf("no braille line:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// A card's charts are its own: no hit ratio without a cache.
+func TestSetCharts(t *testing.T) {
+	m := New(&styles)
+	m.SetCharts([]Chart{Sent, Errors, Queue, Jobs})
+	m.SetSize(40, 30)
+	m.SetSnapshot(history(150, false))
+	out := m.View()
+	if strings.Contains(out, "hit ratio") || !strings.Contains(out, "jobs/s") || !strings.Contains(out, "queue") {
+		t.Errorf("charts of a card without a cache:\n%s", out)
+	}
+}
+
+func TestNiceTop(t *testing.T) {
+	for _, tt := range []struct{ hi, want float64 }{{0, 1}, {1, 1}, {3, 5}, {17, 20}, {181, 200}, {212, 250}, {1200, 2000}, {0.4, 0.5}} {
+		if got := niceTop(chart{m: &metrics[Sent], hi: tt.hi}); got != tt.want {
+			t.Errorf("niceTop(%g) = %g, want %g", tt.hi, got, tt.want)
+		}
 	}
 }
 

@@ -84,7 +84,7 @@ func New(p *challenge.Path, store *challenge.Store, opts Options) *App {
 	if opts.Palette != nil {
 		pal = *opts.Palette
 	}
-	a := &App{path: p, store: store, opts: opts, styles: theme.New(pal), keys: defaultKeys(), help: help.New(), width: tui.MinWidth, height: tui.MinHeight}
+	a := &App{path: p, store: store, opts: opts, styles: theme.New(pal, nil), keys: defaultKeys(), help: help.New(), width: tui.MinWidth, height: tui.MinHeight}
 	a.help.Styles = a.styles.Help
 	a.cursor = a.nextIndex()
 	if opts.Open > 0 {

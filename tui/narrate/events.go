@@ -1,56 +1,68 @@
 package narrate
 
 import (
-	"strings"
+	"strconv"
 
 	"github.com/archex/archex/components/trace"
 )
 
-// publish narrates what became of a read's event at the queue: published,
-// kept in the spool (after a failed try, or without trying), or shed. The
-// details are service.publishHop's.
-func (n names) publish(h trace.Hop) string {
-	d, svc, queue := h.Detail, h.From, h.To
-	if h.Outcome == trace.OK {
-		return svc + " publishes " + lastField(d) + " -> " + n.consumer(queue) + " (via " + the(queue) + "), without waiting"
+// relay narrates the outbox relay doing late what a request left: a
+// spooled or outboxed event published, a failed DEL retried.
+func (n names) relay(h trace.Hop) string {
+	who := "The outbox relay of " + the(h.From)
+	if h.Op == "DEL" {
+		s := who + " deletes " + h.Key + " from " + the(h.To) + ", " + seconds(h.Elapsed) + " after the write: "
+		if h.Why == trace.Invalidating {
+			return s + "a later write's DEL is pending still"
+		}
+		return s + "reads trust the cache again"
 	}
-	typ, rest, _ := strings.Cut(strings.TrimPrefix(d, "XADD "), " ")
-	waiting := ""
-	if i, j := strings.Index(rest, "("), strings.Index(rest, " waiting)"); i >= 0 && j > i {
-		waiting = " (" + rest[i+1:j] + " waiting)"
+	if h.Why == trace.Duplicate {
+		return who + " publishes " + h.Event + " again from its " + h.Held + ": " + the(h.To) + " had it already (the first XADD's answer was lost)"
 	}
-	switch h.Outcome {
-	case trace.Fallback:
-		why := after(rest, ": failed: ")
-		return svc + " cannot publish " + typ + " (" + shortErr(queue, why) + "): the event waits in the spool" + waiting + " for the outbox relay; the answer goes out anyway"
-	case trace.Skipped:
-		why := strings.TrimPrefix(after(rest, ": not tried, "), "")
-		return svc + " does not try " + the(queue) + " (" + why + "): " + typ + " waits in the spool" + waiting + "; the answer goes out at once"
-	case trace.Error:
-		return svc + "'s spool is full" + waiting + ": " + typ + " is shed, and counted; the answer goes out anyway"
-	}
-	return svc + " -> " + queue + ": " + d
+	return who + " publishes " + h.Event + " from its " + h.Held + " to " + the(h.To) + ", " + seconds(h.Elapsed) + " after the request"
 }
 
-// relay narrates the outbox relay doing late what a request left:
-//
-//	relayed from the spool: XADD events product.viewed, 6.2 s after the request
-//	relayed from the outbox: the queue had product.updated already (the first XADD's answer was lost)
-//	relay: DEL product:42, retried 3.1 s after the write: reads trust the cache again
-func (n names) relay(h trace.Hop) string {
-	d := h.Detail
-	who := "The outbox relay of " + the(h.From)
+// async narrates the worker's branch after the queue: the delivery, the
+// apply, the store's answer.
+func (n names) async(h trace.Hop) string {
 	switch {
-	case strings.HasPrefix(d, "relay: DEL "):
-		key, rest, _ := strings.Cut(strings.TrimPrefix(d, "relay: DEL "), ", ")
-		return who + " deletes " + key + " from " + the(h.To) + ", " + rest
-	case strings.HasPrefix(d, "relayed from the "):
-		from, rest, _ := strings.Cut(strings.TrimPrefix(d, "relayed from the "), ": ")
-		if strings.HasPrefix(rest, "the queue had ") {
-			return who + " publishes again from its " + from + ": " + rest
-		}
-		ev, when, _ := strings.Cut(strings.TrimPrefix(rest, "XADD events "), ", ")
-		return who + " publishes " + ev + " from its " + from + " to " + the(h.To) + ", " + when
+	case h.Op == "" && h.Tries > 1:
+		return h.From + " redelivers " + h.Event + " to " + n.consumerOn(h) + " (try " + strconv.Itoa(h.Tries) + ") after " + Millis(h.Duration)
+	case h.Op == "":
+		return h.From + " delivers " + h.Event + " to " + n.consumerOn(h) + " after " + Millis(h.Duration) + " in the queue"
+	case h.Reply:
+		return h.From + " confirms the write to " + the(h.To)
 	}
-	return who + " -> " + h.To + ": " + d
+	worker, store := h.From, the(h.To)
+	switch {
+	case h.Why == trace.Duplicate:
+		return worker + " finds " + h.Event + " already applied: nothing changes (a redelivery)"
+	case h.Why == trace.Rejected, h.Why == trace.DeadLettered:
+		s := worker + " cannot apply " + h.Event + ": " + h.Err + " (try " + strconv.Itoa(h.Tries) + " of " + strconv.Itoa(h.MaxTries) + ")"
+		if h.Why == trace.DeadLettered {
+			s += ", so it goes to the dead-letter stream"
+		}
+		return s
+	case h.Why == trace.Stopped:
+		return worker + " stopped before it applied " + h.Event + ": the batch stays pending and comes round again"
+	case h.Outcome == trace.Error:
+		return worker + " could not apply " + h.Event + " to " + store + " (" + shortErr(h.To, h.Err) + "): the batch stays pending and comes round again"
+	}
+	s := worker + " applies " + h.Event + " to " + store + " ("
+	if h.Statement != "" {
+		s += h.Statement + ", "
+	}
+	if h.Batch > 1 {
+		s += "a batch of " + strconv.Itoa(h.Batch) + ", "
+	}
+	return s + Millis(h.Duration) + ")"
+}
+
+// consumerOn names the consumer that took a delivery.
+func (n names) consumerOn(h trace.Hop) string {
+	if h.Instance != "" {
+		return h.Instance
+	}
+	return the(h.To)
 }

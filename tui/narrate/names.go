@@ -2,11 +2,18 @@ package narrate
 
 import (
 	"github.com/archex/archex/card"
-	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/components/resource"
+	"github.com/archex/archex/engine"
 )
 
-// names answers what the card knows about a hop's components.
-type names struct{ c *card.Card }
+// names answers what the card knows about a hop's components, and says
+// what its service serves in the card's words.
+type names struct {
+	c     *card.Card
+	words resource.Resource
+}
+
+func newNames(c *card.Card) names { return names{c: c, words: engine.ResourceOf(c)} }
 
 func (n names) kind(name string) card.Kind {
 	if n.c == nil {
@@ -24,37 +31,6 @@ func (n names) first(k card.Kind, fallback string) string {
 		}
 	}
 	return fallback
-}
-
-// isReply reports whether h goes back along the flow: the card lists the
-// opposite hop before it. Without the card, the kinds and the detail tell.
-func (n names) isReply(h trace.Hop) bool {
-	if n.c != nil {
-		fwd, back := -1, -1
-		for i, f := range n.c.Flow {
-			if fwd < 0 && f.From == h.From && f.To == h.To {
-				fwd = i
-			}
-			if back < 0 && f.From == h.To && f.To == h.From {
-				back = i
-			}
-		}
-		if fwd >= 0 && back >= 0 {
-			return back < fwd
-		}
-	}
-	switch n.kind(h.To) {
-	case card.KindClient:
-		return true
-	case card.KindService:
-		k := n.kind(h.From)
-		return h.Op != "" || (k != card.KindAPIGateway && k != card.KindLoadBalancer && k != card.KindClient && k != "")
-	}
-	if h.Op != "" {
-		return hasAnyPrefix(h.Detail, "HIT ", "MISS ", "0 rows", "1 row", "reply")
-	}
-	code, _ := statusPrefix(h.Detail)
-	return code != "" && h.Outcome != trace.Error
 }
 
 // nextAfter is the component the service turns to after store: the next
@@ -122,14 +98,17 @@ func (n names) instead(service, cache, key string) string {
 	return "reading " + key + " from " + the(next) + " instead"
 }
 
-// consumer is who receives what is published to queue.
+// consumer is who receives what is published to queue, with its article.
 func (n names) consumer(queue string) string {
 	if n.c != nil {
 		for _, f := range n.c.Flow {
 			if f.From == queue && f.Async {
-				return f.To
+				return the(f.To)
 			}
 		}
 	}
-	return n.first(card.KindWorker, "the worker")
+	if w := n.first(card.KindWorker, ""); w != "" {
+		return the(w)
+	}
+	return "the worker"
 }

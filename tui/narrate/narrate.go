@@ -1,12 +1,16 @@
 // Package narrate turns what the system recorded into plain English for a
-// learner: one sentence per hop ("Cache MISS for product:42 -> asking the
-// Database"), one line per request ("GET product 42: cache hit, 200 OK in
-// 3.1 ms, 11 hops") and the kind of a request that picks its packet's colour
-// and glyph.
+// learner: one sentence per hop ("Cache MISS for product:42 → asking the
+// Database"), the steps of a request in the order a learner should follow
+// them (the synchronous path to the answer, then the background branch,
+// with when it finished), one line per request ("GET product 42: cache hit,
+// 200 OK in 3.1 ms, 11 hops") and the kind of a request that picks its
+// packet's colour and glyph.
 //
-// It reads only the hop's names, outcome, op and detail, and the card for the
-// components' kinds and the flow, so it names components the way the card
-// does, whatever the card calls them. It is pure: no styles, no state.
+// Every sentence is written from the hop's structured fields (its op, key,
+// status, instance, rows, event ...), never from its Detail, and from the
+// card for the components' kinds, the flow and what the service serves, so
+// it names components and items the way the card does. It is pure: no
+// styles, no state.
 package narrate
 
 import (
@@ -17,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 )
@@ -85,18 +90,20 @@ func isCacheOp(op string) bool { return op == "GET" || op == "SET" || op == "DEL
 //
 //	GET product 42: cache hit, 200 OK in 3.1 ms, 11 hops
 //	GET product 99: cache skipped (circuit open), 503 Service Unavailable in 1.4 ms, 8 hops: Database refused the connection: down
-func Summary(t engine.Trace) string {
+//
+// The item is named in the card's words (GET message 42 on the chat card).
+func Summary(t engine.Trace, c *card.Card) string {
 	var b strings.Builder
 	method := "GET"
 	if t.Write {
 		method = "PUT"
 	}
-	product := t.Product
-	if product == 0 {
-		product = productOf(t.Hops)
+	item := t.Product
+	if item == 0 {
+		item = itemOf(t.Hops)
 	}
-	if product > 0 {
-		fmt.Fprintf(&b, "%s product %d: ", method, product)
+	if item > 0 {
+		fmt.Fprintf(&b, "%s %s %d: ", method, engine.ResourceOf(c).Singular(), item)
 	} else {
 		b.WriteString(method + ": ")
 	}
@@ -159,20 +166,12 @@ func cacheStory(t engine.Trace) string {
 	return strings.TrimPrefix(s, " ")
 }
 
-// productOf reads the product id from the first hop's path, for a trace
-// whose result has not been filled in yet.
-func productOf(hops []trace.Hop) int {
+// itemOf is the id of the item a trace is about, from its hops, for a
+// trace whose result has not been filled in yet.
+func itemOf(hops []trace.Hop) int {
 	for _, h := range hops {
-		_, path, ok := strings.Cut(h.Detail, " /products/")
-		if !ok {
-			continue
-		}
-		end := strings.IndexFunc(path, func(r rune) bool { return r < '0' || r > '9' })
-		if end < 0 {
-			end = len(path)
-		}
-		if n, err := strconv.Atoi(path[:end]); err == nil {
-			return n
+		if h.ID > 0 {
+			return h.ID
 		}
 	}
 	return 0

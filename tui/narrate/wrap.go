@@ -9,8 +9,8 @@ import (
 
 // Wrap breaks plain text into lines of at most width cells, at spaces; a
 // word longer than a line is cut. Unlike ansi.Wrap it never breaks at a
-// hyphen, so the arrows of a sentence ("->") stay whole. Runs of spaces
-// collapse to one. Empty text is one empty line.
+// hyphen, and a number keeps its unit on its line ("13.3 ms"). Runs of
+// spaces collapse to one. Empty text is one empty line.
 func Wrap(s string, width int) []string {
 	width = max(width, 1)
 	var (
@@ -23,7 +23,7 @@ func Wrap(s string, width int) []string {
 		line.Reset()
 		used = 0
 	}
-	for _, word := range strings.Fields(s) {
+	for _, word := range glueUnits(strings.Fields(s)) {
 		w := ansi.StringWidth(word)
 		switch {
 		case used > 0 && used+1+w <= width:
@@ -57,3 +57,24 @@ func Wrap(s string, width int) []string {
 	}
 	return lines
 }
+
+// glueUnits joins a unit of time to the number before it, so that a line
+// never ends in a number whose unit starts the next.
+func glueUnits(words []string) []string {
+	out := words[:0:0]
+	for _, w := range words {
+		if n := len(out); n > 0 && isUnit(w) && endsInDigit(out[n-1]) {
+			out[n-1] += " " + w
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func isUnit(w string) bool {
+	w = strings.TrimRight(w, ".,;:)")
+	return w == "ms" || w == "s"
+}
+
+func endsInDigit(w string) bool { return w != "" && w[len(w)-1] >= '0' && w[len(w)-1] <= '9' }

@@ -13,48 +13,58 @@ import (
 
 // App runs a Model as a program of its own (`archex quiz`): it gives the
 // model the window's size and quits when the learner quits (FinishedMsg) or
-// interrupts (ctrl+c). Embedded in the dashboard, the Model is used without
-// it.
+// interrupts (ctrl+c). Embedded in the dashboard, the Model runs in an App
+// too, for its experiments.
 //
-// With a Judge, App also runs the experiments: on a PredictionMsg it runs the
-// judge in a command, shows its progress on the status line, and sends the
-// model the VerdictMsg. When the experiment cannot run, it says why and
-// offers to try again (r) or to skip the question (s); quitting stops an
-// experiment in progress.
+// With an Experimenter, App also runs the experiments: on a
+// StartExperimentMsg it starts the trial in a command (the baseline), shows
+// its progress on the status line and sends the model the BaselineMsg; on a
+// PredictionMsg it measures in another and sends the MeasuredMsg. When the
+// experiment cannot run, it says why and offers to start it again (r) or to
+// skip the question (s); quitting stops an experiment in progress.
 type App struct {
 	Model Model
 	// Interrupted is set when the program ended on ctrl+c.
 	Interrupted bool
-	// Judge runs the experiment behind a prediction (see
-	// quiz/experiment). Without one, a prediction waits for a VerdictMsg
-	// from elsewhere.
-	Judge quiz.Judge
+	// Experimenter runs the experiments (see quiz/experiment). Without
+	// one, an experiment waits for a BaselineMsg from elsewhere.
+	Experimenter quiz.Experimenter
 
 	exp experimentState
 }
 
 // experimentState is the experiment App is running or that failed.
 type experimentState struct {
-	run      int // counts the runs, so that a stale message is ignored
-	running  bool
-	cancel   context.CancelFunc
-	pending  PredictionMsg
+	run     int // counts the commands, so that a stale message is ignored
+	running bool
+	cancel  context.CancelFunc
+	item    quiz.Item
+	// trial is the experiment between its baseline and its measurement.
+	trial    quiz.Trial
 	progress string // the last thing the experiment said
 	failure  string // why it could not run
 }
 
-// experimentProgressMsg is a line of progress from the experiment run run.
+// experimentProgressMsg is a line of progress from command run.
 type experimentProgressMsg struct {
 	run  int
 	text string
 	ch   <-chan string
 }
 
-// experimentDoneMsg ends the experiment run run.
-type experimentDoneMsg struct {
-	run     int
-	verdict quiz.Verdict
-	err     error
+// baselineDoneMsg ends command run, which started a trial.
+type baselineDoneMsg struct {
+	run   int
+	trial quiz.Trial
+	err   error
+}
+
+// measuredDoneMsg ends command run, which measured the trial.
+type measuredDoneMsg struct {
+	run      int
+	problem  quiz.Problem
+	evidence string
+	err      error
 }
 
 var (
@@ -76,11 +86,15 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.Model.SetSize(msg.Width, msg.Height)
 		return a, nil
 	case FinishedMsg:
-		a.stopExperiment()
-		return a, tea.Quit
+		return a, tea.Batch(a.stopExperiment(), tea.Quit)
+	case StartExperimentMsg:
+		if a.Experimenter != nil {
+			a.exp.item = msg.Item
+			return a.startBaseline()
+		}
 	case PredictionMsg:
-		if a.Judge != nil {
-			return a.startExperiment(msg)
+		if a.exp.trial != nil && !a.exp.running {
+			return a.startMeasuring()
 		}
 	case experimentProgressMsg:
 		if msg.run != a.exp.run || !a.exp.running {
@@ -88,29 +102,44 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.exp.progress = msg.text
 		return a, listen(msg.run, msg.ch)
-	case experimentDoneMsg:
+	case baselineDoneMsg:
+		if msg.run != a.exp.run || !a.exp.running {
+			return a, closeTrial(msg.trial) // nobody waits for it any more
+		}
+		a.exp.cancel() // the start is over; Measure has a context of its own
+		a.exp.running, a.exp.cancel = false, nil
+		if msg.err != nil {
+			a.exp.failure = msg.err.Error()
+			return a, nil
+		}
+		a.exp.trial, a.exp.progress = msg.trial, ""
+		var cmd tea.Cmd
+		a.Model, cmd = a.Model.Update(BaselineMsg{Problem: msg.trial.Problem()})
+		return a, cmd
+	case measuredDoneMsg:
 		if msg.run != a.exp.run || !a.exp.running {
 			return a, nil
 		}
-		a.stopExperiment()
+		a.exp.cancel()
+		a.exp.running, a.exp.cancel, a.exp.trial = false, nil, nil
 		if msg.err != nil {
 			a.exp.failure = msg.err.Error()
 			return a, nil
 		}
 		a.exp = experimentState{run: a.exp.run}
 		var cmd tea.Cmd
-		a.Model, cmd = a.Model.Update(VerdictMsg{Verdict: msg.verdict})
+		a.Model, cmd = a.Model.Update(MeasuredMsg{Problem: msg.problem, Evidence: msg.evidence})
 		return a, cmd
 	case tea.KeyMsg:
 		if key.Matches(msg, interruptKey) {
-			a.stopExperiment()
 			a.Interrupted = true
-			return a, tea.Quit
+			return a, tea.Batch(a.stopExperiment(), tea.Quit)
 		}
 		if a.exp.failure != "" {
 			switch {
 			case key.Matches(msg, retryKey):
-				return a.startExperiment(a.exp.pending)
+				a.Model = a.Model.RestartExperiment()
+				return a.startBaseline()
 			case key.Matches(msg, skipKey):
 				a.exp = experimentState{run: a.exp.run}
 				a.Model = a.Model.DropPrediction()
@@ -120,29 +149,65 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	a.Model, cmd = a.Model.Update(msg)
+	if a.exp.trial != nil && !a.exp.running && a.Model.trial == nil {
+		// The model left the experiment (it was dropped): so does the app.
+		cmd = tea.Batch(cmd, a.stopExperiment())
+		a.exp = experimentState{run: a.exp.run}
+	}
 	return a, cmd
 }
 
-// startExperiment runs the judge for p in a command, and listens to its
-// progress in another.
-func (a App) startExperiment(p PredictionMsg) (App, tea.Cmd) {
-	a.stopExperiment()
-	ctx, cancel := context.WithCancel(context.Background())
-	a.exp = experimentState{run: a.exp.run + 1, running: true, cancel: cancel, pending: p, progress: "starting the experiment..."}
-	run, judge := a.exp.run, a.Judge
-	ch := make(chan string, 64)
+// startBaseline starts the trial of the experiment in a command, and
+// listens to its progress in another.
+func (a App) startBaseline() (App, tea.Cmd) {
+	closing := a.stopExperiment()
+	item, exp := a.exp.item, a.Experimenter
+	a, ctx, progress, listening := a.begin("measuring the live system's steady baseline...")
+	run := a.exp.run
 	do := func() tea.Msg {
-		v, err := judge(ctx, p.Item, func(s string) {
-			select {
-			case ch <- s:
-			default: // the screen shows the latest anyway
-			}
-		})
-		close(ch)
-		return experimentDoneMsg{run: run, verdict: v, err: err}
+		t, err := exp(ctx, item, progress.send)
+		progress.close()
+		return baselineDoneMsg{run: run, trial: t, err: err}
 	}
-	return a, tea.Batch(do, listen(run, ch))
+	return a, tea.Batch(closing, do, listening)
 }
+
+// startMeasuring measures the trial in a command: it acts, measures and
+// puts back what it changed, then the trial is closed.
+func (a App) startMeasuring() (App, tea.Cmd) {
+	trial := a.exp.trial
+	a, ctx, progress, listening := a.begin("running the experiment...")
+	run := a.exp.run
+	do := func() tea.Msg {
+		p, evidence, err := trial.Measure(ctx, progress.send)
+		trial.Close()
+		progress.close()
+		return measuredDoneMsg{run: run, problem: p, evidence: evidence, err: err}
+	}
+	return a, tea.Batch(do, listening)
+}
+
+// begin starts a command of the experiment: a new run, a context to cancel
+// it, and the channel its progress comes through.
+func (a App) begin(first string) (App, context.Context, progressLine, tea.Cmd) {
+	ctx, cancel := context.WithCancel(context.Background())
+	run := a.exp.run + 1
+	a.exp = experimentState{run: run, running: true, cancel: cancel, item: a.exp.item, trial: a.exp.trial, progress: first}
+	ch := make(chan string, 64)
+	return a, ctx, progressLine{ch: ch}, listen(run, ch)
+}
+
+// progressLine carries an experiment's progress to the screen.
+type progressLine struct{ ch chan string }
+
+func (p progressLine) send(s string) {
+	select {
+	case p.ch <- s:
+	default: // the screen shows the latest anyway
+	}
+}
+
+func (p progressLine) close() { close(p.ch) }
 
 // listen waits for the experiment's next line of progress.
 func listen(run int, ch <-chan string) tea.Cmd {
@@ -155,24 +220,39 @@ func listen(run int, ch <-chan string) tea.Cmd {
 	}
 }
 
-// stopExperiment cancels the experiment in progress, if any.
-func (a *App) stopExperiment() {
+// stopExperiment cancels the experiment in progress, if any, and returns
+// the command that closes a trial waiting for its prediction (which puts
+// back what it changed).
+func (a *App) stopExperiment() tea.Cmd {
 	if a.exp.cancel != nil {
 		a.exp.cancel()
 		a.exp.cancel = nil
 	}
-	a.exp.running = false
+	var cmd tea.Cmd
+	if !a.exp.running {
+		cmd = closeTrial(a.exp.trial) // a running command closes its own
+	}
+	a.exp.running, a.exp.trial = false, nil
+	return cmd
 }
 
-// DropPrediction takes the question whose prediction waits for a verdict
-// out of the session, ungraded, because its experiment could not run; the
-// model shows the next question, or the results. It does nothing when no
-// prediction is waiting. (An owner that runs the experiments itself, such as
-// the dashboard, uses it when one fails; App does with the s key.)
+// closeTrial closes t in a command; nil for none.
+func closeTrial(t quiz.Trial) tea.Cmd {
+	if t == nil {
+		return nil
+	}
+	return func() tea.Msg { t.Close(); return nil }
+}
+
+// DropPrediction takes the experiment on screen, measuring or waiting for
+// its prediction, out of the session, ungraded, because it could not run;
+// the model shows the next question, or the results. It does nothing when
+// no experiment is under way. (App uses it with the s key after a failure.)
 func (m Model) DropPrediction() Model {
-	if m.screen != screenMeasuring {
+	if m.screen != screenMeasuring && m.trial == nil {
 		return m
 	}
+	m.trial = nil
 	if _, err := m.session.Drop(); err != nil {
 		m.saveErr = err.Error()
 		return m
@@ -182,6 +262,19 @@ func (m Model) DropPrediction() Model {
 		m.screen = screenResults
 	}
 	m.help.Width = m.contentWidth()
+	return m
+}
+
+// RestartExperiment starts the experiment on screen again from its
+// baseline, after it could not run: the model waits for a BaselineMsg. It
+// does nothing when no experiment is on screen.
+func (m Model) RestartExperiment() Model {
+	it, ok := m.session.Current()
+	if !ok || !it.Judged() || m.screen == screenFeedback {
+		return m
+	}
+	m.trial, m.number, m.badNum = nil, nil, false
+	m.screen, m.offset = screenMeasuring, 0
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -58,29 +59,81 @@ func run(cmd tea.Cmd) []tea.Msg {
 	return []tea.Msg{msg}
 }
 
+// fakeTrial is a trial whose baseline and measurement are given; Measure
+// waits for ctx when block is set.
+type fakeTrial struct {
+	measured float64
+	err      error
+	block    bool
+	closed   *int
+}
+
+func (f *fakeTrial) Problem() quiz.Problem {
+	return quiz.Problem{Prompt: "Now 27 reads/s reach the database, at 84 % cache hits. How many after the kill?", Answer: math.NaN(), Unit: "reads/s", Tolerance: 0.4, Measured: true}
+}
+
+func (f *fakeTrial) Measure(ctx context.Context, progress func(string)) (quiz.Problem, string, error) {
+	if f.block {
+		<-ctx.Done()
+		return quiz.Problem{}, "", ctx.Err()
+	}
+	if f.err != nil {
+		return quiz.Problem{}, "", f.err
+	}
+	progress("killing the cache...")
+	p := f.Problem()
+	p.Answer, p.Method = f.measured, []string{"27 / (1 - 0.84) = 169 expected; measured 142: singleflight merged misses."}
+	return p, "database reads went from 27/s to 142/s", nil
+}
+
+func (f *fakeTrial) Close() { *f.closed++ }
+
+// drive feeds msgs to the app, and the messages of the commands they start,
+// until none is left; it returns the app.
+func drive(t *testing.T, a App, msgs ...tea.Msg) App {
+	t.Helper()
+	for len(msgs) > 0 {
+		var more []tea.Msg
+		a, more = step(t, a, msgs[0])
+		msgs = append(msgs[1:], more...)
+	}
+	return a
+}
+
+func typeNumber(t *testing.T, a App, n string) App {
+	t.Helper()
+	for _, r := range n {
+		a = drive(t, a, keyMsg(string(r)))
+	}
+	return drive(t, a, keyMsg("enter"))
+}
+
 func TestAppRunsTheExperiment(t *testing.T) {
 	s := experimentSession(t)
 	a := NewApp(New(s))
-	var judged []string
-	a.Judge = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
-		judged = append(judged, it.Question.ID)
-		progress("killing the cache...")
-		return quiz.Verdict{Correct: 0, Evidence: "DB reads went from 31/s to 152/s"}, nil
+	closed := 0
+	var started []string
+	a.Experimenter = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Trial, error) {
+		started = append(started, it.Question.ID)
+		progress("measuring 3 s of the baseline...")
+		return &fakeTrial{measured: 142, closed: &closed}, nil
 	}
-	a, _ = step(t, a, tea.WindowSizeMsg{Width: 90, Height: 20})
+	a, _ = step(t, a, tea.WindowSizeMsg{Width: 90, Height: 24})
 	it, _ := s.Current()
-	rises := it.Shown(0)
-	// The model asks for a verdict; the app runs the judge.
-	a, msgs := step(t, a, keyMsg(strings.ToLower(quiz.Letter(rises))))
+	if v := a.View(); !strings.Contains(v, it.Question.Prompt) || !strings.Contains(v, "enter: start the experiment") || strings.Contains(v, "A) It rises") {
+		t.Errorf("before the experiment starts:\n%s", v)
+	}
+	// enter starts it; the app measures the baseline and its question
+	// comes with it.
+	a, msgs := step(t, a, keyMsg("enter"))
 	if len(msgs) != 1 {
-		t.Fatalf("answering sent %v", msgs)
+		t.Fatalf("starting sent %v", msgs)
 	}
 	a, msgs = step(t, a, msgs[0])
-	// The judge's command ran to its end; the listener read the progress.
 	var done, progress tea.Msg
 	for _, m := range msgs {
 		switch m.(type) {
-		case experimentDoneMsg:
+		case baselineDoneMsg:
 			done = m
 		case experimentProgressMsg:
 			progress = m
@@ -90,95 +143,132 @@ func TestAppRunsTheExperiment(t *testing.T) {
 		t.Fatalf("the experiment's commands sent %#v", msgs)
 	}
 	a, _ = step(t, a, progress)
-	if v := a.View(); !strings.Contains(v, "⋯ killing the cache...") || !strings.Contains(v, "Your prediction: ") {
-		t.Errorf("while measuring:\n%s", v)
+	if v := a.View(); !strings.Contains(v, "⋯ measuring 3 s of the baseline...") || !strings.Contains(v, "Measuring the live system's steady baseline") {
+		t.Errorf("while measuring the baseline:\n%s", v)
 	}
 	a, _ = step(t, a, done)
-	if v := a.View(); !strings.Contains(v, "✓ Correct") || !strings.Contains(v, "Measured: DB reads went from 31/s to 152/s") || strings.Contains(v, "⋯") {
-		t.Errorf("after the verdict:\n%s", v)
+	if v := a.View(); !strings.Contains(v, "Now 27 reads/s reach the database") || !strings.Contains(v, "a prediction within 40 % of the measured one counts") {
+		t.Errorf("the question with its baseline:\n%s", v)
 	}
-	if s.Pos() != 1 || len(judged) != 1 || judged[0] != it.Question.ID {
-		t.Errorf("answered %d, judged %v", s.Pos(), judged)
+	// The prediction is typed; the app measures, and the quiz grades it.
+	a = typeNumber(t, a, "169")
+	if v := a.View(); !strings.Contains(v, "✓ Correct: measured 142 reads/s") || !strings.Contains(v, "you predicted 169") ||
+		!strings.Contains(v, "Measured: database reads went from 27/s to 142/s") || !strings.Contains(v, "Why it came out so") || strings.Contains(v, "⋯") {
+		t.Errorf("after the measurement:\n%s", v)
+	}
+	if s.Pos() != 1 || len(started) != 1 || started[0] != it.Question.ID || closed != 1 {
+		t.Errorf("answered %d, started %v, closed %d", s.Pos(), started, closed)
 	}
 	// A progress line that comes late changes nothing.
 	v := a.View()
 	if a, _ = step(t, a, progress); a.View() != v {
 		t.Error("a late progress line changed the screen")
 	}
+	// The second prediction is wrong.
+	a = drive(t, a, keyMsg("enter"), keyMsg("enter"))
+	a = typeNumber(t, a, "27")
+	if v := a.View(); !strings.Contains(v, "✗ Not quite: measured 142 reads/s") || !s.Done() || closed != 2 {
+		t.Errorf("after a wrong prediction (closed %d):\n%s", closed, v)
+	}
 }
 
 func TestAppExperimentThatCannotRun(t *testing.T) {
 	s := experimentSession(t)
 	a := NewApp(New(s))
-	fail := true
-	a.Judge = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
-		if fail {
-			return quiz.Verdict{}, errors.New("the system did not start")
+	closed := 0
+	failStart, failMeasure := true, false
+	a.Experimenter = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Trial, error) {
+		if failStart {
+			return nil, errors.New("the system did not start")
 		}
-		return quiz.Verdict{Correct: 1, Evidence: "measured"}, nil
+		f := &fakeTrial{measured: 142, closed: &closed}
+		if failMeasure {
+			f.err = errors.New("the system stopped counting seconds")
+		}
+		return f, nil
 	}
 	a, _ = step(t, a, tea.WindowSizeMsg{Width: 120, Height: 20})
-	answer := func(a App) App {
-		a, msgs := step(t, a, keyMsg("a"))
-		a, msgs = step(t, a, msgs[0])
-		for _, m := range msgs {
-			if _, ok := m.(experimentDoneMsg); ok {
-				a, _ = step(t, a, m)
-			}
-		}
-		return a
-	}
-	a = answer(a)
+	a = drive(t, a, keyMsg("enter"))
 	if v := a.View(); !strings.Contains(v, "✗ The experiment could not run: the system did not start · r try again · s skip the question · q quit") {
-		t.Errorf("after a failed run:\n%s", v)
+		t.Errorf("after a failed start:\n%s", v)
 	}
 	if s.Pos() != 0 {
 		t.Error("a prediction was graded without measurements")
 	}
-	// r runs it again; this time it works.
-	fail = false
-	a, msgs := step(t, a, keyMsg("r"))
-	for _, m := range msgs {
-		if _, ok := m.(experimentDoneMsg); ok {
-			a, _ = step(t, a, m)
-		}
-	}
-	if v := a.View(); s.Pos() != 1 || !strings.Contains(v, "Measured: measured") || strings.Contains(v, "could not run") {
+	// r starts it again; this time it works.
+	failStart = false
+	a = drive(t, a, keyMsg("r"))
+	a = typeNumber(t, a, "150")
+	if v := a.View(); s.Pos() != 1 || !strings.Contains(v, "Measured: database reads") || strings.Contains(v, "could not run") {
 		t.Errorf("after trying again:\n%s", v)
 	}
-	// The second fails; s skips it, to the results.
-	fail = true
-	a, _ = step(t, a, keyMsg("enter"))
-	a = answer(a)
-	a, _ = step(t, a, keyMsg("s"))
-	if v := a.View(); s.Len() != 1 || !s.Done() || !strings.Contains(v, "results") || strings.Contains(v, "could not run") {
-		t.Errorf("after skipping (%d questions):\n%s", s.Len(), v)
+	// The second fails while measuring; r starts it over from its
+	// baseline, and s skips it, to the results.
+	failMeasure = true
+	a = drive(t, a, keyMsg("enter"), keyMsg("enter"))
+	a = typeNumber(t, a, "150")
+	if v := a.View(); !strings.Contains(v, "could not run: the system stopped counting seconds") || closed != 2 {
+		t.Errorf("after a failed measurement (closed %d):\n%s", closed, a.View())
+	}
+	a = drive(t, a, keyMsg("r"))
+	if v := a.View(); !strings.Contains(v, "Now 27 reads/s") || strings.Contains(v, "could not run") {
+		t.Errorf("starting over:\n%s", v)
+	}
+	a = typeNumber(t, a, "150")
+	a = drive(t, a, keyMsg("s"))
+	if v := a.View(); s.Len() != 1 || !s.Done() || !strings.Contains(v, "results") || strings.Contains(v, "could not run") || closed != 3 {
+		t.Errorf("after skipping (%d questions, closed %d):\n%s", s.Len(), closed, v)
 	}
 }
 
 func TestAppQuitStopsTheExperiment(t *testing.T) {
 	s := experimentSession(t)
 	a := NewApp(New(s))
-	stopped := make(chan error, 1)
-	a.Judge = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Verdict, error) {
-		<-ctx.Done()
-		stopped <- ctx.Err()
-		return quiz.Verdict{}, ctx.Err()
+	closed := 0
+	a.Experimenter = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Trial, error) {
+		return &fakeTrial{block: true, closed: &closed}, nil
 	}
-	a, msgs := step(t, a, keyMsg("a"))
+	a = drive(t, a, keyMsg("enter"))
+	for _, r := range "150" {
+		a = drive(t, a, keyMsg(string(r)))
+	}
+	a, msgs := step(t, a, keyMsg("enter"))
 	next, cmd := a.Update(msgs[0])
 	a = next.(App)
-	go run(cmd) // the judge waits until it is stopped
+	finished := make(chan struct{})
+	measure := cmd
+	go func() { run(measure); close(finished) }() // Measure waits until it is stopped
 	next, cmd = a.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
 	if !next.(App).Interrupted || cmd == nil {
 		t.Fatal("ctrl+c did not quit")
 	}
 	select {
-	case err := <-stopped:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("the experiment ended with %v", err)
+	case <-finished:
+		if closed != 1 {
+			t.Errorf("the trial was closed %d times", closed)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("quitting did not stop the experiment")
+	}
+}
+
+// A trial that waits for its prediction when the learner quits is closed,
+// which puts back what it changed.
+func TestAppQuitClosesAWaitingTrial(t *testing.T) {
+	s := experimentSession(t)
+	a := NewApp(New(s))
+	closed := 0
+	a.Experimenter = func(ctx context.Context, it quiz.Item, progress func(string)) (quiz.Trial, error) {
+		return &fakeTrial{measured: 142, closed: &closed}, nil
+	}
+	a = drive(t, a, keyMsg("enter"))
+	_, cmd := a.Update(keyMsg("q"))
+	for _, m := range run(cmd) {
+		next, cmd := a.Update(m)
+		a = next.(App)
+		run(cmd)
+	}
+	if closed != 1 {
+		t.Errorf("the waiting trial was closed %d times", closed)
 	}
 }

@@ -28,19 +28,38 @@ type FinishedMsg struct {
 	Results quiz.Results
 }
 
-// PredictionMsg is sent when the learner answers a question whose right
-// option is decided at run time: a "predict, then observe" experiment. The
-// owner runs the experiment and grades the prediction with a VerdictMsg;
-// until then the quiz shows the prediction and waits.
-type PredictionMsg struct {
-	Item   quiz.Item
-	Chosen int // shown position of the option predicted
+// A "predict, then observe" experiment (quiz.Item.Judged) is asked in
+// steps, each a message between the model and its owner, which runs the
+// experiment (see App): the learner starts it (StartExperimentMsg); the
+// owner measures the live system's steady baseline and sends its question
+// (BaselineMsg); the learner types a prediction (PredictionMsg); the owner
+// measures and sends the result (MeasuredMsg), which the quiz grades.
+
+// StartExperimentMsg is sent when the learner starts an experiment: the
+// owner starts its trial (quiz.Experimenter) and answers with BaselineMsg.
+type StartExperimentMsg struct {
+	Item quiz.Item
 }
 
-// VerdictMsg grades the prediction the quiz is waiting for, from the
-// experiment's measurements.
-type VerdictMsg struct {
-	Verdict quiz.Verdict
+// BaselineMsg gives the question of the experiment the quiz waits for: its
+// Prompt states the measured baseline.
+type BaselineMsg struct {
+	Problem quiz.Problem
+}
+
+// PredictionMsg is sent when the learner has typed a prediction: the owner
+// measures (quiz.Trial.Measure) and answers with MeasuredMsg; until then the
+// quiz shows the prediction and waits.
+type PredictionMsg struct {
+	Item  quiz.Item
+	Value float64
+}
+
+// MeasuredMsg grades the prediction the quiz is waiting for: the problem
+// with the measured answer, and what was measured.
+type MeasuredMsg struct {
+	Problem  quiz.Problem
+	Evidence string
 }
 
 // savedMsg reports the recorder's result for one answer.
@@ -76,6 +95,7 @@ type Model struct {
 	help   help.Model
 
 	record   Recorder
+	preview  Preview
 	statusFn func() string
 	status   string
 	// standingFn is the learner's standing, refreshed like status; setLine
@@ -87,12 +107,16 @@ type Model struct {
 	width, height int
 
 	screen screen
-	cursor int         // the option under the cursor, on a question
-	number []rune      // the number being typed, on a numeric question
-	badNum bool        // what was typed is not a number
-	last   quiz.Answer // the answer the feedback is about
-	review int         // the miss under review
-	offset int         // lines scrolled, on every screen but the question
+	// trial is the question of the experiment under way once its baseline
+	// is measured; nil before. predicted is the prediction it waits on.
+	trial     *quiz.Problem
+	predicted float64
+	cursor    int         // the option under the cursor, on a question
+	number    []rune      // the number being typed, on a numeric question
+	badNum    bool        // what was typed is not a number
+	last      quiz.Answer // the answer the feedback is about
+	review    int         // the miss under review
+	offset    int         // lines scrolled, on every screen but the question
 	// saveErr is the last failure to save progress, shown until an answer
 	// is saved again.
 	saveErr string
@@ -131,7 +155,7 @@ func New(session *quiz.Session, opts ...Option) Model {
 		id:      lastID.Add(1),
 		session: session,
 		KeyMap:  DefaultKeyMap(),
-		styles:  DefaultStyles(),
+		styles:  DefaultStyles(nil),
 		help:    help.New(),
 		width:   80,
 		height:  24,
@@ -182,11 +206,19 @@ func (m Model) keys() KeyMap {
 	}
 	switch m.screen {
 	case screenQuestion:
-		it, _ := m.session.Current()
+		it, _ := m.current()
+		if it.Judged() {
+			applies[&k.Choose] = true
+			k.Choose.SetHelp(k.Choose.Help().Key, "start the experiment")
+			break
+		}
 		if it.Numeric() {
 			applies[&k.Choose], applies[&k.Answer], applies[&k.Erase] = true, true, len(m.number) > 0
 			k.Answer.SetKeys(numberKeys...)
 			k.Answer.SetHelp("0-9", "type")
+			if m.trial != nil {
+				k.Choose.SetHelp(k.Choose.Help().Key, "predict")
+			}
 			break
 		}
 		n := it.Len()
@@ -227,15 +259,23 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.refreshStatus()
 		}
 		return m, nil
-	case VerdictMsg:
-		if m.screen != screenMeasuring {
+	case BaselineMsg:
+		if m.screen != screenMeasuring || m.trial != nil {
 			return m, nil
 		}
-		a, err := m.session.AnswerJudged(m.cursor, msg.Verdict)
+		p := msg.Problem
+		m.trial, m.screen, m.number, m.badNum = &p, screenQuestion, nil, false
+		return m, nil
+	case MeasuredMsg:
+		if m.screen != screenMeasuring || m.trial == nil {
+			return m, nil
+		}
+		a, err := m.session.AnswerMeasured(m.predicted, msg.Problem, msg.Evidence)
 		if err != nil {
 			m.saveErr = err.Error()
 			return m, nil
 		}
+		m.trial = nil
 		return m.showFeedback(a)
 	case tea.KeyMsg:
 		return m.handleKey(msg)
@@ -276,9 +316,26 @@ func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) handleQuestionKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
+// current is the question on screen: the session's current one, with the
+// question its trial measured once an experiment has its baseline.
+func (m Model) current() (quiz.Item, bool) {
 	it, ok := m.session.Current()
+	if ok && it.Judged() && m.trial != nil {
+		it.Problem = m.trial
+	}
+	return it, ok
+}
+
+func (m Model) handleQuestionKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
+	it, ok := m.current()
 	if !ok {
+		return m, nil
+	}
+	if it.Judged() {
+		if key.Matches(msg, k.Choose) {
+			m.screen, m.offset = screenMeasuring, 0
+			return m, func() tea.Msg { return StartExperimentMsg{Item: it} }
+		}
 		return m, nil
 	}
 	if it.Numeric() {
@@ -311,6 +368,11 @@ func (m Model) handleNumberKey(msg tea.KeyMsg, k KeyMap) (Model, tea.Cmd) {
 		if !ok {
 			m.badNum = true
 			return m, nil
+		}
+		if m.trial != nil {
+			it, _ := m.session.Current()
+			m.predicted, m.screen, m.offset = v, screenMeasuring, 0
+			return m, func() tea.Msg { return PredictionMsg{Item: it, Value: v} }
 		}
 		a, err := m.session.AnswerNumber(v)
 		if err != nil {
@@ -345,15 +407,9 @@ func typesNumber(msg tea.KeyMsg) bool {
 }
 
 // answer grades the current question and shows the feedback; the recorder
-// saves the answer in a command. A question graded at run time waits for
-// its owner's VerdictMsg instead.
+// saves the answer in a command.
 func (m Model) answer(shown int) (Model, tea.Cmd) {
-	it, _ := m.session.Current()
 	m.cursor = shown
-	if it.Correct() < 0 {
-		m.screen, m.offset = screenMeasuring, 0
-		return m, func() tea.Msg { return PredictionMsg{Item: it, Chosen: shown} }
-	}
 	a, err := m.session.Answer(shown)
 	if err != nil {
 		return m, nil

@@ -3,6 +3,7 @@ package quizview
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -336,45 +337,69 @@ func TestScrollAndSmallScreens(t *testing.T) {
 	}
 }
 
-func TestPredictionWaitsForTheVerdict(t *testing.T) {
+func TestExperimentWaitsForItsMeasurements(t *testing.T) {
 	predict := card.Question{ID: "predict-cache-kill", Topic: "cache", Difficulty: "medium",
 		Prompt: "If you kill the cache now, what happens to database queries per second?",
 		Options: []card.Option{
 			{Text: "They fall", Explanation: "Misses go to the database, so it gets more work, not less."},
 			{Text: "They rise many times over", Explanation: "Every read is now a miss."},
 		}}
-	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetCard, Card: &card.Card{Title: "t", Quiz: []card.Question{predict}}, Seed: 1})
+	s, err := quiz.NewSession(quiz.Config{Set: quiz.SetExperiments, Experiments: []card.Question{predict}, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, _ := s.Current()
-	rise := it.Shown(1)
 	var saved []quiz.Answer
 	m := New(s, WithRecorder(func(a quiz.Answer) error { saved = append(saved, a); return nil }))
-	m, cmd := m.Update(keyMsg(strings.ToLower(quiz.Letter(rise))))
-	pm, ok := cmd().(PredictionMsg)
-	if !ok || pm.Chosen != rise || pm.Item.Question.ID != predict.ID {
-		t.Fatalf("answering a prediction sent %#v", pm)
+	if h := helpLine(m); !strings.Contains(h, "enter start the experiment") || strings.Contains(h, "a-b") {
+		t.Errorf("help before the experiment: %q", h)
 	}
-	if s.Pos() != 0 || !strings.Contains(m.View(), "Your prediction: "+quiz.Letter(rise)+") They rise many times over") {
+	// Letters do nothing: the options are a class poll's.
+	if m2, cmd := m.Update(keyMsg("b")); cmd != nil || m2.View() != m.View() {
+		t.Error("a letter answered an experiment")
+	}
+	m, cmd := m.Update(keyMsg("enter"))
+	sm, ok := cmd().(StartExperimentMsg)
+	if !ok || sm.Item.Question.ID != predict.ID || !strings.Contains(m.View(), "Measuring the live system's steady baseline") {
+		t.Fatalf("starting sent %#v:\n%s", sm, m.View())
+	}
+	baseline := quiz.Problem{Prompt: "Now 27 reads/s reach the database, at 84 % cache hits. How many after the kill?", Answer: math.NaN(), Unit: "reads/s", Tolerance: 0.4, Measured: true}
+	m, _ = m.Update(BaselineMsg{Problem: baseline})
+	if v := m.View(); !strings.Contains(v, "Now 27 reads/s reach the database") || !strings.Contains(v, "Type a number (a prediction within 40 % of the measured one counts)") ||
+		!strings.Contains(helpLine(m), "enter predict") {
+		t.Errorf("the question with its baseline:\n%s", v)
+	}
+	for _, k := range []string{"1", "6", "9"} {
+		m, _ = press(t, m, k)
+	}
+	m, cmd = m.Update(keyMsg("enter"))
+	pm, ok := cmd().(PredictionMsg)
+	if !ok || pm.Value != 169 || pm.Item.Question.ID != predict.ID {
+		t.Fatalf("predicting sent %#v", pm)
+	}
+	if s.Pos() != 0 || !strings.Contains(m.View(), "Your prediction: 169 reads/s") {
 		t.Errorf("the quiz did not wait for the measurements:\n%s", m.View())
 	}
 	if h := helpLine(m); strings.Contains(h, "answer") || !strings.Contains(h, "q quit") {
 		t.Errorf("help while measuring: %q", h)
 	}
-	m, cmd = m.Update(VerdictMsg{Verdict: quiz.Verdict{Correct: 1, Evidence: "DB queries/s went from 21 to 187"}})
+	measured := baseline
+	measured.Answer, measured.Method = 142, []string{"27 / (1 - 0.84) = 169; measured 142: singleflight merged misses."}
+	m, cmd = m.Update(MeasuredMsg{Problem: measured, Evidence: "database reads went from 27/s to 142/s"})
 	m, _ = m.Update(cmd())
 	v := m.View()
-	if m.screen != screenFeedback || !strings.Contains(v, "✓ Correct") || !strings.Contains(v, "Measured: DB queries/s went from 21 to 187") {
-		t.Errorf("feedback after the verdict:\n%s", v)
+	if m.screen != screenFeedback || !strings.Contains(v, "✓ Correct: measured 142 reads/s") || !strings.Contains(v, "Measured: database reads went from 27/s to 142/s") ||
+		!strings.Contains(v, "Why it came out so") {
+		t.Errorf("feedback after the measurement:\n%s", v)
 	}
-	if len(saved) != 1 || !saved[0].Right() {
+	if len(saved) != 1 || !saved[0].Right() || !saved[0].Item.Problem.Measured {
 		t.Errorf("recorded %+v", saved)
 	}
-	// A verdict nobody waits for changes nothing.
-	m2, _ := m.Update(VerdictMsg{Verdict: quiz.Verdict{Correct: 0}})
-	if m2.View() != v {
-		t.Error("a stray verdict changed the screen")
+	// A measurement nobody waits for changes nothing.
+	if m2, _ := m.Update(MeasuredMsg{Problem: measured}); m2.View() != v {
+		t.Error("a stray measurement changed the screen")
+	}
+	if m2, _ := m.Update(BaselineMsg{Problem: baseline}); m2.View() != v {
+		t.Error("a stray baseline changed the screen")
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// Styles is every style the quiz draws with, built once. Colour only ever
+// Styles is every style the quiz draws with, built once per renderer (over
+// SSH every session has its own: its client's colour profile and
+// background), never at package level. Colour only ever
 // repeats what a symbol and a word already say (✓ correct, ✗ your answer),
 // so the quiz reads the same without it.
 type Styles struct {
@@ -30,9 +32,13 @@ type Styles struct {
 	Help help.Styles
 }
 
-// DefaultStyles returns the default theme, with colours that adapt to light
+// DefaultStyles returns the default theme for renderer r (nil: the local
+// terminal's, lipgloss.DefaultRenderer()), with colours that adapt to light
 // and dark terminals.
-func DefaultStyles() Styles {
+func DefaultStyles(r *lipgloss.Renderer) Styles {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
 	var (
 		accent = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A0FF"}
 		muted  = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#8A8A8A"}
@@ -40,37 +46,47 @@ func DefaultStyles() Styles {
 		red    = lipgloss.AdaptiveColor{Light: "#C4262E", Dark: "#FF6B6B"}
 		text   = lipgloss.AdaptiveColor{Light: "#1F1F1F", Dark: "#E6E6E6"}
 	)
-	h := help.New().Styles
+	st := func() lipgloss.Style { return r.NewStyle() }
+	h := help.Styles{
+		ShortKey:       st().Foreground(lipgloss.AdaptiveColor{Light: "#909090", Dark: "#626262"}),
+		ShortDesc:      st().Foreground(lipgloss.AdaptiveColor{Light: "#B2B2B2", Dark: "#4A4A4A"}),
+		ShortSeparator: st().Foreground(lipgloss.AdaptiveColor{Light: "#DDDADA", Dark: "#3C3C3C"}),
+	}
+	h.Ellipsis, h.FullKey, h.FullDesc, h.FullSeparator = h.ShortSeparator, h.ShortKey, h.ShortDesc, h.ShortSeparator
 	return Styles{
-		Title:       lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Status:      lipgloss.NewStyle().Foreground(muted),
-		Topic:       lipgloss.NewStyle().Foreground(accent),
-		Prompt:      lipgloss.NewStyle().Bold(true).Foreground(text),
-		Option:      lipgloss.NewStyle().Foreground(text),
-		Selected:    lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Correct:     lipgloss.NewStyle().Bold(true).Foreground(green),
-		Wrong:       lipgloss.NewStyle().Bold(true).Foreground(red),
-		Explanation: lipgloss.NewStyle().Foreground(text),
-		Evidence:    lipgloss.NewStyle().Italic(true).Foreground(accent),
-		Heading:     lipgloss.NewStyle().Bold(true).Underline(true),
-		Score:       lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Dim:         lipgloss.NewStyle().Foreground(muted),
-		Error:       lipgloss.NewStyle().Foreground(red),
+		Title:       st().Bold(true).Foreground(accent),
+		Status:      st().Foreground(muted),
+		Topic:       st().Foreground(accent),
+		Prompt:      st().Bold(true).Foreground(text),
+		Option:      st().Foreground(text),
+		Selected:    st().Bold(true).Foreground(accent),
+		Correct:     st().Bold(true).Foreground(green),
+		Wrong:       st().Bold(true).Foreground(red),
+		Explanation: st().Foreground(text),
+		Evidence:    st().Italic(true).Foreground(accent),
+		Heading:     st().Bold(true).Underline(true),
+		Score:       st().Bold(true).Foreground(accent),
+		Dim:         st().Foreground(muted),
+		Error:       st().Foreground(red),
 		Help:        h,
 	}
 }
 
 // HighContrastStyles returns a theme for low vision and washed-out
-// projectors: no greys, the terminal's own foreground for text, bright
-// colours and reverse video for the cursor.
-func HighContrastStyles() Styles {
+// projectors, for renderer r (nil: the local terminal's): no greys, the
+// terminal's own foreground for text, bright colours and reverse video for
+// the cursor.
+func HighContrastStyles(r *lipgloss.Renderer) Styles {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
 	var (
 		green  = lipgloss.Color("10")
 		red    = lipgloss.Color("9")
 		yellow = lipgloss.Color("11")
 	)
-	plain := lipgloss.NewStyle()
-	bold := lipgloss.NewStyle().Bold(true)
+	plain := r.NewStyle()
+	bold := r.NewStyle().Bold(true)
 	return Styles{
 		Title:       bold.Underline(true),
 		Status:      bold,

@@ -119,14 +119,14 @@ func (m Model) questionOffset(body []string, h int) int {
 func (m Model) body() []string {
 	switch m.screen {
 	case screenQuestion:
-		it, ok := m.session.Current()
+		it, ok := m.current()
 		if !ok {
 			return nil
 		}
 		lines, _, _ := m.questionBody(it)
 		return lines
 	case screenMeasuring:
-		it, ok := m.session.Current()
+		it, ok := m.current()
 		if !ok {
 			return nil
 		}
@@ -146,7 +146,7 @@ func (m Model) body() []string {
 }
 
 func (m Model) cursorLines() (first, last int) {
-	it, ok := m.session.Current()
+	it, ok := m.current()
 	if !ok {
 		return 0, 0
 	}
@@ -184,6 +184,14 @@ func (m Model) questionBody(it quiz.Item) (lines []string, first, last int) {
 	lines = append(lines, m.topicLine(it), "")
 	lines = append(lines, styleLines(m.styles.Prompt, wrap(it.Prompt(), w))...)
 	lines = append(lines, "")
+	if it.Judged() {
+		// Not yet started: its question comes with the baseline. The
+		// options are a class poll's; the quiz asks for a number.
+		lines = append(lines, styleLines(m.styles.Option, wrap(quiz.ExperimentIntro, w))...)
+		lines = append(lines, m.previewLines(it, w)...)
+		lines = append(lines, "", m.styles.Selected.Render("› enter: start the experiment"))
+		return lines, len(lines) - 1, len(lines) - 1
+	}
 	if it.Numeric() {
 		lines = append(lines, styleLines(m.styles.Dim, wrap("Type a number ("+it.Problem.Within()+"), then enter:", w))...)
 		lines = append(lines, m.styles.Selected.Render("› "+string(m.number)+"█"))
@@ -213,16 +221,27 @@ func (m Model) questionBody(it quiz.Item) (lines []string, first, last int) {
 	return lines, first, last
 }
 
-// measuringBody is a prediction waiting for its experiment.
+// measuringBody is an experiment measuring: its baseline, before the
+// prediction, or what the action does, after it.
 func (m Model) measuringBody(it quiz.Item) []string {
 	w := m.textWidth()
 	lines := []string{m.topicLine(it), ""}
-	lines = append(lines, styleLines(m.styles.Prompt, wrap(it.Question.Prompt, w))...)
+	lines = append(lines, styleLines(m.styles.Prompt, wrap(it.Prompt(), w))...)
 	lines = append(lines, "")
-	pred := "Your prediction: " + quiz.Letter(m.cursor) + ") " + it.Option(m.cursor).Text
+	if m.trial == nil {
+		return append(lines, styleLines(m.styles.Dim, wrap("Measuring the live system's steady baseline; your question comes with it…", w))...)
+	}
+	pred := "Your prediction: " + quiz.Number(m.predicted) + unit(m.trial.Unit)
 	lines = append(lines, styleLines(m.styles.Option, wrap(pred, w))...)
-	lines = append(lines, "", m.styles.Dim.Render("Running the experiment; the measurements will tell…"))
-	return lines
+	return append(lines, "", m.styles.Dim.Render("Running the experiment; the measurements will tell…"))
+}
+
+// unit is a number's unit as it follows the number: " reads/s", " %".
+func unit(u string) string {
+	if u == "" {
+		return ""
+	}
+	return " " + u
 }
 
 // feedbackBody is the verdict on an answer and the explanation of every
@@ -238,9 +257,6 @@ func (m Model) feedbackBody(a quiz.Answer) []string {
 	} else {
 		verdict := fmt.Sprintf("✗ Not quite: the answer is %s", quiz.Letter(a.Correct))
 		lines = append(lines, styleLines(m.styles.Wrong, wrap(verdict, w))...)
-	}
-	if a.Evidence != "" {
-		lines = append(lines, styleLines(m.styles.Evidence, wrap("Measured: "+a.Evidence, w))...)
 	}
 	lines = append(lines, m.aheadNote(a)...)
 	lines = append(lines, "")
@@ -281,25 +297,33 @@ func (m Model) feedbackBody(a quiz.Answer) []string {
 }
 
 // numericFeedbackBody is the verdict on a typed number, the accepted range
-// and the worked method.
+// and the worked method; for a prediction, the measured number, what was
+// measured, and why it came out so.
 func (m Model) numericFeedbackBody(a quiz.Answer) []string {
 	w := m.textWidth()
 	p := a.Item.Problem
+	answer, typed := "the answer is ", "you typed "
+	if p.Measured {
+		answer, typed = "measured ", "you predicted "
+	}
 	var lines []string
 	if a.Right() {
-		lines = append(lines, styleLines(m.styles.Correct, wrap("✓ Correct: "+p.Shown(), w))...)
+		lines = append(lines, styleLines(m.styles.Correct, wrap("✓ Correct: "+strings.TrimPrefix(answer, "the answer is ")+p.Shown(), w))...)
 	} else {
-		lines = append(lines, styleLines(m.styles.Wrong, wrap("✗ Not quite: the answer is "+p.Shown(), w))...)
+		lines = append(lines, styleLines(m.styles.Wrong, wrap("✗ Not quite: "+answer+p.Shown(), w))...)
 	}
-	typed := "you typed " + quiz.Number(a.Value)
+	typed += quiz.Number(a.Value)
 	if r := p.Range(); r != "" {
 		typed += " · accepted: " + r
 	}
 	lines = append(lines, styleLines(m.styles.Dim, wrap(typed, w))...)
+	if a.Evidence != "" {
+		lines = append(lines, styleLines(m.styles.Evidence, wrap("Measured: "+a.Evidence, w))...)
+	}
 	lines = append(lines, m.aheadNote(a)...)
 	lines = append(lines, "")
 	lines = append(lines, styleLines(m.styles.Prompt, wrap(p.Prompt, w))...)
-	lines = append(lines, "", m.styles.Heading.Render("How to work it out"))
+	lines = append(lines, "", m.styles.Heading.Render(p.MethodTitle()))
 	for _, step := range p.Method {
 		for _, l := range wrap(step, w-2) {
 			lines = append(lines, "  "+m.styles.Explanation.Render(l))

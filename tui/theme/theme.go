@@ -5,10 +5,12 @@
 package theme
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Palette is a theme's colours.
@@ -73,9 +75,16 @@ var HighContrast = Palette{
 // Palettes lists the themes in the order a user cycles through them.
 var Palettes = []Palette{Default, HighContrast}
 
-// Styles is every style the dashboard draws with, built once per palette.
+// Styles is every style the dashboard draws with, built once per palette
+// and renderer: over SSH every session has its own renderer (its client's
+// colour profile and background), so no style is ever shared between
+// sessions or kept at package level.
 type Styles struct {
 	Palette Palette
+	// Renderer is what every style here renders with.
+	Renderer *lipgloss.Renderer
+
+	Plain lipgloss.Style // no colour: for layout (width, wrapping)
 
 	Text, Muted, Accent, Bold lipgloss.Style
 	Header, HeaderDim         lipgloss.Style
@@ -95,19 +104,29 @@ type Styles struct {
 	Help help.Styles
 }
 
-// New builds the styles of a palette.
-func New(p Palette) Styles {
-	s := func() lipgloss.Style { return lipgloss.NewStyle().Bold(p.Bold) }
+// New builds the styles of a palette for renderer r: the session's own
+// over SSH, lipgloss.DefaultRenderer() for the local terminal (nil means
+// that one).
+func New(p Palette, r *lipgloss.Renderer) Styles {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	p = p.resolved(r)
+	s := func() lipgloss.Style { return r.NewStyle().Bold(p.Bold) }
 	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return s().Foreground(c) }
-	h := help.New().Styles
-	h.ShortKey = lipgloss.NewStyle().Bold(true).Foreground(p.Accent)
+	h := help.Styles{
+		Ellipsis:       fg(p.Muted),
+		ShortKey:       r.NewStyle().Bold(true).Foreground(p.Accent),
+		ShortDesc:      fg(p.Muted),
+		ShortSeparator: fg(p.Muted),
+		FullDesc:       fg(p.Text),
+		FullSeparator:  fg(p.Muted),
+	}
 	h.FullKey = h.ShortKey
-	h.ShortDesc = fg(p.Muted)
-	h.FullDesc = fg(p.Text)
-	h.ShortSeparator = fg(p.Muted)
-	h.FullSeparator = fg(p.Muted)
 	return Styles{
 		Palette:        p,
+		Renderer:       r,
+		Plain:          r.NewStyle(),
 		Text:           fg(p.Text),
 		Muted:          fg(p.Muted),
 		Accent:         fg(p.Accent),
@@ -126,13 +145,51 @@ func New(p Palette) Styles {
 		Fallback:       fg(p.Fallback).Bold(true),
 		Error:          fg(p.Error).Bold(true),
 		Async:          fg(p.Async).Bold(true),
-		Banner:         lipgloss.NewStyle().Bold(true).Foreground(p.BannerText).Background(p.Banner),
+		Banner:         r.NewStyle().Bold(true).Foreground(p.BannerText).Background(p.Banner),
 		BannerBody:     fg(p.Text),
 		PanelTitle:     fg(p.Accent).Bold(true),
-		Highlight:      lipgloss.NewStyle().Bold(true).Reverse(true),
+		Highlight:      r.NewStyle().Bold(true).Reverse(true),
 		Bar:            fg(p.Accent),
 		Help:           h,
 	}
+}
+
+// resolved is p with every colour as renderer r draws it: adaptive colours
+// picked for its background, hex colours already matched to its colour
+// profile. lipgloss matches a hex colour to a 256-colour terminal on every
+// Render (a search through the palette in a perceptual colour space), which
+// is most of a frame's cost; matched once here, a Render only writes the
+// number.
+func (p Palette) resolved(r *lipgloss.Renderer) Palette {
+	for _, c := range []*lipgloss.TerminalColor{&p.Text, &p.Muted, &p.Accent, &p.Border, &p.Panel,
+		&p.Up, &p.Degraded, &p.Open, &p.Down, &p.Hit, &p.Miss, &p.Fallback, &p.Error, &p.Async,
+		&p.Banner, &p.BannerText, &p.Selected, &p.Cursor} {
+		*c = Resolve(r, *c)
+	}
+	return p
+}
+
+// Resolve is colour c as renderer r draws it (see Palette.resolved).
+func Resolve(r *lipgloss.Renderer, c lipgloss.TerminalColor) lipgloss.TerminalColor {
+	switch v := c.(type) {
+	case lipgloss.AdaptiveColor:
+		if r.HasDarkBackground() {
+			return Resolve(r, lipgloss.Color(v.Dark))
+		}
+		return Resolve(r, lipgloss.Color(v.Light))
+	case lipgloss.Color:
+		switch tc := r.ColorProfile().Color(string(v)).(type) {
+		case termenv.ANSIColor:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		case termenv.ANSI256Color:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		case termenv.RGBColor:
+			return lipgloss.Color(string(tc))
+		default:
+			return lipgloss.NoColor{}
+		}
+	}
+	return c
 }
 
 // Ink is a style rendered once into the escape codes around a piece of

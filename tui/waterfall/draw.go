@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/archex/archex/components/trace"
+	"github.com/archex/archex/tui/glyph"
 	"github.com/archex/archex/tui/narrate"
 )
 
@@ -93,16 +94,19 @@ func (m *Model) layout() columns {
 
 // route is a hop's "From → To", or "→ To" when narrow (the rows then read
 // as the request's journey); the asynchronous branch is marked ↳.
-func route(h trace.Hop, narrow bool) string {
+func route(h trace.Hop, narrow bool) string { return routeOf(h, narrow, h.From, h.To) }
+
+// routeOf is route with the names written from and to.
+func routeOf(h trace.Hop, narrow bool, from, to string) string {
 	switch {
 	case narrow && h.Async:
-		return "↳ " + h.To
+		return "↳ " + to
 	case narrow:
-		return "→ " + h.To
+		return "→ " + to
 	case h.Async:
-		return "↳ " + h.From + " → " + h.To
+		return "↳ " + from + " → " + to
 	}
-	return h.From + " → " + h.To
+	return from + " → " + to
 }
 
 // draw renders the header and every row.
@@ -116,16 +120,12 @@ func (m *Model) draw() {
 		return
 	}
 	m.cols = m.layout()
+	m.heads = heads(m.tr.Hops)
 	m.head = append(m.head, m.summary(), m.axis())
 	for i := range m.tr.Hops {
 		m.rows = append(m.rows, m.row(i))
 	}
 	m.setOffset(m.offset)
-}
-
-// kindSymbols mark the request's kind in the summary, as its packet does.
-var kindSymbols = map[narrate.Kind]string{
-	narrate.OK: "✓", narrate.Hit: "●", narrate.Miss: "◐", narrate.Fallback: "◆", narrate.Error: "✖", narrate.Write: "✎",
 }
 
 func (m *Model) summary() string {
@@ -143,11 +143,11 @@ func (m *Model) summary() string {
 	case narrate.Write:
 		st = m.st.Accent
 	}
-	text := narrate.Summary(m.tr)
+	text := narrate.Summary(m.tr, m.card)
 	if m.cols.narrow && ansi.StringWidth(text) > m.w-2 {
 		text = m.compact(k)
 	}
-	return st.Render(kindSymbols[k]) + " " + m.st.Bold.Render(ansi.Truncate(text, m.w-2, "…"))
+	return st.Render(glyph.Request(k)) + " " + m.st.Bold.Render(ansi.Truncate(text, m.w-2, "…"))
 }
 
 // compact is the summary for a narrow panel: "GET 42: miss, 200 in 14.3 ms".
@@ -206,7 +206,7 @@ func (m *Model) axis() string {
 // row draws hop i.
 func (m *Model) row(i int) string {
 	h, c := m.tr.Hops[i], m.cols
-	oc := outcomes[h.Outcome]
+	sym, word := glyph.Hop(h.Outcome), h.Outcome.String()
 	ost := m.ink.outcome(h.Outcome)
 	var b strings.Builder
 
@@ -217,17 +217,17 @@ func (m *Model) row(i int) string {
 	} else {
 		b.WriteString(m.ink.muted.paint(idx))
 	}
-	b.WriteString(ost.paint(oc.sym) + " ")
+	b.WriteString(ost.paint(sym) + " ")
 	if c.word {
 		// An async hop that went well says so: "ok" would hide the branch.
 		if h.Async && h.Outcome == trace.OK {
 			b.WriteString(m.ink.async.paint(pad("async", wordWidth)))
 		} else {
-			b.WriteString(ost.paint(pad(oc.word, wordWidth)))
+			b.WriteString(ost.paint(pad(word, wordWidth)))
 		}
 	}
 
-	rt := pad(ansi.Truncate(route(h, c.narrow), c.route, "…"), c.route)
+	rt := pad(fitRoute(h, c.narrow, c.route, m.heads), c.route)
 	switch {
 	case i == m.current:
 		b.WriteString(m.ink.highlight.paint(rt))

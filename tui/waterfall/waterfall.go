@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/archex/archex/card"
 	"github.com/archex/archex/components/trace"
 	"github.com/archex/archex/engine"
 	"github.com/archex/archex/tui/scroll"
@@ -36,6 +37,7 @@ type Model struct {
 
 	st      *theme.Styles
 	ink     inks
+	card    *card.Card // for the words of the summary
 	w, h    int
 	tr      engine.Trace
 	has     bool
@@ -44,15 +46,19 @@ type Model struct {
 
 	// Drawn from the trace at the size: the two header lines and one line
 	// per hop, each at most w wide.
-	head []string
-	rows []string
-	cols columns
+	head  []string
+	rows  []string
+	cols  columns
+	heads map[string]int // the trace's names' head words (names.go)
 }
 
 // New returns an inspector with no trace, drawn with st.
 func New(st *theme.Styles) Model {
 	return Model{KeyMap: DefaultKeyMap(), st: st, ink: newInks(st), current: -1}
 }
+
+// SetCard names the card whose requests the inspector shows, for its words.
+func (m *Model) SetCard(c *card.Card) { m.card = c; m.draw() }
 
 // SetStyles changes the theme.
 func (m *Model) SetStyles(st *theme.Styles) { m.st, m.ink = st, newInks(st); m.draw() }
@@ -173,17 +179,6 @@ func (m Model) scrollHint(above, below int) string {
 		parts = append(parts, "↓ "+strconv.Itoa(below)+" more")
 	}
 	return m.st.Muted.Render(ansi.Truncate(strings.Join(parts, "  "), m.w, "…"))
-}
-
-// outcomes are the symbol and word of each hop outcome.
-var outcomes = map[trace.Outcome]struct{ sym, word string }{
-	trace.OK:       {"✓", "ok"},
-	trace.Hit:      {"●", "hit"},
-	trace.Miss:     {"◐", "miss"},
-	trace.Fallback: {"◆", "fallback"},
-	trace.Skipped:  {"◇", "skipped"},
-	trace.Error:    {"✖", "error"},
-	trace.Shed:     {"✖", "shed"},
 }
 
 // inks are the styles a row is painted with, rendered once per theme:

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	styles = theme.New(theme.Default)
+	styles = theme.New(theme.Default, nil)
 	t0     = time.Date(2026, 3, 14, 15, 4, 5, 0, time.UTC)
 )
 
@@ -248,6 +248,35 @@ func BenchmarkSetTrace(b *testing.B) {
 			m.SetTrace(a)
 		} else {
 			m.SetTrace(z)
+		}
+	}
+}
+
+// A route short of room says what each component is before it cuts
+// anything: "→ Balancer", not "→ Load Balan…".
+func TestFitRoute(t *testing.T) {
+	hop := func(from, to string, async bool) trace.Hop { return trace.Hop{From: from, To: to, Async: async} }
+	production := heads([]trace.Hop{hop("User", "Load Balancer", false), hop("Load Balancer", "API Gateway", false),
+		hop("API Gateway", "Service Layer", false), hop("Service Layer", "Cache", false), hop("Message Queue", "Background Worker", true)})
+	feed := heads([]trace.Hop{hop("Feed Service", "Feed Cache", false), hop("Feed Service", "Profile Cache", false)})
+	tests := []struct {
+		h      trace.Hop
+		narrow bool
+		w      int
+		hs     map[string]int
+		want   string
+	}{
+		{hop("User", "Load Balancer", false), true, 20, production, "→ Load Balancer"},
+		{hop("User", "Load Balancer", false), true, 12, production, "→ Balancer"},
+		{hop("API Gateway", "Service Layer", false), true, 12, production, "→ Service"},
+		{hop("Message Queue", "Background Worker", true), false, 28, production, "↳ Queue → Background Worker"},
+		{hop("Message Queue", "Background Worker", true), false, 20, production, "↳ Queue → Worker"},
+		{hop("Feed Service", "Profile Cache", false), true, 12, feed, "→ P.Cache"},
+		{hop("User", "Load Balancer", false), true, 6, production, "→ Bal…"},
+	}
+	for _, tt := range tests {
+		if got := fitRoute(tt.h, tt.narrow, tt.w, tt.hs); got != tt.want {
+			t.Errorf("fitRoute(%s → %s, %d) = %q, want %q", tt.h.From, tt.h.To, tt.w, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The soak: ARCHEX_SOAK=1 runs the production card for 10 minutes
+// (ARCHEX_SOAK_DURATION=5m to change it) at 1,000 req/s with flapping chaos
+// — a random component killed, slowed or failing for a few seconds, then
+// healed, over and over — and checks that what a long run holds stays
+// bounded: resident memory, goroutines and the database file flat, and no
+// event lost once it settles. It logs a sample every 30 s.
+func TestSoak(t *testing.T) {
+	if os.Getenv("ARCHEX_SOAK") == "" {
+		t.Skip("a 10-minute soak: ARCHEX_SOAK=1 runs it")
+	}
+	length := 10 * time.Minute
+	if d, err := time.ParseDuration(os.Getenv("ARCHEX_SOAK_DURATION")); err == nil && d > 0 {
+		length = d
+	}
+	e := newEngine(t, Options{Rate: 1000, Seed: 7})
+	e.Start()
+	rng := rand.New(rand.NewPCG(7, 11))
+	targets := []string{"cache", "database", "queue", "worker", "service-1", "service-2", "gateway"}
+
+	var samples []soakSample
+	start := time.Now()
+	nextSample := start.Add(30 * time.Second)
+	for time.Since(start) < length {
+		target := targets[rng.IntN(len(targets))]
+		var undo func(string) error
+		switch rng.IntN(3) {
+		case 0:
+			must(t, e.Kill(target))
+			undo = e.Revive
+		case 1:
+			must(t, e.Slow(target, time.Duration(20+rng.IntN(180))*time.Millisecond))
+			undo = e.Heal
+		default:
+			must(t, e.FailRate(target, 0.1+0.5*rng.Float64()))
+			undo = e.Heal
+		}
+		hold := time.Duration(1+rng.IntN(5)) * time.Second
+		for end := time.Now().Add(hold); time.Now().Before(end); {
+			time.Sleep(200 * time.Millisecond)
+			checkAccounting(t, e.Snapshot())
+		}
+		must(t, undo(target))
+		time.Sleep(time.Duration(2+rng.IntN(6)) * time.Second)
+		if time.Now().After(nextSample) {
+			samples = append(samples, sampleSoak(e, time.Since(start)))
+			t.Log(samples[len(samples)-1])
+			nextSample = nextSample.Add(30 * time.Second)
+		}
+	}
+	s := settle(t, e, false)
+	final := sampleSoak(e, time.Since(start))
+	t.Logf("settled: %v", final)
+	t.Logf("requests %+v", s.Requests)
+	t.Logf("events %+v lost %d", s.Events, s.Events.Lost())
+	if len(samples) < 4 {
+		return // too short to speak of a trend
+	}
+	// Flat: the end of the run holds no more than its middle, with room
+	// for noise. (The record of applied events fills for its first 4
+	// minutes, its pruning window, then stays; SQLite reuses the pages a
+	// prune frees.)
+	first, last := samples[len(samples)/2], samples[len(samples)-1]
+	if last.rssMiB > 1.5*first.rssMiB+20 {
+		t.Errorf("resident memory grew from %.0f MiB to %.0f MiB", first.rssMiB, last.rssMiB)
+	}
+	if last.goroutines > first.goroutines+100 {
+		t.Errorf("goroutines grew from %d to %d", first.goroutines, last.goroutines)
+	}
+	if last.dbMiB > 1.5*first.dbMiB+8 {
+		t.Errorf("the database's files grew from %.1f MiB to %.1f MiB", first.dbMiB, last.dbMiB)
+	}
+}
+
+type soakSample struct {
+	at                     time.Duration
+	rssMiB, heapMiB, dbMiB float64
+	goroutines             int
+	sent, failed           int64
+	lost                   int64
+}
+
+func (s soakSample) String() string {
+	return fmt.Sprintf("t=%4.0fs rss %5.1f MiB heap %5.1f MiB goroutines %4d db %5.1f MiB sent %d failed %d events lost %d",
+		s.at.Seconds(), s.rssMiB, s.heapMiB, s.goroutines, s.dbMiB, s.sent, s.failed, s.lost)
+}
+
+func sampleSoak(e *Engine, at time.Duration) soakSample {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	snap := e.Snapshot()
+	return soakSample{at: at, rssMiB: rssMiB(), heapMiB: float64(ms.HeapInuse) / (1 << 20),
+		goroutines: runtime.NumGoroutine(), dbMiB: dirMiB(e.dir),
+		sent: snap.Requests.Sent, failed: snap.Requests.Failed, lost: snap.Events.Lost()}
+}
+
+// rssMiB is the process's resident memory, from /proc (0 where there is none).
+func rssMiB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// dirMiB is the size of the files in dir (the database, its WAL).
+func dirMiB(dir string) float64 {
+	var n int64
+	entries, _ := os.ReadDir(dir)
+	for _, d := range entries {
+		if fi, err := os.Stat(filepath.Join(dir, d.Name())); err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+	}
+	return float64(n) / (1 << 20)
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package narrate
+
+const raceDetector = false
