@@ -45,8 +45,8 @@ type window struct {
 	// before is the second that closed as the window opened, if any: what
 	// stood then.
 	before *engine.Second
-	noisy string // the noisy client's key; with scope others, every other key
-	scope string // "" or "others"
+	noisy  string // the noisy client's key; with scope others, every other key
+	scope  string // "" or "others"
 }
 
 // answered are the requests answered in the window (in scope).

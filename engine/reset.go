@@ -28,9 +28,9 @@ type Settings struct {
 	Replicas, Workers, Pool int
 	TTL                     time.Duration
 	KeyRate                 float64
-	Rate      float64 // the rate set (a pattern varies around it)
-	Pattern   traffic.Pattern
-	Paused    bool
+	Rate                    float64 // the rate set (a pattern varies around it)
+	Pattern                 traffic.Pattern
+	Paused                  bool
 	// Parts are the components chaos acts on, in card order (the user,
 	// whose kill is a pause, is Paused).
 	Parts []PartSettings
