@@ -40,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 		Tab:       b([]string{"tab"}, "tab", "dashboard/quiz"),
 
 		KillDatabase: b([]string{"d"}, "d", "kill/revive the database"),
-		KillQueue:    b([]string{"m"}, "m", "kill/revive the message queue"),
+		KillQueue:    b([]string{"m"}, "m", "kill/revive the queue"),
 		KillWorker:   b([]string{"w"}, "w", "kill/revive the worker"),
 		KillGateway:  b([]string{"g"}, "g", "kill/revive the gateway"),
 		KillLB:       b([]string{"l"}, "l", "kill/revive the load balancer"),
@@ -58,7 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Singleflight: b([]string{"y"}, "y", "singleflight on/off"),
 		Shedding:     b([]string{"o"}, "o", "load shedding on/off (overload)"),
 		Algorithm:    b([]string{"a"}, "a", "round-robin / least-connections"),
-		LeverUp:      b([]string{"]"}, "[ ]", "less/more of the selected: replicas, pool, consumers, TTL, rate limit"),
+		LeverUp:      b([]string{"]"}, "[ ]", "less/more of the selected (its lever)"),
 		LeverDown:    b([]string{"["}, "[", "less of the selected"),
 
 		Pause:   b([]string{"p"}, "p", "pause/resume traffic"),

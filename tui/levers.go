@@ -154,7 +154,7 @@ func (m *Model) restrictKeys() {
 	if m.opts.NoChaos {
 		for _, b := range []*key.Binding{&k.KillCache, &k.KillDatabase, &k.KillQueue, &k.KillWorker, &k.KillGateway, &k.KillLB,
 			&k.Replica, &k.CrashWorker, &k.KillSelected, &k.SlowSelected, &k.FailSelected, &k.HealSelected,
-			&k.Pause, &k.Faster, &k.Slower, &k.Pattern} {
+			&k.Pause, &k.Faster, &k.Slower, &k.Pattern, &k.Failure, &k.Reset} {
 			b.SetEnabled(false)
 		}
 	}
