@@ -16,7 +16,7 @@ import (
 // headless front end never import a UI package; only tui/ draws (and
 // serve/ serves it).
 func TestOnlyTheTUIImportsUIPackages(t *testing.T) {
-	for _, dir := range []string{"engine", "components", "quiz", "card", "cards", "headless", "lesson", "classroom"} {
+	for _, dir := range []string{"engine", "components", "quiz", "card", "cards", "headless", "lesson", "classroom", "challenge", "savefile"} {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return err

@@ -207,33 +207,11 @@ func (r *quizRun) run() error {
 // openProgress opens the learner's progress. It never fails: a problem is a
 // one-line warning, and the quiz runs with what could be recovered.
 func openProgress(env *cliEnv, now time.Time) *quiz.Store {
-	dir, err := quiz.ConfigDir()
-	if err != nil {
-		fmt.Fprintf(env.stderr, "archex quiz: warning: %v; answers will not be saved\n", err)
-		return quiz.MemoryStore()
-	}
-	store, warning := quiz.OpenStore(dir, now)
-	if warning != "" {
-		fmt.Fprintf(env.stderr, "archex quiz: warning: %s\n", warning)
-	}
-	return store
+	return openSaved(env, "quiz", "answers", func(dir string) (*quiz.Store, string) { return quiz.OpenStore(dir, now) }, quiz.MemoryStore)
 }
 
 func resetProgress(env *cliEnv) error {
-	dir, err := quiz.ConfigDir()
-	if err != nil {
-		return err
-	}
-	removed, err := quiz.ResetProgress(dir)
-	if err != nil {
-		return fmt.Errorf("could not clear the progress: %w", err)
-	}
-	if removed {
-		fmt.Fprintf(env.stdout, "archex quiz: progress cleared (%s deleted)\n", dirFile(dir))
-	} else {
-		fmt.Fprintf(env.stdout, "archex quiz: no progress to clear (%s does not exist)\n", dirFile(dir))
-	}
-	return nil
+	return resetSaved(env, "quiz", quiz.ProgressFile, quiz.ResetProgress)
 }
 
 func dirFile(dir string) string { return filepath.Join(dir, quiz.ProgressFile) }

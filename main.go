@@ -1,7 +1,8 @@
 // Command archex runs a small production system inside its own process and
 // shows it live: a dashboard in the terminal (archex), a headless run with a
 // per-second timeline (archex run), one traced request (archex trace), an
-// architecture quiz (archex quiz) and a classroom over SSH (archex serve).
+// architecture quiz (archex quiz), hands-on challenges (archex learn) and a
+// classroom over SSH (archex serve).
 package main
 
 import (
@@ -58,6 +59,7 @@ func commands() []command {
 		{"run", "run the system headless and print a per-second timeline", cmdRun},
 		{"trace", "send one request and print its hops", cmdTrace},
 		{"quiz", "practise with the architecture quiz", cmdQuiz},
+		{"learn", "hands-on challenges: fix a broken system with real levers", cmdLearn},
 		{"serve", "serve the class: everyone on one live system over SSH", cmdServe},
 		{"import", "print a card (page text or YAML) as a YAML card", cmdImport},
 	}
@@ -75,9 +77,12 @@ func runMain(env *cliEnv, args []string) int {
 	err := dispatch(env, args)
 	var ue *usageError
 	var ie interruptedError
+	var ec exitCode
 	switch {
 	case errors.As(err, &ie):
 		return ie.exitCode()
+	case errors.As(err, &ec):
+		return int(ec) // the command has said what there was to say
 	case env.out != nil && env.out.closed():
 		// The reader of stdout has gone (| head): nothing to say to anyone.
 		return 128 + int(syscall.SIGPIPE)
@@ -174,4 +179,17 @@ func flagUsage(synopsis string, fs **flag.FlagSet) func(io.Writer) {
 		(*fs).PrintDefaults()
 		(*fs).SetOutput(io.Discard)
 	}
+}
+
+// helpFlagSet is newFlagSet for a command whose usage ends with a text of
+// its own after the flags.
+func helpFlagSet(name, synopsis, help string) (*flag.FlagSet, func(io.Writer)) {
+	var fs *flag.FlagSet
+	flags := flagUsage(synopsis, &fs)
+	usage := func(w io.Writer) {
+		flags(w)
+		fmt.Fprint(w, help)
+	}
+	fs = newFlagSet(name, usage)
+	return fs, usage
 }

@@ -1,10 +1,8 @@
 package card
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -42,38 +40,21 @@ func Parse(name string, data []byte, opts ...ImportOption) (*Card, error) {
 
 // decodeYAML decodes data into a card and the lines of its places.
 func decodeYAML(name string, data []byte) (*Card, positions, *Error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil, &Error{File: name, Msg: "the card is empty: a card has a title, components and a flow"}
-		}
-		return nil, nil, yamlError(name, err)
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		return nil, nil, &Error{File: name, Line: extra.Line, Msg: "a second YAML document (after ---): a card file holds one card"}
-	case !errors.Is(err, io.EOF):
-		return nil, nil, yamlError(name, err)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
-	pos := positions{"": root.Line}
-	if root.Kind != yaml.MappingNode {
-		return nil, nil, &Error{File: name, Line: root.Line, Msg: "a card is a YAML mapping (title:, components:, flow: ...), not a " + nodeKind(root)}
-	}
-	if err := walk(root, reflect.TypeOf(Card{}), "", pos); err != nil {
-		err.File = name
+	var c Card
+	pos, err := decodeDoc(name, data, &c, cardFile)
+	if err != nil {
 		return nil, nil, err
 	}
-	var c Card
-	if err := root.Decode(&c); err != nil {
-		return nil, nil, yamlError(name, err)
-	}
 	return &c, pos, nil
+}
+
+// cardFile is how a card file's errors name it.
+var cardFile = YAMLFile{
+	Empty:    "the card is empty: a card has a title, components and a flow",
+	One:      "a card file holds one card",
+	Shape:    "a card is a YAML mapping (title:, components:, flow: ...)",
+	What:     "a card",
+	Describe: describe,
 }
 
 // normalize gives a parsed card the shape its YAML round trip keeps: no
@@ -161,7 +142,8 @@ func nodeKind(n *yaml.Node) string {
 // place with their lines, and records the line of every place in pos. It
 // does not follow aliases: what an alias points to is checked where it is
 // defined, and the decoder bounds their expansion.
-func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
+func (f YAMLFile) walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
+	describe := f.Describe
 	if n.Kind == yaml.AliasNode || isNull(n) {
 		return nil
 	}
@@ -177,9 +159,9 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "<<" && k.Tag == "!!merge" {
-				return &Error{Line: k.Line, Msg: "merge keys (<<) are not supported in a card: write the fields out"}
+				return &Error{Line: k.Line, Msg: "merge keys (<<) are not supported in " + f.What + ": write the fields out"}
 			}
-			f, ok := fieldByTag(t, k.Value)
+			fd, ok := fieldByTag(t, k.Value)
 			if !ok {
 				fields := yamlFields(t)
 				hint := ""
@@ -194,7 +176,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 			seen[k.Value] = k.Line
 			p := field(path, k.Value)
 			pos[p] = k.Line
-			if err := walk(v, f.Type, p, pos); err != nil {
+			if err := f.walk(v, fd.Type, p, pos); err != nil {
 				return err
 			}
 		}
@@ -205,7 +187,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos positions) *Error {
 		for i, item := range n.Content {
 			p := index(path, i)
 			pos[p] = item.Line
-			if err := walk(item, t.Elem(), p, pos); err != nil {
+			if err := f.walk(item, t.Elem(), p, pos); err != nil {
 				return err
 			}
 		}

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,56 +17,49 @@ type part struct {
 	comp    card.Component
 	alias   string // the short name a fault takes
 	latency model.Latency
-	// faults are the component's chaos settings: one set, or one per
-	// replica of the service. Empty: not a component chaos can slow.
-	faults []*model.Faults
+	// faults are the component's chaos settings now: one set, or one per
+	// replica of the service (a list that changes as it scales). Nil or
+	// empty: not a component chaos can slow.
+	faults func() []*model.Faults
 	kill   func() error
 	revive func() error
 	down   func() bool
 }
 
-// kindAliases are the short names of the known kinds.
-var kindAliases = map[card.Kind]string{
-	card.KindClient:       "user",
-	card.KindLoadBalancer: "loadbalancer",
-	card.KindAPIGateway:   "gateway",
-	card.KindService:      "service",
-	card.KindCache:        "cache",
-	card.KindDatabase:     "database",
-	card.KindQueue:        "queue",
-	card.KindWorker:       "worker",
-}
-
-// slug turns a card name into a chaos target: "Feed Cache" -> "feed-cache".
-func slug(name string) string {
-	return strings.Join(strings.Fields(strings.ToLower(name)), "-")
-}
-
 func noErr(fn func()) func() error { return func() error { fn(); return nil } }
 
-func one(f *model.Faults) []*model.Faults { return []*model.Faults{f} }
+func one(f *model.Faults) func() []*model.Faults {
+	return func() []*model.Faults { return []*model.Faults{f} }
+}
 
-// faultsOf are the faults a target covers: replica's alone (replica >= 0),
-// else every set the component has.
-func (p *part) faultsOf(replica int) []*model.Faults {
-	if replica >= 0 && replica < len(p.faults) && p.comp.Kind == card.KindService {
-		return p.faults[replica : replica+1]
+// faultSets are the component's chaos settings now.
+func (p *part) faultSets() []*model.Faults {
+	if p.faults == nil {
+		return nil
 	}
-	return p.faults
+	return p.faults()
+}
+
+// faultsOf are the faults a target covers: replica's alone (replica >= 0;
+// none when that replica has gone since the target was read), else every
+// set the component has.
+func (p *part) faultsOf(replica int) []*model.Faults {
+	fs := p.faultSets()
+	switch {
+	case replica < 0 || p.comp.Kind != card.KindService:
+		return fs
+	case replica < len(fs):
+		return fs[replica : replica+1]
+	}
+	return nil
 }
 
 // makeParts lists every component with its chaos handles, in card order.
 func (e *Engine) makeParts() []*part {
-	kindCount := map[card.Kind]int{}
-	for _, c := range e.card.Components {
-		kindCount[c.Kind]++
-	}
+	aliases := aliasesOf(e.card)
 	var parts []*part
-	for _, c := range e.card.Components {
-		p := &part{comp: c, alias: slug(c.Name), latency: e.spec(c).latency}
-		if a, ok := kindAliases[c.Kind]; ok && kindCount[c.Kind] == 1 {
-			p.alias = a
-		}
+	for i, c := range e.card.Components {
+		p := &part{comp: c, alias: aliases[i], latency: e.spec(c).latency}
 		switch c.Kind {
 		case card.KindClient:
 			p.kill = noErr(func() { e.user.SetPaused(true) })
@@ -80,7 +72,7 @@ func (e *Engine) makeParts() []*part {
 				p.faults, p.kill, p.revive, p.down = one(e.gw.Faults()), noErr(e.gw.Kill), noErr(e.gw.Revive), e.gw.Down
 			}
 		case card.KindService:
-			p.faults = e.svc.Faults()
+			p.faults = e.svc.Faults
 			p.kill = func() error { return e.svc.Kill(-1) }
 			p.revive = func() error { return e.svc.Revive(-1) }
 			p.down = e.svc.Down
@@ -108,43 +100,30 @@ func (e *Engine) makeParts() []*part {
 
 // Targets lists the names faults take, for messages and help.
 func (e *Engine) Targets() []string {
-	var out []string
+	names, _ := e.svc.Replicas()
+	return e.roster().targets(len(names))
+}
+
+// roster is the card's components as faults name them.
+func (e *Engine) roster() roster {
+	r := roster{}
 	for _, p := range e.parts {
-		out = append(out, p.alias)
-		if p.comp.Kind == card.KindService {
-			names, _ := e.svc.Replicas()
-			for i := range names {
-				out = append(out, p.alias+"-"+strconv.Itoa(i+1))
-			}
-		}
+		r.comps = append(r.comps, p.comp)
+		r.aliases = append(r.aliases, p.alias)
 	}
-	return out
+	return r
 }
 
 // resolve finds a chaos target: a short name (cache, service-2), a card
 // name ("Feed Cache") or its slug. replica is -1 unless one replica of the
 // service is meant.
 func (e *Engine) resolve(target string) (p *part, replica int, err error) {
-	t := slug(target)
-	for _, p := range e.parts {
-		if p.alias == t || slug(p.comp.Name) == t {
-			return p, -1, nil
-		}
+	names, _ := e.svc.Replicas()
+	i, replica, err := e.roster().resolve(target, len(names))
+	if err != nil {
+		return nil, 0, err
 	}
-	for _, p := range e.parts {
-		if p.comp.Kind != card.KindService {
-			continue
-		}
-		if rest, ok := strings.CutPrefix(t, p.alias+"-"); ok {
-			n, err := strconv.Atoi(rest)
-			names, _ := e.svc.Replicas()
-			if err == nil && n >= 1 && n <= len(names) {
-				return p, n - 1, nil
-			}
-			return nil, 0, fmt.Errorf("unknown component %q: the service has replicas %s-1 to %s-%d", target, p.alias, p.alias, len(names))
-		}
-	}
-	return nil, 0, fmt.Errorf("unknown component %q: use one of %s", target, strings.Join(e.Targets(), ", "))
+	return e.parts[i], replica, nil
 }
 
 // CheckTarget reports whether target names a component, with the error a
@@ -241,12 +220,12 @@ func (e *Engine) chaos(target, what string, fn func(p *part, replica int) error)
 	if e.closed.Load() {
 		return errClosed
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	p, replica, err := e.resolve(target)
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if err := fn(p, replica); err != nil {
 		return err
 	}

@@ -56,11 +56,22 @@ type Options struct {
 	// KeyRate is the gateway's rate limit per API key, requests per second
 	// (default 1000).
 	KeyRate float64
+	// Keys are the API keys the user's requests carry, one after another
+	// (default the four demo keys, in turn). A key listed more often sends
+	// more: a noisy client is one key listed many times.
+	Keys []string
+	// Zipf is the skew of the products' popularity (default 1.3; above 1,
+	// higher is hotter: at 2, the most popular product gets 60 % of reads).
+	Zipf float64
 	// DedupeWindow is how long the queue remembers an event id, so that a
 	// republished event is added once (default 2 minutes); the worker keeps
 	// applied ids for twice as long (see package worker).
 	DedupeWindow time.Duration
 }
+
+// DemoKeys are the API keys the user sends with by default, in turn: the
+// gateway's keys with the default rate limit.
+var DemoKeys = []string{"demo-key-1", "demo-key-2", "demo-key-3", "demo-key-4"}
 
 // Engine is one running system.
 type Engine struct {
@@ -87,6 +98,9 @@ type Engine struct {
 
 	parts []*part // every component, in card order
 
+	scale    scaling // the service's replicas (scale.go)
+	defaults Levers  // the levers as built (levers.go)
+
 	rec   *recorder
 	start time.Time
 	// Guarded by mu: the seconds closed so far, the counters at the end of
@@ -95,6 +109,7 @@ type Engine struct {
 	closedSeconds int
 	prev          counters
 	aligned       bool
+	begun         bool    // the traffic has started once
 	downSeen      nameSet // down at some refresh of the second in progress
 	unwellSeen    nameSet // not UP at some refresh of the second in progress (by card name)
 	touched       nameSet // changed by chaos since the last refresh
@@ -120,6 +135,8 @@ func New(opts Options) (e *Engine, err error) {
 	e = &Engine{opts: opts, card: opts.Card, words: ResourceOf(opts.Card), topo: topo, generic: map[string]*generic.Component{},
 		stop: make(chan struct{}), notes: newNoticeLog(500)}
 	e.rec = newRecorder(e)
+	e.scale.kick = make(chan struct{}, 1)
+	e.scale.ctx, e.scale.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
 			e.teardown()
@@ -136,11 +153,15 @@ func New(opts Options) (e *Engine, err error) {
 	if err := e.build(); err != nil {
 		return nil, err
 	}
+	names, _ := e.svc.Replicas()
+	e.scale.want.Store(int64(len(names)))
+	e.defaults = e.Levers()
 	e.initial = e.Settings()
 	e.start = time.Now()
 	e.refresh(time.Now())
-	e.wg.Add(1)
+	e.wg.Add(2)
 	go e.tick()
+	go e.scaleLoop()
 	return e, nil
 }
 
@@ -263,9 +284,13 @@ func (e *Engine) build() error {
 		return err
 	}
 	client, _ := c.Component(e.topo.client)
+	keys := e.opts.Keys
+	if len(keys) == 0 {
+		keys = DemoKeys
+	}
 	e.user = traffic.New(traffic.Config{
 		Name: client.Name, Target: e.entry, Entry: e.entryName(), Rate: e.opts.Rate, Pattern: e.opts.Pattern, Resource: e.words,
-		ReadRatio: e.opts.ReadRatio, Keys: []string{"demo-key-1", "demo-key-2", "demo-key-3", "demo-key-4"},
+		ReadRatio: e.opts.ReadRatio, Keys: keys, Zipf: e.opts.Zipf,
 		Seed: seed, Recorder: e.rec, OnResult: e.rec.result, OnPanic: e.reportPanic,
 	})
 	e.parts = e.makeParts()
@@ -388,8 +413,8 @@ func (e *Engine) middleware(stage card.Component) (service.Middleware, error) {
 		var keys []gateway.Key
 		if r := e.opts.KeyRate; r > 0 {
 			for _, k := range gateway.DefaultKeys {
-				if k.Key != "trial-key" {
-					k.Rate, k.Burst = r, int(r/2)+1
+				if k.Key != gateway.TrialKey {
+					k.Rate, k.Burst = r, gateway.BurstFor(r)
 				}
 				keys = append(keys, k)
 			}
@@ -465,16 +490,21 @@ func (e *Engine) Card() *card.Card { return e.card }
 // FrontDoor is the URL where users' requests enter.
 func (e *Engine) FrontDoor() string { return e.entry }
 
-// Start begins the traffic. Started before the first second has closed, the
-// engine's seconds become the traffic's: second k counts exactly the
-// arrivals its schedule put there.
+// Start begins the traffic. Started for the first time, the engine's
+// seconds become the traffic's: second k counts exactly the arrivals its
+// schedule put there (idle seconds before it are forgotten: see
+// restartClock).
 func (e *Engine) Start() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	epoch := e.user.Start()
-	if e.closedSeconds == 0 {
+	switch {
+	case e.closedSeconds == 0:
 		e.start, e.aligned = epoch, true
+	case !e.begun:
+		e.restartClock(epoch)
 	}
+	e.begun = true
 }
 
 // StopTraffic ends the arrivals at once; requests in flight go on.
@@ -517,6 +547,7 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	close(e.stop)
+	e.scale.cancel()
 	e.wg.Wait()
 	e.teardown()
 	return nil
@@ -524,6 +555,7 @@ func (e *Engine) Close() error {
 
 // teardown stops whatever was started, front to back.
 func (e *Engine) teardown() {
+	e.scale.cancel()
 	if e.user != nil {
 		e.user.Close()
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/components/database"
 	"github.com/archex/archex/components/traffic"
 )
 
@@ -16,8 +18,11 @@ import (
 // "kill cache @5s", "slow database 20ms @3s", "fail cache 0.3 @2s",
 // "rate 800 @10s", "breaker off @0s", `kill "Load Balancer" @1s`.
 type Fault struct {
-	At     time.Duration
-	Action string // kill, revive, slow, fail, heal, crash, rate, pattern, breaker, singleflight, shedding
+	At time.Duration
+	// Action is kill, revive, slow, fail, heal, crash (chaos); rate,
+	// pattern (traffic); or a lever: scale, pool, ttl, ratelimit, breaker,
+	// singleflight, shedding, algorithm (see levers.go).
+	Action string
 	Target string // a component, for the actions on one
 	Value  string // the action's argument, as written
 	Text   string // the whole fault as written
@@ -26,7 +31,7 @@ type Fault struct {
 func (f Fault) String() string { return f.Text }
 
 // faultUsage is the grammar, for error messages.
-const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", "breaker off @0s", "singleflight off @0s" or "shedding on @0s"`
+const faultUsage = `write faults like "kill cache @5s", "revive cache @12s", "slow database 20ms @3s", "fail cache 0.5 @2s", "heal cache @8s", "crash worker @4s", "rate 800 @10s", "pattern spike @0s", and levers like "scale service 4 @2s", "scale worker 4 @2s", "pool 5 @2s", "ttl 5s @2s", "ratelimit 100 @2s", "breaker off @0s", "singleflight off @0s", "shedding on @0s" or "algorithm least-connections @0s"`
 
 // faultNames says how a fault names a component, for error messages.
 const faultNames = `a card's own name works too, quoted or not: kill "Load Balancer" @1s`
@@ -40,10 +45,17 @@ const MaxSlow = time.Minute
 // named by its short name (cache, service-2), by its name on the card or by
 // that name's slug, in any case; a name of several words may be quoted.
 func ParseFault(s string) (Fault, error) {
-	f := Fault{Text: strings.TrimSpace(s)}
-	bad := func(why string) (Fault, error) {
-		return Fault{}, &FaultError{Input: s, Why: why}
+	f, err := parseFault(s)
+	if err != nil {
+		return Fault{}, &FaultError{Input: s, Why: err.Error()}
 	}
+	return f, nil
+}
+
+// parseFault reads a fault; its error says what is wrong, no more.
+func parseFault(s string) (Fault, error) {
+	f := Fault{Text: strings.TrimSpace(s)}
+	bad := func(why string) (Fault, error) { return Fault{}, errors.New(why) }
 	words, at, err := splitFault(f.Text)
 	if err != nil {
 		return bad(err.Error())
@@ -109,6 +121,30 @@ func ParseFault(s string) (Fault, error) {
 			return bad(f.Action + " takes on or off")
 		}
 		f.Value = args[0]
+	case "scale":
+		if err = target(1, "the service or the worker and a number: scale service 4"); err == nil {
+			_, err = parseCount(f.Value, "replicas or consumers", 1, maxScale)
+		}
+	case "pool":
+		if err = need(1, "a number of connections: pool 5"); err == nil {
+			f.Value = args[0]
+			_, err = parseCount(f.Value, "connections", 1, database.MaxPool)
+		}
+	case "ttl":
+		if err = need(1, "a duration: ttl 5s"); err == nil {
+			f.Value = args[0]
+			_, err = parseTTL(f.Value)
+		}
+	case "ratelimit":
+		if err = need(1, "requests per second per key: ratelimit 100"); err == nil {
+			f.Value = args[0]
+			_, err = parseKeyRate(f.Value)
+		}
+	case "algorithm":
+		if err = need(1, "round-robin or least-connections"); err == nil {
+			f.Value = strings.ToLower(args[0])
+			_, err = parseAlgorithm(f.Value)
+		}
 	default:
 		return bad(fmt.Sprintf("unknown action %q", words[0]))
 	}
@@ -199,8 +235,12 @@ func parseRate(s string) (float64, error) {
 	return v, nil
 }
 
-// CheckFault reports whether the fault's component is on the card.
+// CheckFault reports whether the fault's component is on the card, and
+// whether the card has what a lever turns.
 func (e *Engine) CheckFault(f Fault) error {
+	if err := e.checkLever(f); err != nil {
+		return fmt.Errorf("bad fault %q: %w", f.Text, err)
+	}
 	if f.Target == "" || f.Action == "crash" {
 		if f.Action == "crash" && e.worker == nil {
 			return fmt.Errorf("bad fault %q: card %q has no background worker", f.Text, e.card.Title)
@@ -272,6 +312,28 @@ func (e *Engine) Apply(f Fault) error {
 		e.SetSingleflight(f.Value == "on")
 	case "shedding":
 		e.SetShedding(f.Value == "on")
+	case "scale":
+		n, _ := parseCount(f.Value, "", 1, maxScale)
+		p, _, err := e.resolve(f.Target)
+		if err != nil {
+			return err
+		}
+		if p.comp.Kind == card.KindWorker {
+			return e.ScaleWorker(n)
+		}
+		return e.ScaleService(n)
+	case "pool":
+		n, _ := parseCount(f.Value, "", 1, database.MaxPool)
+		return e.SetPool(n)
+	case "ttl":
+		d, _ := parseTTL(f.Value)
+		return e.SetTTL(d)
+	case "ratelimit":
+		r, _ := parseKeyRate(f.Value)
+		return e.SetKeyRate(r)
+	case "algorithm":
+		a, _ := parseAlgorithm(f.Value)
+		return e.SetAlgorithm(a)
 	default:
 		return fmt.Errorf("unknown fault action %q", f.Action)
 	}

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/archex/archex/card"
+	"github.com/archex/archex/cards"
 )
 
 func TestParseFaultNamesAndValues(t *testing.T) {
@@ -54,6 +57,72 @@ func TestCheckFaultTakesTheCardsNames(t *testing.T) {
 		}
 		if err := e.CheckFault(f); err != nil {
 			t.Errorf("%s: %v", s, err)
+		}
+	}
+}
+
+// A lever command is a lever's fault words without a time.
+func TestParseLever(t *testing.T) {
+	for in, want := range map[string]string{
+		"scale service 4":             "scale service 4",
+		"  shedding   on ":            "shedding   on",
+		"algorithm least-connections": "algorithm least-connections",
+		`scale "Background Worker" 3`: `scale "Background Worker" 3`,
+	} {
+		f, err := ParseLever(in)
+		if err != nil || f.Text != want || !f.IsLever() {
+			t.Errorf("ParseLever(%q) = %+v, %v", in, f, err)
+		}
+	}
+	for in, msg := range map[string]string{
+		"kill cache":         "kill is not a lever",
+		"shedding on @2s":    "a lever takes no time",
+		"pool":               "pool takes a number of connections",
+		"scale service nine": `"nine" is not a number of replicas or consumers from 1 to 9`,
+		"":                   "no action",
+	} {
+		if _, err := ParseLever(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseLever(%q) = %v, want an error with %q", in, err, msg)
+		}
+	}
+}
+
+// Faults are checked against a card before anything runs, with the same
+// names the engine resolves.
+func TestCheckFaultOnACard(t *testing.T) {
+	c := cards.Default()
+	chat, err := cards.Load("chat.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		card  *card.Card
+		fault string
+		want  string // "" when fine
+		lever string
+	}{
+		{c, "kill cache @1s", "", ""},
+		{c, "fail service-3 1.0 @1s", "", ""},
+		{c, "fail service-4 1.0 @1s", "the service has replicas service-1 to service-3", ""},
+		{c, `scale "Service Layer" 4 @1s`, "", "scale service"},
+		{c, "scale worker 4 @1s", "", "scale worker"},
+		{c, "scale service-2 4 @1s", "is one replica", ""},
+		{c, "scale cache 2 @1s", "cannot be scaled", ""},
+		{c, "pool 5 @1s", "", "pool"},
+		{chat, "ttl 5s @1s", "has no cache", ""},
+		{chat, "kill chat-service @1s", "", ""},
+		{chat, "crash worker @1s", "", ""},
+	} {
+		f, err := ParseFault(tc.fault)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckFaultOn(tc.card, f)
+		if (tc.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckFaultOn(%s, %q) = %v, want %q", tc.card.Title, tc.fault, err, tc.want)
+		}
+		if lever, _ := LeverOn(tc.card, f); err == nil && lever != tc.lever {
+			t.Errorf("LeverOn(%q) = %q, want %q", tc.fault, lever, tc.lever)
 		}
 	}
 }

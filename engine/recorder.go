@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"net/http"
 	"sync"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -43,8 +44,17 @@ type window struct {
 	lookups, hits int
 	dbReads       int
 	shed          int
+	limited       int                     // answered 429 by a rate limit
 	latency       *hdrhistogram.Histogram // what users waited, µs
+	dist          latencyCounter          // the same, for Second.Latency
+	keys          map[string]*keyWindow   // by API key
 	comps         map[string]*compWindow
+}
+
+// keyWindow is one API key's requests in the second in progress.
+type keyWindow struct {
+	ok, failed int
+	dist       latencyCounter
 }
 
 type compWindow struct {
@@ -60,7 +70,7 @@ func newRecorder(e *Engine) *recorder {
 	for _, c := range e.card.ByKind(card.KindDatabase) {
 		r.db = c.Name
 	}
-	r.win = window{latency: newHistogram(), comps: map[string]*compWindow{}}
+	r.win = window{latency: newHistogram(), comps: map[string]*compWindow{}, keys: map[string]*keyWindow{}}
 	for _, c := range e.card.Components {
 		r.win.comps[c.Name] = &compWindow{latency: newHistogram()}
 	}
@@ -132,12 +142,25 @@ func (r *recorder) count(h trace.Hop) {
 func (r *recorder) result(res traffic.Result) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	us := max(1, res.Duration.Microseconds())
+	k := r.win.keys[res.Request.Key]
+	if k == nil {
+		k = &keyWindow{}
+		r.win.keys[res.Request.Key] = k
+	}
 	if res.OK() {
 		r.win.ok++
+		k.ok++
 	} else {
 		r.win.failed++
+		k.failed++
 	}
-	r.win.latency.RecordValue(max(1, res.Duration.Microseconds()))
+	if res.Status == http.StatusTooManyRequests {
+		r.win.limited++
+	}
+	r.win.latency.RecordValue(us)
+	r.win.dist.add(us)
+	k.dist.add(us)
 	if t := r.traces[res.Trace]; t != nil && res.Trace != "" {
 		r.seq++
 		t.finish(res, r.seq)
@@ -167,6 +190,15 @@ type Second struct {
 	EventsWaiting int      `json:"events_waiting"`
 	Down          []string `json:"down"`
 
+	// Limited counts the requests a rate limit refused (429); Lookups
+	// the cache lookups HitRatio is a share of.
+	Limited int `json:"-"`
+	Lookups int `json:"-"`
+	// Latency is what the users waited, every answer of the second, for
+	// percentiles over several seconds (Latencies.Merge).
+	Latency Latencies `json:"-"`
+	// Keys are the requests answered in the second by API key.
+	Keys map[string]KeySecond `json:"-"`
 	// Unwell names (as the card does) the components that were not UP at
 	// some moment of the second: down, open, degraded. A second with none
 	// is a steady one, a fair "before" for a fault that comes after.
@@ -175,6 +207,13 @@ type Second struct {
 	// Per component: calls received, errors, p99 of time spent there.
 	Components map[string]ComponentSecond `json:"-"`
 	Jobs       int                        `json:"-"` // events the worker finished
+}
+
+// KeySecond is one API key's second: its requests answered, and how long
+// they took.
+type KeySecond struct {
+	OK, Failed int
+	Latency    Latencies
 }
 
 // ComponentSecond is one component's second.
@@ -194,7 +233,8 @@ func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down, 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := &r.win
-	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed,
+	s := Second{T: t, Sent: sent, OK: w.ok, Failed: w.failed, DBReads: w.dbReads, DBQPS: dbQueries, Shed: w.shed, Limited: w.limited, Lookups: w.lookups,
+		Latency: w.dist.take(), Keys: make(map[string]KeySecond, len(w.keys)),
 		QueueDepth: b.queued, EventsWaiting: b.waiting, Down: down, Unwell: unwell, Jobs: jobs, Components: make(map[string]ComponentSecond, len(w.comps))}
 	if s.Down == nil {
 		s.Down = []string{}
@@ -213,7 +253,13 @@ func (r *recorder) close(t int, sent, dbQueries int, b backlog, jobs int, down, 
 		c.calls, c.errors, c.lookups, c.hits = 0, 0, 0, 0
 		c.latency.Reset()
 	}
-	w.ok, w.failed, w.lookups, w.hits, w.dbReads, w.shed = 0, 0, 0, 0, 0, 0
+	for key, k := range w.keys {
+		if k.ok+k.failed > 0 {
+			s.Keys[key] = KeySecond{OK: k.ok, Failed: k.failed, Latency: k.dist.take()}
+		}
+		k.ok, k.failed = 0, 0
+	}
+	w.ok, w.failed, w.lookups, w.hits, w.dbReads, w.shed, w.limited = 0, 0, 0, 0, 0, 0, 0
 	w.latency.Reset()
 	r.hist = append(r.hist, s)
 	if len(r.hist) > keepSeconds {

@@ -23,9 +23,14 @@ type Settings struct {
 	Breaker, Singleflight, Shedding bool
 	// Algorithm is the load balancer's; empty on a card without one.
 	Algorithm loadbalancer.Algorithm
-	Rate      float64 // the rate set (a pattern varies around it)
-	Pattern   traffic.Pattern
-	Paused    bool
+	// The levers of capacity (see Levers): zero where the card has no
+	// such component.
+	Replicas, Workers, Pool int
+	TTL                     time.Duration
+	KeyRate                 float64
+	Rate                    float64 // the rate set (a pattern varies around it)
+	Pattern                 traffic.Pattern
+	Paused                  bool
 	// Parts are the components chaos acts on, in card order (the user,
 	// whose kill is a pause, is Paused).
 	Parts []PartSettings
@@ -57,14 +62,16 @@ func (e *Engine) settings() Settings {
 	if e.lb != nil {
 		s.Algorithm = e.lb.Stats().Algorithm
 	}
+	l := e.Levers()
+	s.Replicas, s.Workers, s.Pool, s.TTL, s.KeyRate = l.Replicas, l.Workers, l.Pool, l.TTL, l.KeyRate
 	for _, p := range e.parts {
 		if p.comp.Kind == card.KindClient {
 			continue
 		}
 		ps := PartSettings{Alias: p.alias}
 		if p.comp.Kind != card.KindService {
-			if len(p.faults) > 0 {
-				ps.Slow, ps.Fail = p.faults[0].Slow(), p.faults[0].FailRate()
+			if fs := p.faults(); len(fs) > 0 {
+				ps.Slow, ps.Fail = fs[0].Slow(), fs[0].FailRate()
 			}
 			ps.Down = p.down()
 			s.Parts = append(s.Parts, ps)
@@ -79,7 +86,7 @@ func (e *Engine) settings() Settings {
 			}
 		}
 		s.Parts = append(s.Parts, ps)
-		for i, f := range p.faults {
+		for i, f := range p.faults() {
 			s.Parts = append(s.Parts, PartSettings{Alias: p.alias + "-" + strconv.Itoa(i+1), Slow: f.Slow(), Fail: f.FailRate()})
 		}
 	}
@@ -121,6 +128,22 @@ func (s Settings) Changes(to Settings) []string {
 				add("fail %s %g", w.Alias, w.Fail)
 			}
 		}
+	}
+	// The levers in their fault words (scale service 3, pool 3 ...).
+	if to.Replicas != 0 && s.Replicas != to.Replicas {
+		add("scale service %d", to.Replicas)
+	}
+	if to.Workers != 0 && s.Workers != to.Workers {
+		add("scale worker %d", to.Workers)
+	}
+	if to.Pool != 0 && s.Pool != to.Pool {
+		add("pool %d", to.Pool)
+	}
+	if to.TTL != 0 && s.TTL != to.TTL {
+		add("ttl %v", to.TTL)
+	}
+	if to.KeyRate != 0 && s.KeyRate != to.KeyRate {
+		add("ratelimit %s", strconv.FormatFloat(to.KeyRate, 'f', -1, 64))
 	}
 	if s.Breaker != to.Breaker {
 		add("breaker %s", onOff(to.Breaker))
@@ -180,6 +203,9 @@ func (e *Engine) Restore(s Settings) error {
 	}
 	now := e.Settings()
 	var errs []error
+	// Capacity first: a replica s has down must be there to be killed.
+	errs = append(errs, e.SetLevers(Levers{Replicas: s.Replicas, Workers: s.Workers, Pool: s.Pool, TTL: s.TTL, KeyRate: s.KeyRate,
+		Breaker: now.Breaker, Singleflight: now.Singleflight, Shedding: now.Shedding}))
 	if now.Breaker != s.Breaker {
 		e.SetBreaker(s.Breaker)
 	}
@@ -245,7 +271,7 @@ func (e *Engine) StartSettings() Settings { return e.initial }
 
 // Reset puts the system back to its start (StartSettings): every component
 // revived and healed, the breaker and singleflight on, load shedding off, the load balancer's
-// first algorithm, the traffic at its starting rate and pattern and
+// first algorithm, the levers of capacity as built (replicas, pool, consumers, TTL, rate limit), the traffic at its starting rate and pattern and
 // running. What the components hold stays (the database's rows, the
 // queue's events); a cache that was down comes back empty. It logs what it
 // changed, in one notice.

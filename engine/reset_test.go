@@ -21,6 +21,7 @@ func chaosEverywhere(t *testing.T, e *Engine) {
 		e.Slow("queue", 5*time.Millisecond), e.FailRate("queue", 0.1),
 		e.FailRate("service-3", 0.5),
 		e.SetAlgorithm(loadbalancer.LeastConn),
+		e.SetPool(5), e.SetTTL(2 * time.Second), e.SetKeyRate(50), e.ScaleWorker(3),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +38,9 @@ func chaosEverywhere(t *testing.T, e *Engine) {
 func TestResetPutsTheSystemBackToItsStart(t *testing.T) {
 	e := newEngine(t, Options{Rate: 20, Pattern: traffic.Wave})
 	start := e.Settings()
-	want := Settings{Breaker: true, Singleflight: true, Algorithm: loadbalancer.RoundRobin, Rate: 20, Pattern: traffic.Wave}
+	l := e.DefaultLevers()
+	want := Settings{Breaker: true, Singleflight: true, Algorithm: loadbalancer.RoundRobin, Rate: 20, Pattern: traffic.Wave,
+		Replicas: 3, Workers: l.Workers, Pool: 3, TTL: l.TTL, KeyRate: l.KeyRate}
 	for _, p := range start.Parts {
 		want.Parts = append(want.Parts, PartSettings{Alias: p.Alias})
 	}

@@ -144,6 +144,9 @@ type Snapshot struct {
 	Requests   Requests
 	Events     Events
 	Switches   Switches
+	Levers     Levers // every lever's setting (Switches are the switches among them)
+	// DefaultLevers are the levers as the engine started (DefaultLevers).
+	DefaultLevers Levers
 	// Last is the last complete second; History the seconds before it,
 	// oldest first, up to historyInSnapshot of them.
 	Last    Second
@@ -292,6 +295,7 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	if e.lb != nil {
 		s.Switches.Algorithm = string(e.lb.Stats().Algorithm)
 	}
+	s.Levers, s.DefaultLevers = e.Levers(), e.defaults
 	rs := e.relay.Stats()
 	s.Events.Created, s.Events.Outbox, s.Events.Spool = rs.Created, rs.Outbox, rs.Spool
 	s.Events.Shed, s.Events.Spooled = rs.Shed, rs.Spooled
@@ -357,13 +361,14 @@ func (e *Engine) status(p *part, s *Snapshot, svc serviceStats, rs outbox.Stats)
 // failure rate of any of its fault sets, and which replicas they are on when
 // not all.
 func (e *Engine) faultFigures(p *part) (slow time.Duration, fail float64, on []string) {
-	for i, f := range p.faults {
+	fs := p.faultSets()
+	for i, f := range fs {
 		slow, fail = max(slow, f.Slow()), max(fail, f.FailRate())
 		if f.Slow() > 0 || f.FailRate() > 0 {
 			on = append(on, fmt.Sprintf("replica-%d", i+1))
 		}
 	}
-	if len(on) == len(p.faults) || p.comp.Kind != card.KindService {
+	if len(on) == len(fs) || p.comp.Kind != card.KindService {
 		on = nil
 	}
 	return slow, fail, on

@@ -1,20 +1,18 @@
 package quiz
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/archex/archex/savefile"
 )
 
 // EnvConfigDir is the environment variable that, when set, names the
 // directory the progress is kept in, instead of os.UserConfigDir()/archex.
 // Tests and classroom machines use it.
-const EnvConfigDir = "ARCHEX_CONFIG_DIR"
+const EnvConfigDir = savefile.EnvConfigDir
 
 // ProgressFile is the progress file's name within the config directory.
 const ProgressFile = "progress.json"
@@ -22,16 +20,7 @@ const ProgressFile = "progress.json"
 // ConfigDir returns the directory archex keeps the learner's progress in:
 // $ARCHEX_CONFIG_DIR when set, otherwise os.UserConfigDir()/archex
 // (~/.config/archex on Linux).
-func ConfigDir() (string, error) {
-	if dir := os.Getenv(EnvConfigDir); dir != "" {
-		return dir, nil
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("no config directory for the progress (set %s to choose one): %w", EnvConfigDir, err)
-	}
-	return filepath.Join(base, "archex"), nil
-}
+func ConfigDir() (string, error) { return savefile.ConfigDir() }
 
 // Store is the learner's progress and the file it lives in. Every answer is
 // saved at once, atomically, so quitting at any moment loses nothing. A Store
@@ -54,23 +43,16 @@ type Store struct {
 //   - a file that cannot be read, or moved aside: progress is kept in memory
 //     only for this session, so the file is never overwritten.
 func OpenStore(dir string, now time.Time) (s *Store, warning string) {
-	path := filepath.Join(dir, ProgressFile)
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return &Store{path: path, p: NewProgress()}, ""
-	case err != nil:
-		return MemoryStore(), fmt.Sprintf("cannot read the progress file %s (%v): this session's answers will not be saved", path, err)
-	}
-	p, perr := decodeProgress(data)
-	if perr == nil {
-		return &Store{path: path, p: p}, ""
-	}
-	aside, err := moveAside(path, now)
-	if err != nil {
-		return MemoryStore(), fmt.Sprintf("progress file %s is unreadable (%v) and could not be moved aside (%v): this session's answers will not be saved", path, perr, err)
-	}
-	return &Store{path: path, p: NewProgress()}, fmt.Sprintf("progress file %s was unreadable (%v): moved it to %s and started fresh", path, perr, filepath.Base(aside))
+	file := savefile.File{Path: filepath.Join(dir, ProgressFile), Noun: "progress file", Loses: "this session's answers"}
+	p := NewProgress()
+	saveTo, warning := file.Open(now, func(data []byte) error {
+		decoded, err := decodeProgress(data)
+		if err == nil {
+			p = decoded
+		}
+		return err
+	})
+	return &Store{path: saveTo, p: p}, warning
 }
 
 // MemoryStore returns a store that keeps progress for this process only.
@@ -95,41 +77,21 @@ func (s *Store) Record(id string, right bool, now time.Time) error {
 	if s.path == "" {
 		return nil
 	}
-	data, err := json.MarshalIndent(s.p, "", "  ")
-	if err != nil {
-		return fmt.Errorf("progress not saved: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return fmt.Errorf("progress not saved: %w", err)
-	}
-	if err := writeFileAtomic(s.path, append(data, '\n')); err != nil {
-		return fmt.Errorf("progress not saved to %s: %w", s.path, err)
-	}
-	return nil
+	return savefile.SaveJSON(s.path, s.p)
 }
 
 // ResetProgress deletes the progress kept in dir. It reports whether there
 // was any; files moved aside as corrupt are left alone.
 func ResetProgress(dir string) (removed bool, err error) {
-	err = os.Remove(filepath.Join(dir, ProgressFile))
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	}
-	return false, err
+	return savefile.Remove(filepath.Join(dir, ProgressFile))
 }
 
 // decodeProgress parses a progress file, refusing anything that is not
 // progress this version of archex wrote.
 func decodeProgress(data []byte) (*Progress, error) {
 	var p Progress
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if p.Version != progressVersion {
-		return nil, fmt.Errorf("format version %d, want %d", p.Version, progressVersion)
+	if err := savefile.DecodeJSON(data, &p, func() int { return p.Version }, progressVersion); err != nil {
+		return nil, err
 	}
 	if p.Questions == nil {
 		p.Questions = map[string]*Record{}
@@ -140,56 +102,6 @@ func decodeProgress(data []byte) (*Progress, error) {
 		}
 	}
 	return &p, nil
-}
-
-// moveAside renames path to path.corrupt-<time>, never over an existing file.
-func moveAside(path string, now time.Time) (string, error) {
-	base := path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
-	aside := base
-	for i := 2; ; i++ {
-		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		aside = fmt.Sprintf("%s-%d", base, i)
-	}
-	return aside, os.Rename(path, aside)
-}
-
-// writeFileAtomic replaces path with data so that a reader (or a crash)
-// sees either the old file or the new one, never a part: write a temporary
-// file in the same directory, flush it to disk, rename it over path, then
-// flush the directory so the rename itself is durable.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Best effort: not every platform can open or sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }
 
 // Recorder saves a session's answers to a store, each answer once however

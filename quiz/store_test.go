@@ -122,32 +122,6 @@ func TestStoreUnreadableFileIsLeftAlone(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f.json")
-	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomic(path, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != "new" {
-		t.Errorf("content = %q", got)
-	}
-	// A rename that fails (over a non-empty directory) leaves the target
-	// as it was and no temporary file behind.
-	target := filepath.Join(dir, "d")
-	if err := os.MkdirAll(filepath.Join(target, "x"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomic(target, []byte("data")); err == nil {
-		t.Fatal("writing over a non-empty directory succeeded")
-	}
-	if got := readDir(t, dir); len(got) != 2 {
-		t.Errorf("dir holds %v, want only f.json and d", got)
-	}
-}
-
 func TestStoreConcurrentRecords(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := OpenStore(dir, t0)

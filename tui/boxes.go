@@ -92,6 +92,12 @@ func (m *Model) boxContent(b diagram.Box, style diagram.Style) diagram.Content {
 		ct.Border, ct.BorderInk, ct.TitleInk = diagram.BorderHeavy, inkDown, inkDown
 	}
 	long, brief := keyFigure(st, false), keyFigure(st, true)
+	if m.selectedName() == b.Name {
+		if _, _, setting, ok := m.selectedLever(); ok {
+			long = "[ ] " + setting // the lever keys, on the box they turn
+			brief = strings.Replace(long, " replicas", " repl.", 1)
+		}
+	}
 	note := boxNote(st)
 	w := b.W - 4 // inside a border
 	switch style {

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 )
@@ -54,14 +56,34 @@ func (h classHelp) FullHelp() [][]key.Binding {
 		h.dash.FullHelp()...)
 }
 
-// helpKeys is what the help shows: the dashboard's keys, and the class's in
-// a class; while step mode tells a request, the footer offers its keys.
+// helpKeys is what the help shows: the front end's own keys (a
+// challenge's), the dashboard's, and the class's in a class; while step
+// mode tells a request, the footer offers its keys.
 func (m *Model) helpKeys() help.KeyMap {
 	if m.stepKeys && !m.showHelp {
 		return stepHelp{m.keys} // a request is being told
 	}
-	if m.cls == nil {
-		return m.keys
+	var keys help.KeyMap = m.keys
+	if m.cls != nil {
+		keys = classHelp{dash: m.keys, class: m.cls.keys}
 	}
-	return classHelp{dash: m.keys, class: m.cls.keys}
+	if len(m.opts.Keys) > 0 {
+		keys = withKeys{keys, m.opts.Keys}
+	}
+	return keys
+}
+
+// withKeys is a key map with more keys: first in the line at the bottom,
+// a column of their own in the help.
+type withKeys struct {
+	help.KeyMap
+	extra []key.Binding
+}
+
+func (k withKeys) ShortHelp() []key.Binding {
+	return append(slices.Clone(k.extra), k.KeyMap.ShortHelp()...)
+}
+
+func (k withKeys) FullHelp() [][]key.Binding {
+	return append([][]key.Binding{k.extra}, k.KeyMap.FullHelp()...)
 }

@@ -346,3 +346,4 @@ func (f *fakeSystem) SetAlgorithm(a loadbalancer.Algorithm) error {
 func (f *fakeSystem) SetRate(r float64)            { f.record("rate %g", r) }
 func (f *fakeSystem) SetPattern(p traffic.Pattern) { f.record("pattern %s", p) }
 func (f *fakeSystem) SetPaused(p bool)             { f.record("paused %v", p) }
+func (f *fakeSystem) Turn(l engine.Fault) error    { return f.record("turn %s", l.Text) }

@@ -9,6 +9,7 @@ type KeyMap struct {
 	KillDatabase, KillQueue, KillWorker, KillGateway, KillLB, Replica, CrashWorker key.Binding
 	SelectUp, SelectDown, KillSelected, SlowSelected, FailSelected, HealSelected   key.Binding
 	Breaker, Singleflight, Shedding, Algorithm                                     key.Binding
+	LeverUp, LeverDown                                                             key.Binding
 
 	Pause, Faster, Slower, Pattern key.Binding
 
@@ -39,7 +40,7 @@ func DefaultKeyMap() KeyMap {
 		Tab:       b([]string{"tab"}, "tab", "dashboard/quiz"),
 
 		KillDatabase: b([]string{"d"}, "d", "kill/revive the database"),
-		KillQueue:    b([]string{"m"}, "m", "kill/revive the message queue"),
+		KillQueue:    b([]string{"m"}, "m", "kill/revive the queue"),
 		KillWorker:   b([]string{"w"}, "w", "kill/revive the worker"),
 		KillGateway:  b([]string{"g"}, "g", "kill/revive the gateway"),
 		KillLB:       b([]string{"l"}, "l", "kill/revive the load balancer"),
@@ -57,6 +58,8 @@ func DefaultKeyMap() KeyMap {
 		Singleflight: b([]string{"y"}, "y", "singleflight on/off"),
 		Shedding:     b([]string{"o"}, "o", "load shedding on/off (overload)"),
 		Algorithm:    b([]string{"a"}, "a", "round-robin / least-connections"),
+		LeverUp:      b([]string{"]"}, "[ ]", "less/more of the selected (its lever)"),
+		LeverDown:    b([]string{"["}, "[", "less of the selected"),
 
 		Pause:   b([]string{"p"}, "p", "pause/resume traffic"),
 		Faster:  b([]string{"+", "="}, "+/-", "traffic rate"),
@@ -112,7 +115,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Step, k.StepNext, k.StepEnd, k.KillCache, k.KillDatabase, k.KillQueue, k.KillWorker, k.KillGateway, k.KillLB, k.Replica, k.CrashWorker},
-		{k.SelectUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm, k.Reset},
+		{k.SelectUp, k.LeverUp, k.KillSelected, k.SlowSelected, k.FailSelected, k.HealSelected, k.Breaker, k.Singleflight, k.Shedding, k.Algorithm, k.Reset},
 		{k.Pause, k.Faster, k.Pattern, k.SpeedUp, k.Panel, k.ScrollUp, k.Legend, k.Theme, k.Tab, k.Shot, k.Next, k.Help, k.Quit},
 	}
 }

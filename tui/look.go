@@ -171,7 +171,13 @@ func (m *Model) failureHint() (keys, words string) {
 		return "", ""
 	}
 	if b := m.killKey(comp.Kind); b != nil && comp.Kind != card.KindClient {
+		if !b.Enabled() {
+			return "", "" // a scene that breaks things itself (a challenge)
+		}
 		return b.Help().Key, " kills the " + comp.Name
+	}
+	if !m.keys.KillSelected.Enabled() {
+		return "", ""
 	}
 	return "↑/↓ enter", " kill the " + comp.Name
 }

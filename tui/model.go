@@ -38,6 +38,25 @@ type Options struct {
 	NoTick bool
 	// Quiz, when set, is the quiz shown on its own tab (tab switches).
 	Quiz *quizview.Model
+
+	// A front end that sets the scene (a challenge) narrows what the keys
+	// do and adds a panel of its own:
+
+	// Levers, when not nil, are the only levers the keys turn (by
+	// engine.LeverNames); the keys of the others are disabled.
+	Levers []string
+	// NoChaos disables the keys that break things or change the traffic
+	// (kill, slow, fail, heal, crash, pause, rate, pattern).
+	NoChaos bool
+	// Side, when set, is a panel shown first on the right.
+	Side Panel
+	// Keys are the front end's own keys (it handles them before the
+	// dashboard), listed in the help.
+	Keys []key.Binding
+	// Select names the component selected at the start (default the
+	// first).
+	Select string
+
 	// Lesson, when set, is played from the start (archex --script), again
 	// and again with Loop. Faults are the --fault timeline's faults, the
 	// system's own clock, to apply at their times (the traffic's rate and
@@ -58,6 +77,13 @@ type Options struct {
 	Renderer *lipgloss.Renderer
 }
 
+// Panel is a right-hand panel a front end gives the dashboard: it draws
+// itself in w×h on every frame, from whatever it pulls.
+type Panel interface {
+	Title() string
+	View(w, h int) string
+}
+
 // panel is what the right-hand side shows.
 type panel int
 
@@ -66,10 +92,11 @@ const (
 	panelTrace
 	panelLog
 	panelCard
+	panelSide // Options.Side
 	panelCount
 )
 
-var panelNames = [...]string{"figures", "trace inspector", "event log", "the card"}
+var panelNames = [...]string{"figures", "trace inspector", "event log", "the card", ""}
 
 // Model is the dashboard. It takes a System and needs nothing global, so
 // several dashboards can watch one engine.
@@ -152,6 +179,15 @@ func New(sys System, opts Options) *Model {
 	m.newPanels()
 	m.applyCard()
 	m.setPalette(pal)
+	m.restrictKeys()
+	for i, c := range m.card.Components {
+		if c.Name == opts.Select {
+			m.selected = i
+		}
+	}
+	if opts.Side != nil {
+		m.panel = panelSide
+	}
 	if opts.Quiz != nil {
 		app := quizview.NewApp(*opts.Quiz)
 		// Experiments run on this very system, on screen.
@@ -319,9 +355,13 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.SelectUp):
 		m.selected = (m.selected + len(m.card.Components) - 1) % len(m.card.Components)
 		m.base = nil
+		m.status = m.selectedLeverText()
 	case key.Matches(msg, k.SelectDown):
 		m.selected = (m.selected + 1) % len(m.card.Components)
 		m.base = nil
+		m.status = m.selectedLeverText()
+	case key.Matches(msg, k.LeverUp), key.Matches(msg, k.LeverDown):
+		return m.onLeverKey(key.Matches(msg, k.LeverUp))
 	case key.Matches(msg, k.ScrollUp):
 		m.scrollPanel(false)
 	case key.Matches(msg, k.ScrollDown):

@@ -67,9 +67,11 @@ func (m *Model) inspectTrace(t engine.Trace) {
 // terminal is too short for a banner, then the chosen view.
 func (m *Model) panelView(w, h int) string {
 	var top []string
-	if !m.wideBanner() && m.panel != panelPoll {
-		// On a small screen the poll takes the panel: the diagram still
-		// says what is down.
+	// A front end's own panel (a challenge's goal) needs the room more
+	// than the failure story, which the other panels still show; on a
+	// small screen the poll takes the panel too: the diagram still says
+	// what is down.
+	if !m.wideBanner() && m.panel != panelSide && m.panel != panelPoll {
 		if b := m.banner(w); b != "" {
 			top = append(strings.Split(b, "\n"), "")
 		}
@@ -105,6 +107,8 @@ func (m *Model) panelView(w, h int) string {
 	case panelCard:
 		m.pn.card.SetSize(w, rest)
 		body = m.pn.card.View()
+	case panelSide:
+		body = m.opts.Side.View(w, rest)
 	case panelLegend:
 		body = strings.Join(m.pn.legend.page(strings.Split(m.legendView(w), "\n"), rest, &m.styles), "\n")
 	}
@@ -125,6 +129,10 @@ func (m *Model) panelName() string {
 		return "class poll"
 	case panelLegend:
 		return "legend"
+	case panelSide:
+		if m.opts.Side != nil {
+			return m.opts.Side.Title()
+		}
 	}
 	return panelNames[m.panel]
 }
@@ -132,13 +140,17 @@ func (m *Model) panelName() string {
 // nextPanel is the panel after the one shown: the class's poll comes after
 // the others while there is one.
 func (m *Model) nextPanel() panel {
+	next := m.panel + 1
+	if next == panelSide && m.opts.Side == nil {
+		next++ // no front end's panel
+	}
 	switch {
 	case m.panel == panelLegend:
 		return m.pn.beforeLegend
 	case m.panel == panelPoll:
 		return panelFigures
-	case m.panel+1 < panelCount:
-		return m.panel + 1
+	case next < panelCount:
+		return next
 	case m.cls != nil && m.cls.view.Poll != nil:
 		return panelPoll
 	}

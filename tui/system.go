@@ -40,6 +40,8 @@ type System interface {
 	SetRate(r float64)
 	SetPattern(p traffic.Pattern)
 	SetPaused(p bool)
+	// Turn turns a lever (engine.ParseLever): the [ and ] keys.
+	Turn(f engine.Fault) error
 
 	// Apply carries out a scripted fault (--fault, a lesson's line).
 	Apply(f engine.Fault) error

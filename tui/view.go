@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,6 +121,7 @@ func (m *Model) drawHeader() string {
 		if r.Paused {
 			state = fmt.Sprintf("⏸ paused (%g req/s %s)", r.SetRate, r.Pattern)
 		}
+		state += leversAway(s.Levers, s.DefaultLevers)
 		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
@@ -129,6 +131,22 @@ func (m *Model) drawHeader() string {
 	}
 	gap := max(m.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
+}
+
+// leversAway names the settings not at their defaults that no box shows,
+// for the header: " · ttl 1s · limit 100/s".
+func leversAway(l, def engine.Levers) string {
+	out := ""
+	if l.TTL != def.TTL {
+		out += " · ttl " + shortDuration(l.TTL)
+	}
+	if l.KeyRate != def.KeyRate {
+		out += " · limit " + strconv.FormatFloat(l.KeyRate, 'f', -1, 64) + "/s"
+	}
+	if l.Algorithm != def.Algorithm && l.Algorithm != "" {
+		out += " · " + string(l.Algorithm)
+	}
+	return out
 }
 
 // truncateText cuts plain text to w cells with an ellipsis.

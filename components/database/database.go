@@ -89,8 +89,9 @@ type Database struct {
 	station *model.Station
 	faults  model.Faults
 
-	mu  sync.Mutex // guards gen during kill/revive
-	gen atomic.Pointer[generation]
+	mu   sync.Mutex // guards gen during kill/revive, and pool changes
+	gen  atomic.Pointer[generation]
+	pool atomic.Int64 // connections now (SetPool)
 	// writes serialises the real work of writes. SQLite has one writer;
 	// letting it arbitrate means its busy handler, which sleeps in steps of
 	// up to 100 ms, adds stalls no real database would.
@@ -124,6 +125,7 @@ func Open(cfg Config) (*Database, error) {
 		cfg.Products = DefaultProducts
 	}
 	d := &Database{cfg: cfg, path: filepath.Join(cfg.Dir, "archex.db"), sql: statementsFor(cfg.Resource)}
+	d.pool.Store(int64(cfg.Pool))
 	// The pool is the capacity limit; the station only models latency.
 	d.station = model.NewStation(0, cfg.Latency, &d.faults, model.NewRand(cfg.Seed, cfg.Name))
 	g, err := d.open()
@@ -147,8 +149,8 @@ func (d *Database) open() (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: open %s: %w", d.path, err)
 	}
-	db.SetMaxOpenConns(d.cfg.Pool)
-	db.SetMaxIdleConns(d.cfg.Pool)
+	db.SetMaxOpenConns(int(d.pool.Load()))
+	db.SetMaxIdleConns(int(d.pool.Load()))
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: open %s: %w", d.path, err)
@@ -261,7 +263,7 @@ func (d *Database) Close() { d.Kill() }
 func (d *Database) Stats() Stats {
 	return Stats{
 		Down:    d.Down(),
-		Pool:    d.cfg.Pool,
+		Pool:    int(d.pool.Load()),
 		InUse:   int(d.inUse.Load()),
 		Waiting: int(d.waiting.Load()),
 		Queries: d.queries.Load(),

@@ -384,3 +384,23 @@ func TestPruneAppliedForgetsOnlyOlderIDs(t *testing.T) {
 		t.Error("pruning the record must not undo what was applied")
 	}
 }
+
+// The pool's size changes at once, within its bounds.
+func TestSetPool(t *testing.T) {
+	d := open(t, database.Config{Pool: 3})
+	if err := d.SetPool(5); err != nil || d.Stats().Pool != 5 {
+		t.Errorf("SetPool(5): %v, pool %d", err, d.Stats().Pool)
+	}
+	for _, bad := range []int{0, database.MaxPool + 1} {
+		if err := d.SetPool(bad); err == nil {
+			t.Errorf("SetPool(%d) was taken", bad)
+		}
+	}
+	d.Kill()
+	if err := d.SetPool(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Revive(); err != nil || d.Stats().Pool != 2 {
+		t.Errorf("a pool set while down: %v, pool %d after revive", err, d.Stats().Pool)
+	}
+}

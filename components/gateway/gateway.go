@@ -33,11 +33,14 @@ var (
 		{Key: "demo-key-3", Rate: 1000, Burst: 500},
 		{Key: "demo-key-4", Rate: 1000, Burst: 500},
 		// A trial key with a tight limit, to show 429s.
-		{Key: "trial-key", Rate: 2, Burst: 2},
+		{Key: TrialKey, Rate: 2, Burst: 2},
 	}
 	// DefaultRoutes is the route table.
 	DefaultRoutes = []string{"GET /products/{id}", "PUT /products/{id}"}
 )
+
+// TrialKey is the key with a tight limit of its own (2 req/s), to show 429s.
+const TrialKey = "trial-key"
 
 // HeaderKey carries the API key; HeaderRequestID the request id.
 const (

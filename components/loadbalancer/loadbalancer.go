@@ -85,10 +85,13 @@ type Config struct {
 // BackendStats are one replica's figures as the load balancer sees them.
 type BackendStats struct {
 	Name    string
-	Healthy bool  // passes its health checks
-	Ejected bool  // out of rotation for answering 5xx again and again
-	Active  int   // requests in flight
-	Served  int64 // requests sent to it
+	Healthy bool // passes its health checks
+	Ejected bool // out of rotation for answering 5xx again and again
+	// Draining: leaving the rotation (scaled down); it gets no new
+	// request and is removed once those in flight have finished.
+	Draining bool
+	Active   int   // requests in flight
+	Served   int64 // requests sent to it
 }
 
 // Stats are the load balancer's live figures.
@@ -114,7 +117,10 @@ type LB struct {
 	client  *http.Client // health checks
 	algo    atomic.Value // Algorithm
 	next    atomic.Uint64
-	pool    []*backend
+	// pool is the backends, replaced whole (never changed in place) when
+	// one is added or removed (see backends.go); poolMu serialises those.
+	pool   atomic.Pointer[[]*backend]
+	poolMu sync.Mutex
 
 	retries, rejected, ejections atomic.Int64
 	ejectMu                      sync.Mutex // one ejection decision at a time: the cap
@@ -126,10 +132,11 @@ type LB struct {
 
 type backend struct {
 	Backend
-	healthy atomic.Bool
-	active  atomic.Int64
-	served  atomic.Int64
-	fails   atomic.Int64 // consecutive 5xx answers
+	healthy  atomic.Bool
+	draining atomic.Bool  // leaving the rotation: see backends.go
+	active   atomic.Int64 // requests reserved or in flight (see pick)
+	served   atomic.Int64
+	fails    atomic.Int64 // consecutive 5xx answers
 	// ejectedUntil is when an ejection ends, Unix nanoseconds; 0: none.
 	ejectedUntil atomic.Int64
 }
@@ -176,11 +183,13 @@ func New(cfg Config) (*LB, error) {
 	lb.algo.Store(cfg.Algorithm)
 	lb.rng = model.NewRand(cfg.Seed, cfg.Name)
 	lb.station = model.NewStation(cfg.Capacity, cfg.Latency, &lb.faults, lb.rng)
+	pool := make([]*backend, 0, len(cfg.Backends))
 	for _, b := range cfg.Backends {
 		be := &backend{Backend: b}
 		be.healthy.Store(true)
-		lb.pool = append(lb.pool, be)
+		pool = append(pool, be)
 	}
+	lb.pool.Store(&pool)
 	transport := &http.Transport{
 		DialContext:           (&net.Dialer{Timeout: time.Second}).DialContext,
 		MaxIdleConns:          1024,
@@ -251,15 +260,16 @@ func (lb *LB) Stats() Stats {
 	s := Stats{Down: lb.Down(), Algorithm: lb.algo.Load().(Algorithm), Retries: lb.retries.Load(),
 		Rejected: lb.rejected.Load(), Ejections: lb.ejections.Load()}
 	now := lb.cfg.Now()
-	for _, b := range lb.pool {
-		h, ej := b.healthy.Load(), b.ejected(now)
-		if h && !ej {
+	for _, b := range lb.backends() {
+		h, ej, dr := b.healthy.Load(), b.ejected(now), b.draining.Load()
+		if h && !ej && !dr {
 			s.Healthy++
 		}
 		if ej {
 			s.Ejected = append(s.Ejected, b.Name)
 		}
-		s.Backends = append(s.Backends, BackendStats{Name: b.Name, Healthy: h, Ejected: ej, Active: int(b.active.Load()), Served: b.served.Load()})
+		s.Backends = append(s.Backends, BackendStats{Name: b.Name, Healthy: h, Ejected: ej, Draining: dr,
+			Active: int(b.active.Load()), Served: b.served.Load()})
 	}
 	return s
 }
@@ -276,7 +286,7 @@ func (lb *LB) checkHealth() {
 		case <-t.C:
 		}
 		var wg sync.WaitGroup
-		for _, b := range lb.pool {
+		for _, b := range lb.backends() {
 			wg.Add(1)
 			go func(b *backend) {
 				defer wg.Done()
@@ -297,11 +307,13 @@ func (lb *LB) probe(b *backend) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// pick chooses a healthy replica, not ejected, not tried yet.
-func (lb *LB) pick(tried []*backend) *backend {
-	candidates := make([]*backend, 0, len(lb.pool))
+// choose chooses a healthy replica, not ejected, not draining, not tried
+// yet (pick reserves it).
+func (lb *LB) choose(tried []*backend) *backend {
+	pool := lb.backends()
+	candidates := make([]*backend, 0, len(pool))
 	var now time.Time
-	for _, b := range lb.pool {
+	for _, b := range pool {
 		if !contains(tried, b) && lb.inRotation(b, &now) {
 			candidates = append(candidates, b)
 		}
@@ -375,9 +387,13 @@ func (lb *LB) serve(w http.ResponseWriter, r *http.Request) {
 		lb.reject(w, reason)
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &attempt{first: chosen}))
+	a := &attempt{first: chosen}
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, a))
 	trace.Send(r.Header, lb.cfg.Name, time.Now())
 	lb.proxy.ServeHTTP(w, r)
+	if len(a.tried) == 0 {
+		chosen.release() // the proxy gave up before sending it
+	}
 }
 
 func (lb *LB) reject(w http.ResponseWriter, reason string) {

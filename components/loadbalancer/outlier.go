@@ -57,13 +57,17 @@ func (lb *LB) eject(b *backend) {
 	if b.ejected(now) {
 		return
 	}
-	out := 0
-	for _, x := range lb.pool {
+	out, serving := 0, 0
+	for _, x := range lb.backends() {
+		if x.draining.Load() {
+			continue // leaving anyway: not one of the replicas to keep
+		}
+		serving++
 		if x.ejected(now) {
 			out++
 		}
 	}
-	if out+1 > len(lb.pool)/3 {
+	if out+1 > serving/3 {
 		return
 	}
 	b.fails.Store(0)

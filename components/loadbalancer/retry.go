@@ -45,8 +45,7 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 			// first attempt was.
 			trace.Send(out.Header, t.lb.cfg.Name, time.Now())
 		}
-		b.active.Add(1)
-		b.served.Add(1)
+		b.served.Add(1) // pick reserved b: its active count is up already
 		resp, err := t.next.RoundTrip(out)
 		if err == nil {
 			t.lb.observe(b, failedAnswer(resp))
@@ -58,10 +57,10 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 					continue
 				}
 			}
-			resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { b.active.Add(-1) }}
+			resp.Body = &doneBody{ReadCloser: resp.Body, done: b.release}
 			return resp, nil
 		}
-		b.active.Add(-1)
+		b.release()
 		if req.Context().Err() == nil {
 			t.lb.observe(b, true) // not when the caller gave up
 		}
@@ -91,7 +90,7 @@ func (t *retrying) mayRetry(req *http.Request) bool {
 func (t *retrying) discard(req *http.Request, resp *http.Response, b, next *backend) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
-	b.active.Add(-1)
+	b.release()
 	now := time.Now()
 	from, sent := trace.Received(resp.Header, now)
 	if from == "" {

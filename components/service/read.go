@@ -259,7 +259,7 @@ func (s *Service) fill(ctx context.Context, q *request, step Step, st *readState
 // ttl is the cache TTL with ±10 % jitter, so that keys filled together do
 // not expire together.
 func (s *Service) ttl() time.Duration {
-	return time.Duration(float64(s.cfg.TTL) * (0.9 + 0.2*s.rng.Float64()))
+	return time.Duration(float64(s.TTL()) * (0.9 + 0.2*s.rng.Float64()))
 }
 
 func (s *Service) call(ctx context.Context, q *request, step Step) error {

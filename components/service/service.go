@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -99,9 +100,13 @@ type Config struct {
 
 // Service is the Service Layer component.
 type Service struct {
-	cfg      Config
-	rng      *model.Rand
-	replicas []*replica
+	cfg Config
+	rng *model.Rand
+	// replicas is the list, replaced whole when one is added or removed
+	// (scale.go); scaleMu serialises those.
+	replicas atomic.Pointer[[]*replica]
+	scaleMu  sync.Mutex
+	ttlNow   atomic.Int64 // the cache TTL now, nanoseconds (SetTTL)
 	breakers []*gobreaker.CircuitBreaker[struct{}]
 	flight   singleflight.Group
 	shedder  *shedder
@@ -117,6 +122,10 @@ type replica struct {
 	station  *model.Station
 	faults   model.Faults // chaos aimed at this replica alone
 	inFlight atomic.Int64
+	// draining: being removed (scale.go), finishing its requests; life
+	// orders a revive against it.
+	draining atomic.Bool
+	life     sync.Mutex
 }
 
 // New starts the replicas.
@@ -145,6 +154,8 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, rng: model.NewRand(cfg.Seed, cfg.Name), shedder: newShedder(cfg.Store, cfg.ShedTarget)}
 	s.breakerOn.Store(true)
 	s.singleflightOn.Store(true)
+	s.ttlNow.Store(int64(cfg.TTL))
+	s.replicas.Store(&[]*replica{})
 	for _, c := range cfg.Caches {
 		s.breakers = append(s.breakers, gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 			Name:    c.Name(),
@@ -160,17 +171,11 @@ func New(cfg Config) (*Service, error) {
 			},
 		}))
 	}
-	for i := range cfg.Replicas {
-		name := fmt.Sprintf("replica-%d", i+1)
-		rep := &replica{name: name}
-		rep.station = model.NewStation(cfg.Capacity, cfg.Latency, &rep.faults, model.NewRand(cfg.Seed, name))
-		node, err := httpnode.Listen(cfg.Name+" "+name, "127.0.0.1:0", s.handler(rep), cfg.OnPanic)
-		if err != nil {
+	for range cfg.Replicas {
+		if _, _, err := s.AddReplica(); err != nil {
 			s.Close()
 			return nil, err
 		}
-		rep.node = node
-		s.replicas = append(s.replicas, rep)
 	}
 	return s, nil
 }
@@ -181,8 +186,9 @@ func (s *Service) Name() string { return s.cfg.Name }
 // Faults are the chaos applied to each replica's requests, in replica
 // order: a fault on the whole service sets every one of them.
 func (s *Service) Faults() []*model.Faults {
-	out := make([]*model.Faults, len(s.replicas))
-	for i, r := range s.replicas {
+	list := s.list()
+	out := make([]*model.Faults, len(list))
+	for i, r := range list {
 		out[i] = &r.faults
 	}
 	return out
@@ -193,7 +199,7 @@ func (s *Service) Latency() model.Latency { return s.cfg.Latency }
 
 // Replicas names the replicas and their addresses, in order.
 func (s *Service) Replicas() (names, addrs []string) {
-	for _, r := range s.replicas {
+	for _, r := range s.list() {
 		names = append(names, r.name)
 		addrs = append(addrs, r.node.Addr())
 	}
@@ -207,17 +213,18 @@ func (s *Service) Kill(i int) error {
 
 // Revive restarts replica i, or every replica when i < 0.
 func (s *Service) Revive(i int) error {
-	return s.each(i, func(r *replica) error { return r.node.Revive() })
+	return s.each(i, (*replica).revive)
 }
 
 func (s *Service) each(i int, fn func(*replica) error) error {
-	if i >= len(s.replicas) {
-		return fmt.Errorf("%s has %d replicas; there is no replica %d", s.cfg.Name, len(s.replicas), i+1)
+	list := s.list()
+	if i >= len(list) {
+		return fmt.Errorf("%s has %d replicas; there is no replica %d", s.cfg.Name, len(list), i+1)
 	}
 	if i >= 0 {
-		return fn(s.replicas[i])
+		return fn(list[i])
 	}
-	for _, r := range s.replicas {
+	for _, r := range list {
 		if err := fn(r); err != nil {
 			return err
 		}
@@ -227,7 +234,7 @@ func (s *Service) each(i int, fn func(*replica) error) error {
 
 // Down reports whether every replica is down.
 func (s *Service) Down() bool {
-	for _, r := range s.replicas {
+	for _, r := range s.list() {
 		if !r.node.Down() {
 			return false
 		}
@@ -243,7 +250,7 @@ func (s *Service) SetSingleflight(on bool) { s.singleflightOn.Store(on) }
 
 // Close stops every replica for good.
 func (s *Service) Close() {
-	for _, r := range s.replicas {
+	for _, r := range s.list() {
 		r.node.Close()
 	}
 }
@@ -252,6 +259,7 @@ func (s *Service) Close() {
 type ReplicaStats struct {
 	Name     string
 	Down     bool
+	Draining bool // being removed (scale.go): finishing its requests
 	InFlight int
 }
 
@@ -283,12 +291,12 @@ func (s *Service) Stats() Stats {
 		Reads: s.reads.Load(), Writes: s.writes.Load(), Failed: s.failed.Load(),
 		Coalesced: s.coalesced.Load(),
 	}
-	for _, r := range s.replicas {
+	for _, r := range s.list() {
 		down := r.node.Down()
 		if !down {
 			st.Up++
 		}
-		st.Replicas = append(st.Replicas, ReplicaStats{Name: r.name, Down: down, InFlight: int(r.inFlight.Load())})
+		st.Replicas = append(st.Replicas, ReplicaStats{Name: r.name, Down: down, Draining: r.draining.Load(), InFlight: int(r.inFlight.Load())})
 	}
 	for i, b := range s.breakers {
 		st.Breakers = append(st.Breakers, BreakerStats{Cache: s.cfg.Caches[i].Name(), State: b.State().String()})

@@ -51,11 +51,14 @@ type Pooled interface {
 
 // shedder is the service's line for the database while shedding is on.
 type shedder struct {
-	on      atomic.Bool
-	db      string
-	target  time.Duration
-	slots   chan struct{} // a place at the database, one per connection
-	waiting atomic.Int64  // requests in line for a place
+	on     atomic.Bool
+	db     string
+	store  Pooled
+	target time.Duration
+	// slots are the places at the database, one per connection; replaced
+	// by a line of the new size when the pool is resized (see places).
+	slots   atomic.Pointer[chan struct{}]
+	waiting atomic.Int64 // requests in line for a place
 	// held is how long a statement keeps its place, an exponentially
 	// weighted average of those measured, in nanoseconds.
 	held atomic.Int64
@@ -69,7 +72,9 @@ func newShedder(store Store, target time.Duration) *shedder {
 	if !ok || b.Stats().Pool <= 0 {
 		return nil
 	}
-	sh := &shedder{db: b.Name(), target: target, slots: make(chan struct{}, b.Stats().Pool)}
+	sh := &shedder{db: b.Name(), store: b, target: target}
+	slots := make(chan struct{}, b.Stats().Pool)
+	sh.slots.Store(&slots)
 	sh.held.Store(int64(max(b.Latency().Base, time.Millisecond)))
 	return sh
 }
@@ -100,12 +105,13 @@ func (sh *shedder) enter(ctx context.Context) (done func(), err error) {
 	if sh == nil || !sh.on.Load() {
 		return func() {}, nil
 	}
+	slots := sh.places()
 	select {
-	case sh.slots <- struct{}{}: // a place free: no line
-		return sh.leave(time.Now()), nil
+	case slots <- struct{}{}: // a place free: no line
+		return sh.leave(slots, time.Now()), nil
 	default:
 	}
-	pool := cap(sh.slots)
+	pool := cap(slots)
 	waiting := int(sh.waiting.Load())
 	if wait := time.Duration(int64(waiting+1) * sh.held.Load() / int64(pool)); wait > sh.target {
 		sh.shed.Add(1)
@@ -114,22 +120,40 @@ func (sh *shedder) enter(ctx context.Context) (done func(), err error) {
 	sh.waiting.Add(1)
 	defer sh.waiting.Add(-1)
 	select {
-	case sh.slots <- struct{}{}:
-		return sh.leave(time.Now()), nil
+	case slots <- struct{}{}:
+		return sh.leave(slots, time.Now()), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// leave returns the function that gives a place back and measures how long
-// it was held.
-func (sh *shedder) leave(since time.Time) func() {
+// places is the line for the database's pool as it is now. When the pool
+// has been resized, a line of the new size replaces the old one: statements
+// holding a place in the old line give it back there, so for a moment the
+// two together may let in more than the new pool (the database's own pool
+// still holds them to its size).
+func (sh *shedder) places() chan struct{} {
+	cur := sh.slots.Load()
+	slots := *cur
+	if pool := sh.store.Stats().Pool; pool > 0 && pool != cap(slots) {
+		fresh := make(chan struct{}, pool)
+		if sh.slots.CompareAndSwap(cur, &fresh) {
+			return fresh
+		}
+		return *sh.slots.Load()
+	}
+	return slots
+}
+
+// leave returns the function that gives a place in slots back and measures
+// how long it was held.
+func (sh *shedder) leave(slots chan struct{}, since time.Time) func() {
 	return func() {
 		held := int64(time.Since(since))
 		// A weight of 1/8: about the last dozen statements.
 		old := sh.held.Load()
 		sh.held.Store(old + (held-old)/8)
-		<-sh.slots
+		<-slots
 	}
 }
 

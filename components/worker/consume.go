@@ -23,7 +23,7 @@ func (w *Worker) consume(ctx context.Context, name string) {
 	claimEvery := min(max(w.cfg.ClaimIdle/4, 10*time.Millisecond), 250*time.Millisecond)
 	var lastClaim time.Time
 	idle, backoff := pollMin, time.Duration(0)
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !retired(ctx) {
 		var ds []queue.Delivery
 		var err error
 		if time.Since(lastClaim) >= claimEvery {

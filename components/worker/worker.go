@@ -166,10 +166,15 @@ type Worker struct {
 	faults   model.Faults
 	maxTries int
 
-	mu      sync.Mutex // serialises Start and Stop
+	mu      sync.Mutex // serialises Start, Stop and SetConsumers
 	cancel  context.CancelFunc
+	ctx     context.Context // the running consumers'; nil when stopped
 	running sync.WaitGroup
 	up      atomic.Bool // read without mu: Stats must not wait for a Stop
+	// consumers is how many consumers run while the worker is up; slots
+	// are the running ones, oldest first (scale.go).
+	consumers atomic.Int64
+	slots     []*slot
 
 	names     atomic.Int64 // consumer names: worker-1, worker-2, ...
 	crashNext atomic.Bool
@@ -212,7 +217,10 @@ func New(cfg Config) (*Worker, error) {
 		cfg.Recorder = trace.Discard
 	}
 	w := &Worker{cfg: cfg, maxTries: cfg.Queue.MaxTries()}
-	w.station = model.NewStation(cfg.Consumers, cfg.Latency, &w.faults, model.NewRand(cfg.Seed, cfg.Name))
+	w.consumers.Store(int64(cfg.Consumers))
+	// No capacity limit of its own: each consumer applies one batch at a
+	// time, so the consumers are the limit (and SetConsumers changes it).
+	w.station = model.NewStation(0, cfg.Latency, &w.faults, model.NewRand(cfg.Seed, cfg.Name))
 	return w, nil
 }
 
@@ -236,11 +244,10 @@ func (w *Worker) Start() {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w.cancel = cancel
+	w.ctx, w.cancel = ctx, cancel
 	w.up.Store(true)
-	for range w.cfg.Consumers {
-		w.running.Add(1)
-		go w.supervise(ctx)
+	for range w.consumers.Load() {
+		w.startSlot()
 	}
 	w.running.Add(1)
 	go w.prune(ctx)
@@ -257,6 +264,7 @@ func (w *Worker) Stop() {
 	}
 	w.cancel()
 	w.running.Wait()
+	w.ctx, w.slots = nil, nil
 	w.up.Store(false)
 }
 
@@ -300,14 +308,14 @@ func (c crash) String() string {
 	return fmt.Sprintf("%s crashed (injected) after committing %d events, before acknowledging them", c.consumer, c.events)
 }
 
-// supervise runs one consumer slot until ctx ends, restarting the consumer
-// under a new name after a panic.
+// supervise runs one consumer slot until ctx ends or the slot is retired,
+// restarting the consumer under a new name after a panic.
 func (w *Worker) supervise(ctx context.Context) {
 	defer w.running.Done()
 	for {
 		name := "worker-" + strconv.FormatInt(w.names.Add(1), 10)
 		v, panicked := w.run(ctx, name)
-		if !panicked {
+		if !panicked || retired(ctx) {
 			return
 		}
 		w.panics.Add(1)

@@ -134,9 +134,12 @@ func (e *Experiment) start(found engine.Settings) engine.Settings {
 // healthy are the settings an experiment starts from, given the lab's: every
 // component up and healed, the breaker and singleflight on, load shedding
 // off, the traffic running, steady, at MinRate or more (DefaultRate when it
-// was less). The load balancer's algorithm stays as it is.
+// was less). The load balancer's algorithm and the levers of capacity
+// (replicas, pool ...) stay as they are: the experiments measure the
+// capacity they find.
 func healthy(s engine.Settings) engine.Settings {
-	h := engine.Settings{Breaker: true, Singleflight: true, Algorithm: s.Algorithm, Rate: s.Rate, Pattern: traffic.Steady}
+	h := engine.Settings{Breaker: true, Singleflight: true, Algorithm: s.Algorithm, Rate: s.Rate, Pattern: traffic.Steady,
+		Replicas: s.Replicas, Workers: s.Workers, Pool: s.Pool, TTL: s.TTL, KeyRate: s.KeyRate}
 	if h.Rate < MinRate {
 		h.Rate = DefaultRate
 	}
