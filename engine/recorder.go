@@ -90,15 +90,32 @@ func (r *recorder) Record(h trace.Hop) {
 		if h.Async {
 			return // its trace is gone already
 		}
-		t = &traceRec{Trace: Trace{ID: h.Trace, Start: h.Start}}
-		r.traces[h.Trace] = t
-		r.fifo = append(r.fifo, h.Trace)
-		if len(r.fifo) > keepTraces {
-			delete(r.traces, r.fifo[0])
-			r.fifo = r.fifo[1:]
-		}
+		t = r.newTrace(h)
 	}
 	t.add(h)
+}
+
+// newTrace starts recording the trace h begins. Beyond keepTraces the
+// oldest is forgotten, and its record and its hops' room are the new
+// one's: what reads a trace copies it (snapshot), so nothing else holds
+// them, and a request recorded costs no allocation of its hops.
+func (r *recorder) newTrace(h trace.Hop) *traceRec {
+	var t *traceRec
+	if len(r.fifo) >= keepTraces {
+		t = r.traces[r.fifo[0]]
+		delete(r.traces, r.fifo[0])
+		r.fifo = r.fifo[1:]
+	}
+	var hops []trace.Hop
+	if t != nil {
+		hops = t.Hops[:0]
+	} else {
+		t = new(traceRec)
+	}
+	*t = traceRec{Trace: Trace{ID: h.Trace, Start: h.Start, Hops: hops}}
+	r.traces[h.Trace] = t
+	r.fifo = append(r.fifo, h.Trace)
+	return t
 }
 
 // count adds a hop to the second in progress.
