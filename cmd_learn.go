@@ -40,23 +40,23 @@ learn.json; a challenge opens once the ones before it are done.
 
 // learnRun is one `archex learn` after its flags are read.
 type learnRun struct {
-	env    *cliEnv
-	path   *challenge.Path
-	number int // 0: none given
-	plain  bool
-	list   bool
-	high   bool
-	store  *challenge.Store
+	env     *cliEnv
+	path    *challenge.Path
+	number  int // 0: none given
+	plain   bool
+	list    bool
+	palette *theme.Palette // the theme asked for (--theme)
+	store   *challenge.Store
 }
 
 func cmdLearn(env *cliEnv, args []string) error {
-	fs, usage := helpFlagSet("learn", "archex learn [N] [--list] [--plain] [--challenges FILE] [--reset]", learnHelp)
+	fs, usage := helpFlagSet("learn", "archex learn [N] [--list] [--plain] [--challenges FILE] [--theme default|high-contrast] [--reset]", learnHelp)
 	var (
 		list  = fs.Bool("list", false, "print the path, one challenge a line (number, title, state), then exit")
 		plain = fs.Bool("plain", false, "line mode for scripts and screen readers: play challenge N, reading levers from stdin")
 		file  = fs.String("challenges", "", "a path of challenges of your own (YAML, the format of challenge/path.yaml) instead of archex's")
 		reset = fs.Bool("reset", false, "clear the saved progress of the challenges, then exit")
-		high  = fs.Bool("high-contrast", false, "high-contrast colours")
+		th    = registerTheme(fs)
 	)
 	// The challenge's number may come before the flags (archex learn 3
 	// --plain): the flag package stops at the first argument that is not
@@ -68,10 +68,14 @@ func cmdLearn(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, usage, rest); err != nil {
 		return err
 	}
+	pal, err := th.palette(usage)
+	if err != nil {
+		return err
+	}
 	if *reset {
 		return resetLearn(env)
 	}
-	r := &learnRun{env: env, number: number, plain: *plain, list: *list, high: *high}
+	r := &learnRun{env: env, number: number, plain: *plain, list: *list, palette: pal}
 	if *file == "" {
 		r.path = challenge.Shipped()
 	} else if r.path, err = challenge.Load(*file); err != nil {
@@ -104,7 +108,7 @@ func takeNumber(args []string) (int, []string, error) {
 		if strings.HasPrefix(a, "-") || n != 0 || value {
 			rest = append(rest, a)
 			name := strings.TrimLeft(a, "-")
-			value = !value && (name == "challenges") // its value comes next
+			value = !value && (name == "challenges" || name == "theme") // its value comes next
 			continue
 		}
 		v, err := strconv.Atoi(a)
@@ -262,10 +266,7 @@ func (r *learnRun) runTUI() error {
 			return err
 		}
 	}
-	var pal *theme.Palette
-	if r.high {
-		pal = &theme.HighContrast
-	}
+	pal := r.palette
 	// As the dashboard: signals end it with the terminal restored and the
 	// system's temporary files removed.
 	ctx, stop := r.env.stopContext(context.Background())

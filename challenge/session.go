@@ -246,6 +246,9 @@ func (s *Session) Go() {
 	go func() {
 		defer close(s.done)
 		_, err := run.Execute(ctx, s.eng)
+		// The run sends no more: the system says so (paused), rather than
+		// go on showing the rate it ran at as if it still sent it.
+		s.eng.SetPaused(true)
 		if errors.Is(err, context.Canceled) {
 			err = nil // stopped early or closed: the verdict says which
 		}
