@@ -168,6 +168,9 @@ func boxNote(st engine.Status) string {
 	if st.Replicas > 0 && strings.HasPrefix(st.Note, fmt.Sprintf("%d/%d ", st.Healthy, st.Replicas)) {
 		return "" // "2/3 replicas": the box's figure says it already
 	}
+	if st.Kind == card.KindClient && st.Note == "paused" {
+		return "" // ⏸ PAUSED says it
+	}
 	return noteWords.Replace(st.Note)
 }
 
