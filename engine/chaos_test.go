@@ -38,8 +38,15 @@ func checkAccounting(t *testing.T, s *Snapshot) {
 // duplicate the worker's idempotency turns into a no-op.)
 func settle(t *testing.T, e *Engine, exact bool) *Snapshot {
 	t.Helper()
+	return settleWithin(t, e, exact, 15*time.Second)
+}
+
+// settleWithin is settle with a drain of up to d (a long run's backlog
+// takes longer to work off).
+func settleWithin(t *testing.T, e *Engine, exact bool, d time.Duration) *Snapshot {
+	t.Helper()
 	e.StopTraffic()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	if err := e.Drain(ctx); err != nil {
 		t.Fatalf("drain: %v", err)

@@ -62,7 +62,9 @@ func TestSoak(t *testing.T) {
 			nextSample = nextSample.Add(30 * time.Second)
 		}
 	}
-	s := settle(t, e, false)
+	drainStart := time.Now()
+	s := settleWithin(t, e, false, 2*time.Minute)
+	t.Logf("drained in %v", time.Since(drainStart).Round(100*time.Millisecond))
 	final := sampleSoak(e, time.Since(start))
 	t.Logf("settled: %v", final)
 	t.Logf("requests %+v", s.Requests)
@@ -92,11 +94,12 @@ type soakSample struct {
 	goroutines             int
 	sent, failed           int64
 	lost                   int64
+	queued, jobs           int // events in the queue; the worker's jobs in the last second
 }
 
 func (s soakSample) String() string {
-	return fmt.Sprintf("t=%4.0fs rss %5.1f MiB heap %5.1f MiB goroutines %4d db %5.1f MiB sent %d failed %d events lost %d",
-		s.at.Seconds(), s.rssMiB, s.heapMiB, s.goroutines, s.dbMiB, s.sent, s.failed, s.lost)
+	return fmt.Sprintf("t=%4.0fs rss %5.1f MiB heap %5.1f MiB goroutines %4d db %5.1f MiB sent %d failed %d queued %d jobs %d/s books (read mid-flight) %+d",
+		s.at.Seconds(), s.rssMiB, s.heapMiB, s.goroutines, s.dbMiB, s.sent, s.failed, s.queued, s.jobs, s.lost)
 }
 
 func sampleSoak(e *Engine, at time.Duration) soakSample {
@@ -105,7 +108,8 @@ func sampleSoak(e *Engine, at time.Duration) soakSample {
 	snap := e.Snapshot()
 	return soakSample{at: at, rssMiB: rssMiB(), heapMiB: float64(ms.HeapInuse) / (1 << 20),
 		goroutines: runtime.NumGoroutine(), dbMiB: dirMiB(e.dir),
-		sent: snap.Requests.Sent, failed: snap.Requests.Failed, lost: snap.Events.Lost()}
+		sent: snap.Requests.Sent, failed: snap.Requests.Failed, lost: snap.Events.Lost(),
+		queued: snap.Events.Queued, jobs: snap.Last.Jobs}
 }
 
 // rssMiB is the process's resident memory, from /proc (0 where there is none).
