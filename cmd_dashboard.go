@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -100,7 +99,7 @@ func cmdDashboard(env *cliEnv, args []string) error {
 	qv, closeQuiz := dashboardQuiz(env, opts.Card, pal == &theme.HighContrast)
 	defer closeQuiz()
 	var model tea.Model = tui.New(e, tui.Options{Palette: pal, Quiz: qv, Lesson: demo.lesson, Loop: d.loop, Faults: rest, Shots: d.shots})
-	out := io.Writer(os.Stdout)
+	out := env.screen()
 	if d.record != "" {
 		rec, err := startRecording(d.record, opts.Card)
 		if err != nil {
@@ -113,7 +112,7 @@ func cmdDashboard(env *cliEnv, args []string) error {
 			}
 			fmt.Fprintf(env.stderr, "archex: recorded the session in %s (play it with: asciinema play %s)\n", d.record, d.record)
 		}()
-		out, model = rec.Tee(os.Stdout), recording.Watch(model, rec)
+		out, model = rec.Tee(out), recording.Watch(model, rec)
 	}
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(out),
 		tea.WithContext(ctx), tea.WithoutSignalHandler())

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -273,7 +272,7 @@ func (r *learnRun) runTUI() error {
 	defer stop()
 	app := learn.New(r.path, r.store, learn.Options{Palette: pal, Open: r.number})
 	defer app.Close()
-	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithInput(r.env.stdin), tea.WithOutput(os.Stdout),
+	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithInput(r.env.stdin), tea.WithOutput(r.env.screen()),
 		tea.WithContext(ctx), tea.WithoutSignalHandler())
 	_, err := p.Run()
 	app.Close()

@@ -181,7 +181,7 @@ func (r *quizRun) run() error {
 		quizview.WithStatus(func() string { return standing().String() }),
 		quizview.WithStanding(standing, quiz.SetLine(sess, summary)),
 	)
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithOutput(env.stdout)}
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithOutput(env.screen())}
 	if env.stdin != io.Reader(os.Stdin) {
 		opts = append(opts, tea.WithInput(env.stdin))
 	}

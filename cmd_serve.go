@@ -240,7 +240,7 @@ func (f *serveFlags) present(env *cliEnv, srv *serve.Server, e *engine.Engine, c
 	m := tui.New(e, tui.Options{Palette: pal, Class: seat})
 	// Signals are this command's (stop), not Bubble Tea's: each ends the
 	// class the same way.
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(os.Stdout), tea.WithoutSignalHandler())
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(env.stdin), tea.WithOutput(env.screen()), tea.WithoutSignalHandler())
 	var signalled error
 	done := make(chan struct{})
 	defer close(done)

@@ -72,6 +72,17 @@ func main() {
 	os.Exit(runMain(env, os.Args[1:]))
 }
 
+// screen is what a full-screen program writes to: the process's own
+// stdout, not the wrapper that notices a closed pipe, since Bubble Tea
+// reads the terminal's size from the file it writes to, and without a size
+// it cannot erase what a shorter line leaves behind. In tests, stdout.
+func (env *cliEnv) screen() io.Writer {
+	if env.out != nil {
+		return os.Stdout
+	}
+	return env.stdout
+}
+
 // runMain dispatches to a subcommand and turns its error into an exit code.
 func runMain(env *cliEnv, args []string) int {
 	err := dispatch(env, args)

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -159,4 +162,20 @@ func TestTheNextStartRemovesAKilledProcesssTempDir(t *testing.T) {
 		t.Errorf("exit %d, want 143", code)
 	}
 	noTempDirLeft(t, tmp)
+}
+
+// A full-screen program writes to the terminal's file itself, not to the
+// wrapper that notices a closed pipe: Bubble Tea learns the size from that
+// file, and without it leaves what a shorter line does not cover on screen
+// (the quiz showed "✓ Correctlity · easy · new").
+func TestFullScreenProgramsWriteToTheTerminalsFile(t *testing.T) {
+	var buf bytes.Buffer
+	process := &cliEnv{stdout: newPipeOut(os.Stdout), out: newPipeOut(os.Stdout)}
+	if f, ok := process.screen().(*os.File); !ok || f != os.Stdout {
+		t.Errorf("the process's screen is %T, want os.Stdout", process.screen())
+	}
+	test := &cliEnv{stdout: &buf}
+	if test.screen() != io.Writer(&buf) {
+		t.Errorf("a test's screen is %T, want its stdout", test.screen())
+	}
 }
