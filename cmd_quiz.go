@@ -197,7 +197,12 @@ func (r *quizRun) run() error {
 		return fmt.Errorf("quiz: %w", err)
 	}
 	after := standing()
-	fmt.Fprintf(env.stdout, "score: %s\nprogress: %s\nnext review: %s\n", sess.Results().Score(), after.Standing(), after.Next())
+	res := sess.Results()
+	score := res.Score() + " (first answers)"
+	if res.Again > 0 {
+		score += fmt.Sprintf("; asked again after a miss: %d of %d right the second time", res.AgainRight, res.Again)
+	}
+	fmt.Fprintf(env.stdout, "score: %s\nprogress: %s\nnext review: %s\n", score, after.Standing(), after.Next())
 	if app, ok := final.(quizview.App); ok && app.Interrupted {
 		return interruptedError{}
 	}
