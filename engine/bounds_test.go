@@ -44,8 +44,16 @@ func TestSlowCacheBehavesLikeASickCache(t *testing.T) {
 	during := summarize(waitSeconds(t, e, 4))
 	failed := e.Snapshot().Requests.Failed - before.Failed
 	t.Logf("cache slowed by 100 ms: %v; failed since the fault %d", during, failed)
-	if during.p50 >= 30 {
-		t.Errorf("p50 %.1f ms with the cache slowed by 100 ms; want below 30 ms (the database path)", during.p50)
+	// The database path takes about 13 ms. The race detector slows every
+	// hop several times over (p50 48 ms measured under it on a busy CI
+	// run), so there the bound is what the test is about: nobody waits
+	// the cache's 100 ms.
+	limit := 30.0
+	if raceDetector {
+		limit = 90
+	}
+	if during.p50 >= limit {
+		t.Errorf("p50 %.1f ms with the cache slowed by 100 ms; want below %.0f ms (the database path)", during.p50, limit)
 	}
 	if failed != 0 {
 		t.Errorf("%d requests failed; a slow cache has a fallback. Why: %v", failed, failures(e))
