@@ -80,6 +80,12 @@ func TestResiliencyMatrix(t *testing.T) {
 	hold, rate := 2, 100.0
 	if os.Getenv("ARCHEX_MATRIX_LONG") != "" {
 		hold, rate = 5, 200
+	} else if raceDetector {
+		// The detector instruments the database too (SQLite in Go): with
+		// two systems at 100 req/s and the cache failing 30 %, a statement
+		// waited out the 500 ms deadline in a CI run. Half the rate asks
+		// the same of the system with the detector's cost taken out.
+		rate = 50
 	}
 	for _, row := range resiliencyMatrix {
 		t.Run(row.target, func(t *testing.T) {
