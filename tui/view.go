@@ -102,7 +102,7 @@ func (m *Model) titleLine() string {
 	var key headerKey
 	if s := m.snap; s != nil {
 		key = headerKey{rate: s.Requests.SetRate, pattern: string(s.Requests.Pattern), paused: s.Requests.Paused,
-			seconds: int64(s.Elapsed / time.Second)}
+			seconds: int64(s.Elapsed / time.Second), levers: leversAway(s.Levers, s.DefaultLevers)}
 	}
 	key.speed, key.width, key.keys = m.speed, m.width, m.keysGen
 	if m.drawn.headerKey == key && m.drawn.header != "" {
@@ -133,8 +133,8 @@ func (m *Model) drawHeader() string {
 	return truncate(left+strings.Repeat(" ", gap)+right, m.width)
 }
 
-// leversAway names the settings not at their defaults that no box shows,
-// for the header: " · ttl 1s · limit 100/s".
+// leversAway names the settings not at their defaults that neither a box
+// nor the switches line shows, for the header: " · ttl 1s · limit 100/s".
 func leversAway(l, def engine.Levers) string {
 	out := ""
 	if l.TTL != def.TTL {
@@ -143,10 +143,7 @@ func leversAway(l, def engine.Levers) string {
 	if l.KeyRate != def.KeyRate {
 		out += " · limit " + strconv.FormatFloat(l.KeyRate, 'f', -1, 64) + "/s"
 	}
-	if l.Algorithm != def.Algorithm && l.Algorithm != "" {
-		out += " · " + string(l.Algorithm)
-	}
-	return out
+	return out // the algorithm is on the switches line
 }
 
 // truncateText cuts plain text to w cells with an ellipsis.
@@ -296,6 +293,7 @@ type drawCache struct {
 type headerKey struct {
 	rate, speed float64
 	pattern     string
+	levers      string
 	paused      bool
 	seconds     int64
 	width, keys int
