@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/archex/archex/card"
-	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/traffic"
 )
 
@@ -20,17 +19,13 @@ import (
 // started with. Data (the cache's keys, the queue's events) is not a
 // setting: a cache revived by Restore comes back empty.
 type Settings struct {
-	Breaker, Singleflight, Shedding bool
-	// Algorithm is the load balancer's; empty on a card without one.
-	Algorithm loadbalancer.Algorithm
-	// The levers of capacity (see Levers): zero where the card has no
-	// such component.
-	Replicas, Workers, Pool int
-	TTL                     time.Duration
-	KeyRate                 float64
-	Rate                    float64 // the rate set (a pattern varies around it)
-	Pattern                 traffic.Pattern
-	Paused                  bool
+	// Levers are the switches and the levers of capacity (zero where the
+	// card has no such component; Algorithm empty without a load
+	// balancer).
+	Levers
+	Rate    float64 // the rate set (a pattern varies around it)
+	Pattern traffic.Pattern
+	Paused  bool
 	// Parts are the components chaos acts on, in card order (the user,
 	// whose kill is a pause, is Paused).
 	Parts []PartSettings
@@ -58,12 +53,7 @@ func (e *Engine) Settings() Settings {
 func (e *Engine) settings() Settings {
 	svc := e.svc.Stats()
 	us := e.user.Stats()
-	s := Settings{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn, Shedding: svc.SheddingOn, Rate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused}
-	if e.lb != nil {
-		s.Algorithm = e.lb.Stats().Algorithm
-	}
-	l := e.Levers()
-	s.Replicas, s.Workers, s.Pool, s.TTL, s.KeyRate = l.Replicas, l.Workers, l.Pool, l.TTL, l.KeyRate
+	s := Settings{Levers: e.Levers(), Rate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused}
 	for _, p := range e.parts {
 		if p.comp.Kind == card.KindClient {
 			continue
@@ -203,21 +193,9 @@ func (e *Engine) Restore(s Settings) error {
 	}
 	now := e.Settings()
 	var errs []error
-	// Capacity first: a replica s has down must be there to be killed.
-	errs = append(errs, e.SetLevers(Levers{Replicas: s.Replicas, Workers: s.Workers, Pool: s.Pool, TTL: s.TTL, KeyRate: s.KeyRate,
-		Breaker: now.Breaker, Singleflight: now.Singleflight, Shedding: now.Shedding}))
-	if now.Breaker != s.Breaker {
-		e.SetBreaker(s.Breaker)
-	}
-	if now.Singleflight != s.Singleflight {
-		e.SetSingleflight(s.Singleflight)
-	}
-	if now.Shedding != s.Shedding {
-		e.SetShedding(s.Shedding)
-	}
-	if s.Algorithm != "" && now.Algorithm != s.Algorithm {
-		errs = append(errs, e.SetAlgorithm(s.Algorithm))
-	}
+	// The levers and switches first (capacity: a replica s has down must
+	// be there to be killed); SetLevers turns only those that differ.
+	errs = append(errs, e.SetLevers(s.Levers))
 	if now.Rate != s.Rate {
 		e.SetRate(s.Rate)
 	}

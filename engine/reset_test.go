@@ -39,8 +39,8 @@ func TestResetPutsTheSystemBackToItsStart(t *testing.T) {
 	e := newEngine(t, Options{Rate: 20, Pattern: traffic.Wave})
 	start := e.Settings()
 	l := e.DefaultLevers()
-	want := Settings{Breaker: true, Singleflight: true, Algorithm: loadbalancer.RoundRobin, Rate: 20, Pattern: traffic.Wave,
-		Replicas: 3, Workers: l.Workers, Pool: 3, TTL: l.TTL, KeyRate: l.KeyRate}
+	want := Settings{Levers: Levers{Breaker: true, Singleflight: true, Algorithm: loadbalancer.RoundRobin,
+		Replicas: 3, Workers: l.Workers, Pool: 3, TTL: l.TTL, KeyRate: l.KeyRate}, Rate: 20, Pattern: traffic.Wave}
 	for _, p := range start.Parts {
 		want.Parts = append(want.Parts, PartSettings{Alias: p.Alias})
 	}

@@ -138,8 +138,8 @@ func (e *Experiment) start(found engine.Settings) engine.Settings {
 // (replicas, pool ...) stay as they are: the experiments measure the
 // capacity they find.
 func healthy(s engine.Settings) engine.Settings {
-	h := engine.Settings{Breaker: true, Singleflight: true, Algorithm: s.Algorithm, Rate: s.Rate, Pattern: traffic.Steady,
-		Replicas: s.Replicas, Workers: s.Workers, Pool: s.Pool, TTL: s.TTL, KeyRate: s.KeyRate}
+	h := engine.Settings{Levers: s.Levers, Rate: s.Rate, Pattern: traffic.Steady}
+	h.Breaker, h.Singleflight, h.Shedding = true, true, false
 	if h.Rate < MinRate {
 		h.Rate = DefaultRate
 	}
