@@ -67,7 +67,8 @@ func middle(xs []float64) float64 {
 // At least nine tenths as many, not all as many: without shedding the
 // worker's batches wait in the same line as 200 requests and starve, so
 // the requests get the worker's share of the database too; with it the
-// worker gets its share back (measured here: within 5 % either way). Runs with and
+// worker gets its share back (measured here: 850 OK a second with it on
+// against 876 off in one CI run, 799 against 674 in the README's runs). Runs with and
 // without alternate (on, off, off, on) so that a machine busy with something
 // else weighs on both alike.
 func TestSheddingKeepsLatencyDownAndAnswersAboutAsMany(t *testing.T) {
