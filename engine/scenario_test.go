@@ -112,8 +112,11 @@ func TestCacheFailureScenario(t *testing.T) {
 			}
 			// The median is the figure that climbs for every read; a
 			// one-second p99 on a shared 2-core machine is set by whatever
-			// else runs, so it is logged above, not compared.
-			if during.p50 < 2*before.p50 {
+			// else runs, so it is logged above, not compared. It climbs
+			// by the database's statement (8 ms modeled) a read now waits
+			// for: an amount, not a ratio, since the race detector
+			// inflates the hit path too (10.8 -> 20.5 ms in a CI run).
+			if during.p50 < before.p50+5 {
 				t.Errorf("latency did not climb: p50 %.1f -> %.1f ms", before.p50, during.p50)
 			}
 			if recovered < 0 {
