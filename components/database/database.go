@@ -271,6 +271,12 @@ func (d *Database) Stats() Stats {
 	}
 }
 
+// Saturated reports whether every connection is busy or a statement waits
+// for one.
+func (d *Database) Saturated() bool {
+	return d.waiting.Load() > 0 || d.inUse.Load() >= d.pool.Load()
+}
+
 // statement runs fn on a pooled connection after the modeled latency,
 // counting it. The connection is held for the whole modeled latency: the pool
 // is the capacity.

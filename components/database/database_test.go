@@ -241,6 +241,9 @@ func TestReviveKeepsTheData(t *testing.T) {
 
 func TestPoolIsTheCapacity(t *testing.T) {
 	d := open(t, database.Config{Products: 50, Pool: 2, Latency: model.Latency{Base: time.Hour}})
+	if d.Saturated() {
+		t.Error("an idle database says it is saturated")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
@@ -259,6 +262,9 @@ func TestPoolIsTheCapacity(t *testing.T) {
 	if st := d.Stats(); st.Pool != 2 || st.Queries != 2 {
 		t.Errorf("stats %+v, want pool 2 and only the 2 statements holding a connection counted as run", st)
 	}
+	if !d.Saturated() {
+		t.Error("every connection busy and statements waiting, but the database does not say it is saturated")
+	}
 	cancel()
 	wg.Wait()
 	close(errs)
@@ -267,8 +273,8 @@ func TestPoolIsTheCapacity(t *testing.T) {
 			t.Errorf("a cancelled statement returned %v, want context.Canceled", err)
 		}
 	}
-	if st := d.Stats(); st.InUse != 0 || st.Waiting != 0 {
-		t.Errorf("stats %+v after the cancel, want nothing in use or waiting", st)
+	if st := d.Stats(); st.InUse != 0 || st.Waiting != 0 || d.Saturated() {
+		t.Errorf("stats %+v (saturated %v) after the cancel, want nothing in use or waiting", st, d.Saturated())
 	}
 }
 

@@ -251,7 +251,9 @@ func TestASickQueueSpoolsReadEventsUntilItAnswers(t *testing.T) {
 	if got := s.q.callCount() - calls; got < 1 {
 		t.Errorf("the relay made %d calls", got)
 	}
-	// Each late publish is a hop of the request's trace, after the fact.
+	// Each late publish is a hop of the request's trace, after the fact
+	// (recorded once the queue has answered: just after it has the event).
+	eventually(t, time.Second, "the late publish was recorded", func() bool { return len(s.rec.Of("t-2")) > 0 })
 	hops := s.rec.Of("t-2")
 	if len(hops) != 1 || !hops[0].Async || hops[0].Instance != outbox.Instance || hops[0].To != "Message Queue" {
 		t.Errorf("hops of a spooled event %+v, want one async hop of the relay to the queue", hops)

@@ -36,6 +36,9 @@ func (w *Worker) consume(ctx context.Context, name string) {
 			fresh, err = w.cfg.Queue.Read(ctx, name, w.cfg.Batch-len(ds))
 			ds = append(ds, fresh...)
 		}
+		if err == nil && len(ds) > 0 && len(ds) < w.cfg.Batch && w.saturated() {
+			ds, err = w.gather(ctx, name, ds)
+		}
 		switch {
 		case err != nil:
 			// The queue is down or sick. Whatever was handed over stays
@@ -55,6 +58,30 @@ func (w *Worker) consume(ctx context.Context, name string) {
 			}
 		}
 	}
+}
+
+// gather waits up to gatherFor for more messages to join a batch that is not
+// full, as a database's group commit does: while every connection of the
+// store is busy, one statement for a full batch leaves more of them to the
+// requests than one for each handful. Messages already read stay pending
+// with this consumer meanwhile (gatherFor is far below ClaimIdle).
+func (w *Worker) gather(ctx context.Context, name string, ds []queue.Delivery) ([]queue.Delivery, error) {
+	if model.Sleep(ctx, gatherFor) != nil {
+		return ds, nil // stopping: apply what was read
+	}
+	fresh, err := w.cfg.Queue.Read(ctx, name, w.cfg.Batch-len(ds))
+	if err != nil {
+		// What was read is still this consumer's to apply; the failed
+		// read is the queue's news, told on the next round.
+		return ds, nil
+	}
+	return append(ds, fresh...), nil
+}
+
+// saturated reports whether the store says every connection it has is busy.
+func (w *Worker) saturated() bool {
+	s, ok := w.cfg.Store.(Saturable)
+	return ok && s.Saturated()
 }
 
 func nextBackoff(d time.Duration) time.Duration {

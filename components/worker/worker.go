@@ -15,7 +15,10 @@
 //
 // Consumers poll instead of blocking in XREADGROUP: the poll interval starts
 // at a couple of milliseconds and backs off while the stream is empty, so an
-// idle worker costs little and a busy one never waits on a wake-up. Every
+// idle worker costs little and a busy one never waits on a wake-up. While
+// the store says it is saturated (Saturable), a consumer that read less than
+// a full batch waits a moment for more (gather), so that the statements it
+// takes from a busy database each carry a full batch. Every
 // consumer runs under a supervisor that recovers a panic, reports it and
 // starts the consumer again under a new name.
 //
@@ -76,6 +79,9 @@ const (
 	ackTimeout   = time.Second
 	pruneBatch   = 5000 // ids forgotten per statement
 	pruneRounds  = 10   // statements per prune at most
+	// gatherFor is how long a consumer waits for a batch that is not full
+	// to fill while the store is saturated (see gather).
+	gatherFor = 20 * time.Millisecond
 )
 
 // Queue is where the worker's messages come from: *queue.Queue.
@@ -96,6 +102,10 @@ type Store interface {
 	// PruneApplied forgets up to limit ids applied before before.
 	PruneApplied(ctx context.Context, before time.Time, limit int) (int, database.Query, error)
 }
+
+// Saturable is a store that can say when every connection it has is busy
+// (*database.Database is one): the worker then gathers fuller batches.
+type Saturable interface{ Saturated() bool }
 
 // Config configures a Worker. Zero fields take the defaults.
 type Config struct {

@@ -509,3 +509,39 @@ func TestPruningForgetsOnlyWhatCannotComeBack(t *testing.T) {
 		t.Errorf("pruned %d ids, want %d", st.Pruned, n)
 	}
 }
+
+// busyStore is the database, saying it is saturated when told to.
+type busyStore struct {
+	*database.Database
+	busy bool
+}
+
+func (b busyStore) Saturated() bool { return b.busy }
+
+// While the store is saturated, a consumer waits for a batch that is not full
+// to fill (a group commit): the same trickle of events takes far fewer
+// statements than while the store has connections to spare.
+func TestSaturatedStoreGetsFullerBatches(t *testing.T) {
+	perBatch := map[bool]float64{}
+	for _, busy := range []bool{false, true} {
+		s := newSystem(t, queue.Config{}, func(c *worker.Config) {
+			c.Consumers = 1
+			c.Store = busyStore{Database: c.Store.(*database.Database), busy: busy}
+		})
+		s.w.Start()
+		const events = 150
+		for i := range events {
+			s.publish(t, 1+i%products)
+			time.Sleep(2 * time.Millisecond) // a trickle: a few arrive during each batch
+		}
+		s.drained(t, 5*time.Second)
+		s.checkAccounts(t)
+		st := s.w.Stats()
+		perBatch[busy] = float64(st.Processed) / float64(st.Batches)
+		t.Logf("saturated %-5v: %d events in %d batches (%.1f a batch)", busy, st.Processed, st.Batches, perBatch[busy])
+		s.w.Stop()
+	}
+	if perBatch[true] < 5 || perBatch[true] < 3*perBatch[false] {
+		t.Errorf("events a batch: %.1f with the store saturated, %.1f not; want at least 5 and three times as many", perBatch[true], perBatch[false])
+	}
+}
