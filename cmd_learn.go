@@ -230,7 +230,7 @@ func (r *learnRun) readLevers(s *challenge.Session, c *challenge.Challenge) (hin
 		if err := s.TurnText(text); err != nil {
 			return hints, badUsage(nil, "stdin line %d: %v", line, err)
 		}
-		fmt.Fprintf(out, "ok: %s (spent %d of %d credits)\n", text, s.Spent(), c.Budget)
+		fmt.Fprintf(out, "ok: %s (spent %d of %s)\n", text, s.Spent(), challenge.Credits(c.Budget))
 	}
 	return hints, sc.Err()
 }

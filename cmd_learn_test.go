@@ -73,8 +73,8 @@ func TestLearnPlain(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
-	for _, want := range []string{"challenge 1 of 2: Breaker", "levers you may turn: breaker, pool", "budget: 1 credits",
-		"hint 1 of 2: Switch it on.", "ok: breaker on (spent 0 of 1 credits)", "p50 < 25ms: ", "Failing fast is cheaper."} {
+	for _, want := range []string{"challenge 1 of 2: Breaker", "levers you may turn: breaker, pool", "budget: 1 credit",
+		"hint 1 of 2: Switch it on.", "ok: breaker on (spent 0 of 1 credit)", "p50 < 25ms: ", "Failing fast is cheaper."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -99,7 +99,7 @@ func TestLearnPlain(t *testing.T) {
 		want  string
 	}{
 		{"scale service 4\ngo\n", []string{"learn", "1", "--plain", "--challenges", file}, "stdin line 1: scale service: not allowed in this challenge (levers: breaker, pool)"},
-		{"pool 9\ngo\n", []string{"learn", "1", "--plain", "--challenges", file}, "stdin line 1: pool 9: over budget: that would cost 6 of the 1 credits"},
+		{"pool 9\ngo\n", []string{"learn", "1", "--plain", "--challenges", file}, "stdin line 1: pool 9: over budget: that would cost 6 of a budget of 1 credit"},
 		{"kill cache\n", []string{"learn", "1", "--plain", "--challenges", file}, `stdin line 1: bad lever "kill cache": kill is not a lever`},
 		{"", []string{"learn", "9", "--plain", "--challenges", file}, "there is no challenge 9: the path has 2"},
 		{"", []string{"learn", "--plain"}, "learn --plain plays one challenge: give its number"},

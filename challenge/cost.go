@@ -1,6 +1,10 @@
 package challenge
 
-import "github.com/archex/archex/engine"
+import (
+	"strconv"
+
+	"github.com/archex/archex/engine"
+)
 
 // Costs are what the levers cost, in credits, per unit added above where
 // the challenge starts: capacity costs, settings do not. One service
@@ -28,4 +32,12 @@ func Cost(start, now engine.Levers) int {
 		}
 	}
 	return total
+}
+
+// Credits is n credits in words: "1 credit", "3 credits".
+func Credits(n int) string {
+	if n == 1 {
+		return "1 credit"
+	}
+	return strconv.Itoa(n) + " credits"
 }

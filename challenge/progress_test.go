@@ -88,7 +88,7 @@ func TestSessionTurnsOnlyAllowedLeversWithinBudget(t *testing.T) {
 	if err := s.TurnText("shedding on"); !errors.Is(err, ErrNotAllowed) {
 		t.Errorf("shedding in a challenge without it: %v", err)
 	}
-	if err := s.TurnText("scale service 6"); !errors.Is(err, ErrOverBudget) || !strings.Contains(err.Error(), "cost 6 of the 4 credits") {
+	if err := s.TurnText("scale service 6"); !errors.Is(err, ErrOverBudget) || !strings.Contains(err.Error(), "cost 6 of a budget of 4 credits") {
 		t.Errorf("6 replicas on a budget of 4: %v", err)
 	}
 	if err := s.TurnText("pool 6"); err != nil || s.Spent() != 3 {

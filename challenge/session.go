@@ -187,7 +187,7 @@ func (s *Session) Turn(f engine.Fault) error {
 		return errors.New("the run is over: restart to try again")
 	}
 	if cost := Cost(s.base, s.after(f)); cost > s.ch.Budget {
-		return fmt.Errorf("%s: %w: that would cost %d of the %d credits (%s)", f.Text, ErrOverBudget, cost, s.ch.Budget, CostsText())
+		return fmt.Errorf("%s: %w: that would cost %d of a budget of %s (%s)", f.Text, ErrOverBudget, cost, Credits(s.ch.Budget), CostsText())
 	}
 	if err := s.eng.Apply(f); err != nil {
 		return err

@@ -61,7 +61,7 @@ func (c *Challenge) Facts() []string {
 		"traffic: " + c.Traffic.String(),
 		"faults: " + c.FaultsText(),
 		"levers you may turn: " + strings.Join(c.Levers, ", "),
-		fmt.Sprintf("budget: %d credits (%s)", c.Budget, CostsText()),
+		fmt.Sprintf("budget: %s (%s)", Credits(c.Budget), CostsText()),
 		"goal, " + c.Goal.String(),
 	}
 }

@@ -131,3 +131,18 @@ func TestNoticesOfAKill(t *testing.T) {
 		}
 	}
 }
+
+// A snapshot says whether the traffic has started: an engine built and not
+// started (a challenge before its clock) has sent nothing and says so.
+func TestSnapshotSaysWhetherTheTrafficStarted(t *testing.T) {
+	e := newEngine(t, Options{Rate: 20})
+	e.refresh(time.Now())
+	if r := e.Snapshot().Requests; r.Started || r.Sent != 0 {
+		t.Errorf("before Start: %+v, want not started and nothing sent", r)
+	}
+	e.Start()
+	e.refresh(time.Now())
+	if r := e.Snapshot().Requests; !r.Started {
+		t.Errorf("after Start: %+v, want started", r)
+	}
+}

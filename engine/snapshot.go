@@ -91,6 +91,10 @@ type Requests struct {
 	SetRate                    float64 // the rate set (the pattern varies around it)
 	Pattern                    traffic.Pattern
 	Paused                     bool
+	// Started is false until the traffic has been started once (an engine
+	// built and waiting, as a challenge waits for its clock): nothing has
+	// been sent and the clock has not begun.
+	Started bool
 }
 
 // Events are the requests' events since start: what the service created,
@@ -289,7 +293,7 @@ func (e *Engine) assemble(now time.Time, elapsed time.Duration) *Snapshot {
 	}
 	us := e.user.Stats()
 	s.Requests = Requests{Sent: us.Sent, OK: us.OK, Failed: us.Failed, InFlight: us.InFlight,
-		Rate: us.Rate, SetRate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused}
+		Rate: us.Rate, SetRate: us.SetRate, Pattern: us.Pattern, Paused: us.Paused, Started: e.begun}
 	svc := e.svc.Stats()
 	s.Switches = Switches{Breaker: svc.BreakerOn, Singleflight: svc.SingleflightOn, Shedding: svc.SheddingOn}
 	if e.lb != nil {

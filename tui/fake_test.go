@@ -48,7 +48,7 @@ func steadySnapshot(c *card.Card) *engine.Snapshot {
 	last := engine.Second{T: 41, Sent: 201, OK: 201, HitRatio: ratio(0.91), DBReads: 17, DBQPS: 121, P50: 3.1, P99: 14.2, QueueDepth: 2, Jobs: 199,
 		Down: []string{}, Components: map[string]engine.ComponentSecond{}}
 	s := &engine.Snapshot{At: t0, Elapsed: 42 * time.Second, Card: c, Last: last,
-		Requests: engine.Requests{Sent: 8400, OK: 8398, Failed: 2, Rate: 200, SetRate: 200, Pattern: traffic.Steady},
+		Requests: engine.Requests{Sent: 8400, OK: 8398, Failed: 2, Rate: 200, SetRate: 200, Pattern: traffic.Steady, Started: true},
 		Events:   engine.Events{Published: 8400, Processed: 8398, Queued: 2},
 		Switches: engine.Switches{Breaker: true, Singleflight: true, Algorithm: "round-robin"}}
 	for i := 0; i < 30; i++ {

@@ -102,7 +102,7 @@ func (m *Model) titleLine() string {
 	var key headerKey
 	if s := m.snap; s != nil {
 		key = headerKey{rate: s.Requests.SetRate, pattern: string(s.Requests.Pattern), paused: s.Requests.Paused,
-			seconds: int64(s.Elapsed / time.Second), levers: leversAway(s.Levers, s.DefaultLevers)}
+			started: s.Requests.Started, seconds: int64(s.Elapsed / time.Second), levers: leversAway(s.Levers, s.DefaultLevers)}
 	}
 	key.speed, key.width, key.keys = m.speed, m.width, m.keysGen
 	if m.drawn.headerKey == key && m.drawn.header != "" {
@@ -117,12 +117,15 @@ func (m *Model) drawHeader() string {
 	right := ""
 	if s := m.snap; s != nil {
 		r := s.Requests
-		state := fmt.Sprintf("▶ %g req/s %s", r.SetRate, r.Pattern)
-		if r.Paused {
+		state, elapsed := fmt.Sprintf("▶ %g req/s %s", r.SetRate, r.Pattern), s.Elapsed
+		switch {
+		case !r.Started:
+			state, elapsed = fmt.Sprintf("⏹ not started (%g req/s %s)", r.SetRate, r.Pattern), 0
+		case r.Paused:
 			state = fmt.Sprintf("⏸ paused (%g req/s %s)", r.SetRate, r.Pattern)
 		}
 		state += leversAway(s.Levers, s.DefaultLevers)
-		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(s.Elapsed)))
+		right = m.styles.Accent.Render(fmt.Sprintf("%s · speed %gx · %s", state, m.speed, clock(elapsed)))
 	}
 	left := m.styles.Header.Render("archex")
 	room := m.width - lipgloss.Width(left) - lipgloss.Width(right) - 1
@@ -295,6 +298,7 @@ type headerKey struct {
 	pattern     string
 	levers      string
 	paused      bool
+	started     bool
 	seconds     int64
 	width, keys int
 }

@@ -66,7 +66,7 @@ func (g *goalPanel) View(w, h int) string {
 		add(s.Muted.Render, fmt.Sprintf("(the last %d s; the window counts from %s)", recentSeconds, secs(c.Goal.Warmup)))
 	}
 	if phase != challenge.Finished || !v.Passed {
-		add(s.Text.Render, fmt.Sprintf("budget: %d of %d credits spent", p.attempt.Spent(), c.Budget))
+		add(s.Text.Render, fmt.Sprintf("budget: %d of %s spent", p.attempt.Spent(), challenge.Credits(c.Budget)))
 		add(s.Muted.Render, "levers: "+strings.Join(c.Levers, ", ")+leverKeys(c))
 	}
 	out = append(out, g.after(phase, v.Passed, w)...)

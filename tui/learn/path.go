@@ -99,7 +99,7 @@ func (a *App) preview(c *challenge.Challenge, st challenge.State, h int) []strin
 	w := a.width - 2
 	head := s.Bold.Render(fmt.Sprintf(" %d  %s", c.Number, c.Title))
 	tail := []string{
-		" " + s.Muted.Render(cut(fmt.Sprintf("levers: %s · budget %d credits", strings.Join(c.Levers, ", "), c.Budget), w)),
+		" " + s.Muted.Render(cut(fmt.Sprintf("levers: %s · budget %s", strings.Join(c.Levers, ", "), challenge.Credits(c.Budget)), w)),
 		" " + s.Muted.Render(cut("goal, "+c.Goal.String(), w)),
 	}
 	story := narrate.Wrap(strings.Join(strings.Fields(c.Story), " "), w)

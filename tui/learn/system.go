@@ -4,6 +4,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/archex/archex/challenge"
+
 	"github.com/archex/archex/components/loadbalancer"
 	"github.com/archex/archex/components/traffic"
 	"github.com/archex/archex/engine"
@@ -41,6 +43,7 @@ func (s *system) Snapshot() *engine.Snapshot {
 	c := *snap
 	c.At = s.now()
 	c.Elapsed, _ = s.attempt.Clock(c.At)
+	c.Requests.Started = s.attempt.Phase(c.At) != challenge.Ready
 	return &c
 }
 
