@@ -69,30 +69,11 @@ func TestLearnPlain(t *testing.T) {
 		t.Skip("runs the system")
 	}
 	run, file := learnEnv(t)
-	code, out, errOut := run("hint\nbreaker on\ngo\n", "learn", "1", "--plain", "--challenges", file)
-	if code != 0 || errOut != "" {
-		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
-	}
-	for _, want := range []string{"challenge 1 of 2: Breaker", "levers you may turn: breaker, pool", "budget: 1 credit",
-		"hint 1 of 2: Switch it on.", "ok: breaker on (spent 0 of 1 credit)", "p50 < 25ms: ", "Failing fast is cheaper."} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); lines[len(lines)-1] != "passed" {
-		t.Errorf("last line %q, want passed", lines[len(lines)-1])
-	}
-	_, list, _ := run("", "learn", "--list", "--challenges", file)
-	if rows := strings.Split(list, "\n"); !strings.HasSuffix(rows[0], "done") || !strings.HasSuffix(rows[1], "next") {
-		t.Errorf("after passing, the list is\n%s", list)
-	}
-
-	// Nothing done: failed, exit 1.
-	code, out, _ = run("go\n", "learn", "1", "--plain", "--challenges", file)
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 1 || lines[len(lines)-1] != "failed" || !strings.Contains(out, "not met") {
-		t.Errorf("nothing done: exit %d, last line %q", code, lines[len(lines)-1])
-	}
-
+	// Under the race detector every request is slower by about the goal's
+	// margin (breaker on: p50 15-29 ms against the 25 ms goal; off: 36 ms):
+	// a verdict would measure the detector, so only the lines that do not
+	// depend on timing are checked there.
+	playTeacherPath(t, run, file, !raceDetector)
 	for _, tc := range []struct {
 		stdin string
 		args  []string
@@ -113,8 +94,43 @@ func TestLearnPlain(t *testing.T) {
 			t.Errorf("%v with %q: exit %d, stderr %q; want 2 and %q", tc.args, tc.stdin, code, errOut, tc.want)
 		}
 	}
-	code, out, _ = run("", "learn", "--reset")
+	code, out, _ := run("", "learn", "--reset")
 	if code != 0 || !strings.Contains(out, "progress cleared") {
 		t.Errorf("reset: %d %q", code, out)
+	}
+}
+
+// playTeacherPath plays the teacher's first challenge with its solution
+// (passed, exit 0, progress saved) and with nothing done (failed, exit 1).
+// Without verdicts, it checks the lines and that the exit code is the
+// verdict's (0 for passed, 1 for failed), whichever it is.
+func playTeacherPath(t *testing.T, run func(stdin string, args ...string) (int, string, string), file string, verdicts bool) {
+	t.Helper()
+	last := func(out string) string {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		return lines[len(lines)-1]
+	}
+	code, out, errOut := run("hint\nbreaker on\ngo\n", "learn", "1", "--plain", "--challenges", file)
+	if errOut != "" || !(code == 0 && last(out) == "passed" || !verdicts && code == 1 && last(out) == "failed") {
+		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	for _, want := range []string{"challenge 1 of 2: Breaker", "levers you may turn: breaker, pool", "budget: 1 credit",
+		"hint 1 of 2: Switch it on.", "ok: breaker on (spent 0 of 1 credit)", "p50 < 25ms: ", "Failing fast is cheaper."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !verdicts {
+		return
+	}
+	_, list, _ := run("", "learn", "--list", "--challenges", file)
+	if rows := strings.Split(list, "\n"); !strings.HasSuffix(rows[0], "done") || !strings.HasSuffix(rows[1], "next") {
+		t.Errorf("after passing, the list is\n%s", list)
+	}
+
+	// Nothing done: failed, exit 1.
+	code, out, _ = run("go\n", "learn", "1", "--plain", "--challenges", file)
+	if code != 1 || last(out) != "failed" || !strings.Contains(out, "not met") {
+		t.Errorf("nothing done: exit %d, last line %q", code, last(out))
 	}
 }
