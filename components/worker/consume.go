@@ -37,7 +37,7 @@ func (w *Worker) consume(ctx context.Context, name string) {
 			ds = append(ds, fresh...)
 		}
 		if err == nil && len(ds) > 0 && len(ds) < w.cfg.Batch && w.saturated() {
-			ds, err = w.gather(ctx, name, ds)
+			ds = w.gather(ctx, name, ds)
 		}
 		switch {
 		case err != nil:
@@ -65,17 +65,14 @@ func (w *Worker) consume(ctx context.Context, name string) {
 // store is busy, one statement for a full batch leaves more of them to the
 // requests than one for each handful. Messages already read stay pending
 // with this consumer meanwhile (gatherFor is far below ClaimIdle).
-func (w *Worker) gather(ctx context.Context, name string, ds []queue.Delivery) ([]queue.Delivery, error) {
+func (w *Worker) gather(ctx context.Context, name string, ds []queue.Delivery) []queue.Delivery {
 	if model.Sleep(ctx, gatherFor) != nil {
-		return ds, nil // stopping: apply what was read
+		return ds // stopping: apply what was read
 	}
-	fresh, err := w.cfg.Queue.Read(ctx, name, w.cfg.Batch-len(ds))
-	if err != nil {
-		// What was read is still this consumer's to apply; the failed
-		// read is the queue's news, told on the next round.
-		return ds, nil
-	}
-	return append(ds, fresh...), nil
+	// A failed read leaves what was read this consumer's to apply; the
+	// queue's trouble shows on the next round's read.
+	fresh, _ := w.cfg.Queue.Read(ctx, name, w.cfg.Batch-len(ds))
+	return append(ds, fresh...)
 }
 
 // saturated reports whether the store says every connection it has is busy.
