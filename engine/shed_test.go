@@ -98,8 +98,8 @@ func middle(xs []float64) float64 {
 // (TestSheddingLetsTheWorkerKeepUp), and the requests answered would be
 // bought with events left unapplied. Runs with and without alternate (on,
 // off, off, on) so that a machine busy with something else weighs on both
-// alike. Without shedding a second's OK count swings widely (from 500 to
-// 1,200 in one run: a shared query that runs out of time fails everyone who
+// alike. Without shedding a second's OK count swings widely (from 540 to
+// 1,170 in one run: a shared query that runs out of time fails everyone who
 // joined it), so each side is measured for ten seconds.
 func TestSheddingKeepsLatencyDownAndAnswersAtLeastAsMany(t *testing.T) {
 	skipLoad(t)
@@ -134,8 +134,10 @@ func TestSheddingKeepsLatencyDownAndAnswersAtLeastAsMany(t *testing.T) {
 // event: the backlog grows by hundreds a second. With shedding the line is
 // short, the worker keeps up, and it gathers full batches while the
 // database is saturated, so it takes a fifth of the statements, not a
-// third. What users see is then within a few percent either way (measured
-// in the README); what is settled here is the work the system did.
+// third. Users then get more answers with it on too (907 against 829 OK a
+// second in the README's runs), but with the worker competing that margin
+// is within one run's swing; what is settled here is the work the system
+// did.
 func TestSheddingLetsTheWorkerKeepUp(t *testing.T) {
 	skipLoad(t)
 	const seconds = 4
